@@ -1,0 +1,111 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { AppProjectSpec, ApplicationSpec, Manifest } from "./argocdTypes";
+import { sortKeys } from "./util";
+
+export const FOREGROUND_FINALIZER = "resources-finalizer.argocd.argoproj.io";
+export const BACKGROUND_FINALIZER = "resources-finalizer.argocd.argoproj.io/background";
+
+/** A notification subscription: `notifications.argoproj.io/subscribe.<trigger>.<service>: <recipient>`. */
+export interface Subscription {
+    readonly trigger: string;
+    readonly service: string;
+    readonly recipient: string;
+}
+
+/** Arguments of an {@link Application}. */
+export interface ApplicationArgs {
+    /** `metadata.name` of the Application. */
+    readonly name: string;
+    /** Namespace Argo CD runs in; the Application object lives there. */
+    readonly namespace: string;
+    /** The Application spec, as the v3.4 CRD has it. */
+    readonly spec: ApplicationSpec;
+    /** Deletion finalizer: `foreground` (default) deletes the app's resources before the app, `background` after, `none` orphans them. */
+    readonly finalizer?: "foreground" | "background" | "none";
+    /** Notification subscriptions; default none. Several recipients of one trigger and service are joined with `;`. */
+    readonly subscriptions?: readonly Subscription[];
+    /** When set, `pulumi up` waits for the app to be Synced and Healthy, up to this many seconds. Default: no wait. */
+    readonly waitTimeoutSeconds?: number;
+    /** Extra labels; default none. */
+    readonly labels?: Record<string, string>;
+}
+
+/** The `pulumi.com/waitFor` condition: what `argocd app wait` checks. */
+export const WAIT_FOR = JSON.stringify(["jsonpath={.status.sync.status}=Synced", "jsonpath={.status.health.status}=Healthy"]);
+
+/** Pure: the Application object for the given args. */
+export function applicationManifest(args: ApplicationArgs): Manifest<ApplicationSpec> {
+    const annotations: Record<string, string> = {};
+    for (const s of args.subscriptions ?? []) {
+        const key = `notifications.argoproj.io/subscribe.${s.trigger}.${s.service}`;
+        annotations[key] = annotations[key] ? [...annotations[key].split(";"), s.recipient].sort().join(";") : s.recipient;
+    }
+    if (args.waitTimeoutSeconds !== undefined) {
+        annotations["pulumi.com/waitFor"] = WAIT_FOR;
+        annotations["pulumi.com/timeoutSeconds"] = String(args.waitTimeoutSeconds);
+    }
+    const finalizer = args.finalizer ?? "foreground";
+    const metadata: Manifest<ApplicationSpec>["metadata"] = { name: args.name, namespace: args.namespace };
+    if (finalizer !== "none") metadata.finalizers = [finalizer === "foreground" ? FOREGROUND_FINALIZER : BACKGROUND_FINALIZER];
+    if (Object.keys(annotations).length) metadata.annotations = annotations;
+    if (args.labels && Object.keys(args.labels).length) metadata.labels = args.labels;
+    return sortKeys({ apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata, spec: args.spec });
+}
+
+/**
+ * An Argo CD Application. Give it the AppProject and the Argo CD release in `dependsOn`: Pulumi
+ * then creates it after them and deletes it first, while the controller still runs, so its
+ * finalizer completes on `pulumi destroy`.
+ */
+export class Application extends pulumi.ComponentResource {
+    /** `metadata.name` of the Application. */
+    public readonly appName: string;
+    /** The Application object. */
+    public readonly resource: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: ApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ml-gitops:argocd:Application", name, {}, opts);
+        const manifest = applicationManifest(args);
+        this.appName = args.name;
+        // A fixed metadata.name: a replacement must delete the old object first.
+        // Children do not inherit a component's dependsOn: hand it down, so the object itself waits.
+        this.resource = new k8s.apiextensions.CustomResource(name, manifest, { parent: this, dependsOn: opts?.dependsOn, deleteBeforeReplace: true });
+        this.registerOutputs({ appName: this.appName });
+    }
+}
+
+/** Arguments of an {@link AppProject}. */
+export interface AppProjectArgs {
+    /** `metadata.name` of the project. */
+    readonly name: string;
+    /** Namespace Argo CD runs in. */
+    readonly namespace: string;
+    /** The project spec. */
+    readonly spec: AppProjectSpec;
+}
+
+/** Pure: the AppProject object. The finalizer keeps a project from being deleted while apps use it. */
+export function appProjectManifest(args: AppProjectArgs): Manifest<AppProjectSpec> {
+    return sortKeys({
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "AppProject",
+        metadata: { finalizers: ["resources-finalizer.argocd.argoproj.io"], name: args.name, namespace: args.namespace },
+        spec: args.spec,
+    });
+}
+
+/** An Argo CD AppProject. */
+export class AppProject extends pulumi.ComponentResource {
+    /** `metadata.name` of the project. */
+    public readonly projectName: string;
+    /** The AppProject object. */
+    public readonly resource: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: AppProjectArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ml-gitops:argocd:AppProject", name, {}, opts);
+        this.projectName = args.name;
+        this.resource = new k8s.apiextensions.CustomResource(name, appProjectManifest(args), { parent: this, dependsOn: opts?.dependsOn, deleteBeforeReplace: true });
+        this.registerOutputs({ projectName: this.projectName });
+    }
+}

@@ -1,0 +1,121 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as bcrypt from "bcryptjs";
+import type { PlatformConfig } from "./config";
+import { deepMerge, sortKeys } from "./util";
+
+/** Arguments of {@link ArgoCd}. */
+export interface ArgoCdArgs {
+    /** The `argocd` section of the platform config (defaults applied by `parseConfig`). */
+    readonly settings: PlatformConfig["argocd"];
+    /** Whether the program owns the notifications ConfigMap and Secret (the chart then must not create them). */
+    readonly notifications: boolean;
+    /** Admin password; default: a 24-character `RandomPassword`. */
+    readonly adminPassword?: pulumi.Input<string>;
+}
+
+/** Replica count of each component: the explicit setting, else 2 with HA and 1 without. */
+function replicas(s: PlatformConfig["argocd"], key: keyof PlatformConfig["argocd"]["replicas"]): number {
+    return s.replicas[key] ?? (s.ha ? 2 : 1);
+}
+
+/**
+ * Pure: the argo-cd chart values for these settings and this admin password hash (kept as the
+ * given Input, so its secretness survives). `values` from
+ * config is merged last, so anything the chart supports can be set.
+ */
+export function argoCdValues(s: PlatformConfig["argocd"], notifications: boolean, adminPasswordHash: pulumi.Input<string>): Record<string, unknown> {
+    const pdb = { enabled: s.ha };
+    const server: Record<string, unknown> = {
+        pdb,
+        replicas: replicas(s, "server"),
+        service: { type: s.serviceType },
+    };
+    if (s.ingress.enabled) {
+        server.ingress = {
+            annotations: s.ingress.annotations,
+            enabled: true,
+            hostname: s.ingress.host,
+            ingressClassName: s.ingress.className ?? "",
+            tls: s.ingress.tls,
+        };
+    }
+    const values: Record<string, unknown> = {
+        applicationSet: { pdb, replicas: replicas(s, "applicationSet") },
+        configs: {
+            cm: { url: s.url },
+            secret: { argocdServerAdminPassword: adminPasswordHash, argocdServerAdminPasswordMtime: s.adminPasswordMtime },
+        },
+        controller: { pdb, replicas: replicas(s, "controller") },
+        crds: { install: true, keep: true },
+        notifications: notifications
+            ? { argocdUrl: s.url, cm: { create: false }, enabled: true, secret: { create: false } }
+            : { enabled: false },
+        "redis-ha": { enabled: s.ha },
+        repoServer: { pdb, replicas: replicas(s, "repoServer") },
+        server,
+    };
+    if (s.ingress.enabled && s.ingress.host) values.global = { domain: s.ingress.host };
+    return sortKeys(deepMerge(values, s.values));
+}
+
+/**
+ * Argo CD from the official argo-helm `argo-cd` chart, as a helm v3 Release: the chart's redis
+ * secret comes from a pre-install hook (helm v4 Charts drop hooks), and the admin password mtime
+ * is fixed so a second `up` shows no diff.
+ */
+export class ArgoCd extends pulumi.ComponentResource {
+    /** The namespace Argo CD runs in. */
+    public readonly namespace: pulumi.Output<string>;
+    /** The helm release. */
+    public readonly release: k8s.helm.v3.Release;
+    /** The admin password (secret). */
+    public readonly adminPassword: pulumi.Output<string>;
+    /** The Namespace object. */
+    public readonly namespaceResource: k8s.core.v1.Namespace;
+
+    constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ml-gitops:argocd:ArgoCd", name, {}, opts);
+        const s = args.settings;
+        this.namespaceResource = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            { metadata: { name: s.namespace, labels: { "app.kubernetes.io/part-of": "argocd" } } },
+            { parent: this },
+        );
+
+        let hash: pulumi.Output<string>;
+        if (args.adminPassword === undefined) {
+            const generated = new random.RandomPassword(`${name}-admin-password`, { length: 24, special: false }, { parent: this });
+            this.adminPassword = pulumi.secret(generated.result);
+            hash = pulumi.secret(generated.bcryptHash);
+        } else {
+            // bcrypt needs a salt: keep it in state (RandomBytes), so the hash is stable across runs.
+            const salt = new random.RandomBytes(`${name}-admin-salt`, { length: 16 }, { parent: this });
+            this.adminPassword = pulumi.secret(pulumi.output(args.adminPassword));
+            hash = pulumi.secret(
+                pulumi.all([args.adminPassword, salt.base64]).apply(([pw, b64]) => bcrypt.hashSync(pw, `$2a$10$${bcrypt.encodeBase64(Buffer.from(b64, "base64"), 16)}`)),
+            );
+        }
+
+        // Only the hash is secret: the rest of the values stay readable in previews and the render.
+        const values = argoCdValues(s, args.notifications, hash);
+        this.release = new k8s.helm.v3.Release(
+            name,
+            {
+                name: s.releaseName,
+                chart: "argo-cd",
+                version: s.chartVersion,
+                repositoryOpts: { repo: s.chartRepository },
+                namespace: this.namespaceResource.metadata.name,
+                values,
+                atomic: true,
+                cleanupOnFail: true,
+                timeout: 900,
+            },
+            { parent: this },
+        );
+        this.namespace = this.namespaceResource.metadata.name;
+        this.registerOutputs({ adminPassword: this.adminPassword, namespace: this.namespace });
+    }
+}

@@ -1,0 +1,191 @@
+/**
+ * Runs a Pulumi program under Pulumi's mock engine and records what it declares: every resource
+ * with its type, name, parent, provider, dependencies and inputs (secrets kept as secrets), and
+ * the stack outputs. Used by the render command and the tests. No CLI, cluster or credentials.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as bcrypt from "bcryptjs";
+import { createHash } from "node:crypto";
+
+/** Pulumi's wire marker for a secret value. */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** The redaction every rendered secret gets. */
+export const REDACTED = "[secret]";
+
+export interface SecretValue {
+    [SIG_KEY]: typeof SECRET_SIG;
+    value: unknown;
+}
+
+/** True when the recorded value is a secret. */
+export function isSecret(v: unknown): v is SecretValue {
+    return v !== null && typeof v === "object" && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** The value with every secret replaced by `[secret]`. */
+export function redact(v: unknown): unknown {
+    if (isSecret(v)) return REDACTED;
+    if (Array.isArray(v)) return v.map(redact);
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x)]));
+    return v;
+}
+
+/** The value with secrets unwrapped (for assertions on what a secret holds). */
+export function reveal(v: unknown): unknown {
+    if (isSecret(v)) return reveal(v.value);
+    if (Array.isArray(v)) return v.map(reveal);
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]));
+    return v;
+}
+
+export interface RecordedResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string;
+    provider: string;
+    custom: boolean;
+    /** URNs this resource waits for (dependsOn expanded through components, plus input sources). */
+    dependencies: string[];
+    inputs: Record<string, unknown>;
+}
+
+export interface Evaluation {
+    resources: RecordedResource[];
+    /** Stack outputs, with secrets marked. */
+    outputs: Record<string, unknown>;
+}
+
+export interface EvaluateOptions {
+    project: string;
+    stack: string;
+    /** Flat Pulumi config: `{"ml-gitops:key": "<string or JSON>"}`. */
+    config: Record<string, string>;
+    /** Keys of `config` that are secrets. */
+    secretKeys: string[];
+}
+
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
+ * Decodes Pulumi's wire format keeping secrets where they are (the SDK's own decoder lifts a
+ * nested secret to the top-level property, which would hide a whole chart's values).
+ */
+function fromWire(v: unknown): unknown {
+    if (v === UNKNOWN) return "[unknown]";
+    if (Array.isArray(v)) return v.map(fromWire);
+    if (v === null || typeof v !== "object") return v;
+    const o = v as Record<string, unknown>;
+    if (o[SIG_KEY] === SECRET_SIG) return { [SIG_KEY]: SECRET_SIG, value: fromWire(o.value) };
+    if (o[SIG_KEY] === RESOURCE_SIG) return o.urn;
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, fromWire(x)]));
+}
+
+function digest(s: string, n: number): Buffer {
+    return createHash("sha256").update(s).digest().subarray(0, n);
+}
+
+/**
+ * The mocks: resources echo their inputs as state. The random provider's secret outputs are
+ * derived from the resource name, so a render is deterministic; they stay secret.
+ */
+const mocks: pulumi.runtime.Mocks = {
+    newResource(args) {
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type === "random:index/randomPassword:RandomPassword") {
+            const result = `mock-${digest(args.name, 12).toString("hex")}`;
+            state.result = pulumi.secret(result);
+            state.bcryptHash = pulumi.secret(bcrypt.hashSync(result, `$2a$10$${bcrypt.encodeBase64(digest(`salt:${args.name}`, 16), 16)}`));
+        } else if (args.type === "random:index/randomBytes:RandomBytes") {
+            const bytes = digest(args.name, Number(args.inputs.length ?? 16));
+            state.base64 = pulumi.secret(bytes.toString("base64"));
+            state.hex = pulumi.secret(bytes.toString("hex"));
+        }
+        return { id: `${args.name}-id`, state };
+    },
+    call(args) {
+        return args.inputs;
+    },
+};
+
+type Req = {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getProvider(): string;
+    getCustom(): boolean;
+    getDependenciesList(): string[];
+    getObject(): unknown;
+    getUrn(): string;
+    getOutputs(): { toJavaScript(): Record<string, unknown> };
+};
+type Monitor = {
+    newUrn(parent: string, type: string, name: string): string;
+    registerResource(req: Req, cb: unknown): Promise<void>;
+    registerResourceOutputs(req: Req, cb: unknown): void;
+};
+
+/** `waitForRPCs` drains the SDK's queue of registrations; it is exported but not typed. */
+const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs;
+
+let running = false;
+
+/**
+ * Evaluates `program` as Pulumi would (inside a Stack resource) with the given config, and
+ * returns everything it registered, in registration order. Evaluations run one at a time:
+ * the mock engine is process-global.
+ */
+export async function evaluate(program: () => unknown, opts: EvaluateOptions): Promise<Evaluation> {
+    if (running) throw new Error("evaluate: one evaluation at a time (the mock engine is process-global)");
+    running = true;
+    try {
+        pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
+        await pulumi.runtime.setMocks(mocks, opts.project, opts.stack, false);
+        const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+        const resources: RecordedResource[] = [];
+        const outputsByUrn = new Map<string, Record<string, unknown>>();
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req, cb) => {
+            const provider = req.getProvider();
+            resources.push({
+                urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
+                type: req.getType(),
+                name: req.getName(),
+                parent: req.getParent(),
+                // A provider reference is "<urn>::<id>".
+                provider: provider ? provider.slice(0, provider.lastIndexOf("::")) : "",
+                custom: req.getCustom(),
+                dependencies: [...new Set(req.getDependenciesList())].sort(),
+                inputs: fromWire((req.getObject() as { toJavaScript(): unknown }).toJavaScript()) as Record<string, unknown>,
+            });
+            return register(req, cb);
+        };
+        const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+        monitor.registerResourceOutputs = (req, cb) => {
+            outputsByUrn.set(req.getUrn(), fromWire(req.getOutputs().toJavaScript()) as Record<string, unknown>);
+            return registerOutputs(req, cb);
+        };
+
+        let failure: unknown;
+        await pulumi.runtime
+            .runInPulumiStack(async () => {
+                try {
+                    const result = program();
+                    return typeof result === "function" ? await result() : await result;
+                } catch (e) {
+                    failure = e;
+                    return undefined;
+                }
+            })
+            .catch((e) => (failure ??= e));
+        await waitForRPCs();
+        if (failure) throw failure;
+        const stack = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+        return { resources, outputs: (stack && outputsByUrn.get(stack.urn)) ?? {} };
+    } finally {
+        running = false;
+    }
+}

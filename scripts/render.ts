@@ -1,0 +1,131 @@
+/**
+ * Offline render: `npm run render -- --stack <name> [--out <dir>]`.
+ *
+ * Evaluates the real program under Pulumi's mock engine with the stack's config, and writes what
+ * the stack declares: `manifests.yaml` (every Kubernetes object, in dependency order) and
+ * `resources.json` (every Pulumi resource with its inputs and dependencies). Secrets are written
+ * as `[secret]`. Nothing is written when the config is invalid.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import { ConfigError } from "../components/config";
+import { sortKeys } from "../components/util";
+import { evaluate, redact, type Evaluation, type RecordedResource } from "./engine";
+import { loadStackConfig, StackFileError } from "./stackConfig";
+
+export const ROOT = resolve(__dirname, "..");
+
+export interface Rendered {
+    manifests: string;
+    resources: string;
+    summary: string[];
+    evaluation: Evaluation;
+}
+
+/** Resources in dependency order: each after everything it depends on, ties in registration order. */
+export function dependencyOrder(resources: RecordedResource[]): RecordedResource[] {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const done = new Set<string>();
+    const out: RecordedResource[] = [];
+    const visit = (r: RecordedResource, path: Set<string>) => {
+        if (done.has(r.urn) || path.has(r.urn)) return;
+        path.add(r.urn);
+        for (const d of [...r.dependencies, r.parent]) {
+            const dep = byUrn.get(d);
+            if (dep) visit(dep, path);
+        }
+        done.add(r.urn);
+        out.push(r);
+    };
+    for (const r of resources) visit(r, new Set());
+    return out;
+}
+
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+
+function isKubernetesObject(r: RecordedResource): boolean {
+    return r.custom && r.type.startsWith("kubernetes:") && r.type !== HELM_RELEASE;
+}
+
+/** The multi-document manifests of an evaluation. */
+export function manifestsYaml(ev: Evaluation): string {
+    const docs: string[] = [];
+    for (const r of dependencyOrder(ev.resources)) {
+        if (r.type === HELM_RELEASE) {
+            const i = redact(r.inputs) as Record<string, unknown>;
+            const repo = (i.repositoryOpts as { repo?: string } | undefined)?.repo;
+            docs.push(
+                `# ${r.urn}\n# helm release ${String(i.name)} in namespace ${String(i.namespace)}: chart ${String(i.chart)} ${String(i.version)} from ${repo}\n` +
+                    "# (the chart's objects are rendered by helm at deploy time; its values are in resources.json)\n",
+            );
+        } else if (isKubernetesObject(r)) {
+            docs.push(`# ${r.urn}\n${stringify(sortKeys(redact(r.inputs)), { lineWidth: 0, sortMapEntries: true })}`);
+        }
+    }
+    return docs.join("---\n");
+}
+
+/** The resources.json of an evaluation. */
+export function resourcesJson(ev: Evaluation): string {
+    const entries = ev.resources.map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        parent: r.parent,
+        provider: r.provider,
+        dependencies: r.dependencies,
+        inputs: sortKeys(redact(r.inputs)),
+    }));
+    return `${JSON.stringify(entries, null, 2)}\n`;
+}
+
+/** Evaluates the program for a stack of the project in `root`. */
+export async function renderStack(stack: string, root = ROOT, secrets: Record<string, string> = {}): Promise<Rendered> {
+    const sc = loadStackConfig(root, stack, secrets);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require(join(root, "index")) as () => unknown;
+    const evaluation = await evaluate(program, { project: sc.project, stack, config: sc.config, secretKeys: sc.secretKeys });
+    const counts = new Map<string, number>();
+    for (const r of evaluation.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    const summary = [...counts.keys()].sort().map((t) => `${String(counts.get(t)).padStart(4)}  ${t}`);
+    return { manifests: manifestsYaml(evaluation), resources: resourcesJson(evaluation), summary, evaluation };
+}
+
+async function main(): Promise<number> {
+    const { values } = parseArgs({ options: { stack: { type: "string" }, out: { type: "string" } }, strict: true });
+    if (!values.stack) {
+        process.stderr.write("usage: npm run render -- --stack <name> [--out <dir>]\n");
+        return 2;
+    }
+    const out = resolve(values.out ?? join("out", values.stack));
+    let rendered: Rendered;
+    try {
+        rendered = await renderStack(values.stack);
+    } catch (e) {
+        if (e instanceof ConfigError || e instanceof StackFileError) {
+            process.stderr.write(`render: stack ${values.stack}: ${e.message}\nNothing was written.\n`);
+            return 1;
+        }
+        throw e;
+    }
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, "manifests.yaml"), rendered.manifests);
+    writeFileSync(join(out, "resources.json"), rendered.resources);
+    process.stdout.write(
+        `stack ${values.stack}: ${rendered.evaluation.resources.length} resources\n${rendered.summary.join("\n")}\n` +
+            `wrote ${join(out, "manifests.yaml")}\nwrote ${join(out, "resources.json")}\n`,
+    );
+    return 0;
+}
+
+if (require.main === module) {
+    main().then(
+        (code) => process.exit(code),
+        (e) => {
+            process.stderr.write(`render failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+            process.exit(1);
+        },
+    );
+}
