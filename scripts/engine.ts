@@ -132,6 +132,12 @@ type Monitor = {
 const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs;
 
 let running = false;
+let lastRecorded: RecordedResource[] = [];
+
+/** What the last evaluation registered, also when it failed (a failed config must register nothing). */
+export function recordedByLastEvaluation(): RecordedResource[] {
+    return [...lastRecorded];
+}
 
 /**
  * Evaluates `program` as Pulumi would (inside a Stack resource) with the given config, and
@@ -146,6 +152,7 @@ export async function evaluate(program: () => unknown, opts: EvaluateOptions): P
         await pulumi.runtime.setMocks(mocks, opts.project, opts.stack, false);
         const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
         const resources: RecordedResource[] = [];
+        lastRecorded = resources;
         const outputsByUrn = new Map<string, Record<string, unknown>>();
         const register = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req, cb) => {

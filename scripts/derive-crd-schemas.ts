@@ -1,0 +1,46 @@
+/**
+ * Derives strict JSON schemas from upstream CRDs, for the tests that validate every Argo CD
+ * object the program declares: `npm run derive-schemas -- <crd.yaml>...`.
+ *
+ * Each CRD's openAPIV3Schema is kept as upstream has it, but without descriptions and `status`,
+ * and with `additionalProperties: false` on every object that lists its properties (unless it
+ * preserves unknown fields), so an unknown or misspelt field is rejected as the API server's
+ * strict field validation would. The results are committed under `schemas/`.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseAllDocuments } from "yaml";
+
+type Schema = Record<string, unknown>;
+
+function strict(s: unknown): unknown {
+    if (Array.isArray(s)) return s.map(strict);
+    if (s === null || typeof s !== "object") return s;
+    const out: Schema = {};
+    for (const [k, v] of Object.entries(s as Schema)) {
+        if (k === "description") continue;
+        out[k] = k === "properties" ? Object.fromEntries(Object.entries(v as Schema).map(([p, ps]) => [p, strict(ps)])) : strict(v);
+    }
+    if (out.properties && out.additionalProperties === undefined && !out["x-kubernetes-preserve-unknown-fields"]) out.additionalProperties = false;
+    return out;
+}
+
+function main(files: string[]): void {
+    const outDir = resolve(__dirname, "..", "schemas");
+    for (const file of files) {
+        for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
+            const crd = doc.toJS() as { spec: { group: string; names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] } };
+            for (const v of crd.spec.versions) {
+                const schema = { ...v.schema.openAPIV3Schema } as Schema & { properties: Schema };
+                schema.properties = { ...schema.properties };
+                delete schema.properties.status;
+                schema.properties.metadata = { type: "object" };
+                const name = `${crd.spec.group}_${v.name}_${crd.spec.names.kind}.json`;
+                writeFileSync(join(outDir, name), `${JSON.stringify(strict(schema), null, 1)}\n`);
+                process.stdout.write(`wrote schemas/${name}\n`);
+            }
+        }
+    }
+}
+
+main(process.argv.slice(2));

@@ -1,0 +1,193 @@
+import * as assert from "node:assert/strict";
+import * as bcrypt from "bcryptjs";
+import { isSecret, reveal, type Evaluation } from "../scripts/engine";
+import { renderStack } from "../scripts/render";
+import { one, run, runError, T, byType } from "./harness";
+
+const PROVIDER_URN = (stack: string) => `urn:pulumi:${stack}::ml-gitops::pulumi:pulumi:Stack$pulumi:providers:kubernetes::k8s`;
+
+function releaseValues(ev: Evaluation): Record<string, unknown> {
+    return one(ev, T.release, "ml-argocd").inputs.values as Record<string, unknown>;
+}
+
+/** The values with the admin hash taken out (asserted separately). */
+function valuesWithoutHash(ev: Evaluation) {
+    const v = reveal(releaseValues(ev)) as { configs: { secret: Record<string, unknown> } };
+    assert.match(String(v.configs.secret.argocdServerAdminPassword), /^\$2[aby]\$10\$/);
+    v.configs.secret.argocdServerAdminPassword = "<hash>";
+    return v;
+}
+
+describe("the program, from the shipped stack files", () => {
+    let dev: Evaluation;
+    let prod: Evaluation;
+    before(async () => {
+        dev = (await renderStack("dev")).evaluation;
+        prod = (await renderStack("prod")).evaluation;
+    });
+
+    it("declares the same resource set in dev and prod", () => {
+        const kinds = (ev: Evaluation) => ev.resources.filter((r) => r.type !== T.stack).map((r) => `${r.type} ${r.name}`).sort();
+        assert.deepEqual(kinds(dev), kinds(prod));
+        for (const ev of [dev, prod]) {
+            assert.deepEqual(
+                byType(ev, T.app).map((r) => (r.inputs.metadata as { name: string }).name),
+                ["ml-platform", "ray-operator-crds", "ray-operator", "raycluster"],
+                "registration order",
+            );
+        }
+    });
+
+    it("installs the pinned argo-cd chart from argo-helm into the argocd namespace", () => {
+        for (const ev of [dev, prod]) {
+            const r = one(ev, T.release, "ml-argocd");
+            assert.equal(r.inputs.chart, "argo-cd");
+            assert.deepEqual(r.inputs.repositoryOpts, { repo: "https://argoproj.github.io/argo-helm" });
+            assert.equal(r.inputs.version, "10.1.1");
+            assert.equal(r.inputs.namespace, "argocd");
+            assert.equal(r.inputs.name, "argocd");
+            assert.equal(r.inputs.atomic, true);
+            assert.ok(r.dependencies.includes("urn:pulumi:" + (ev === dev ? "dev" : "prod") + "::ml-gitops::ml-gitops:argocd:ArgoCd$kubernetes:core/v1:Namespace::ml-argocd-ns"));
+        }
+    });
+
+    it("gives dev one replica of everything, no redis-ha and a ClusterIP service", () => {
+        const pdb = { enabled: false };
+        assert.deepEqual(valuesWithoutHash(dev), {
+            applicationSet: { pdb, replicas: 1 },
+            configs: {
+                cm: { url: "http://argocd-server.argocd.svc" },
+                secret: { argocdServerAdminPassword: "<hash>", argocdServerAdminPasswordMtime: "2025-01-01T00:00:00Z" },
+            },
+            controller: { pdb, replicas: 1 },
+            crds: { install: true, keep: true },
+            notifications: { argocdUrl: "http://argocd-server.argocd.svc", cm: { create: false }, enabled: true, secret: { create: false } },
+            "redis-ha": { enabled: false },
+            repoServer: { pdb, replicas: 1 },
+            server: { pdb, replicas: 1, service: { type: "ClusterIP" } },
+        });
+    });
+
+    it("gives prod HA: redis-ha, replicated components, PDBs and an Ingress with TLS", () => {
+        const pdb = { enabled: true };
+        const url = "https://argocd.ml.example.com";
+        assert.deepEqual(valuesWithoutHash(prod), {
+            applicationSet: { pdb, replicas: 2 },
+            configs: { cm: { url }, secret: { argocdServerAdminPassword: "<hash>", argocdServerAdminPasswordMtime: "2025-01-01T00:00:00Z" } },
+            controller: { pdb, replicas: 2 },
+            crds: { install: true, keep: true },
+            global: { domain: "argocd.ml.example.com" },
+            notifications: { argocdUrl: url, cm: { create: false }, enabled: true, secret: { create: false } },
+            "redis-ha": { enabled: true },
+            repoServer: { pdb, replicas: 2 },
+            server: {
+                ingress: { annotations: {}, enabled: true, hostname: "argocd.ml.example.com", ingressClassName: "nginx", tls: true },
+                pdb,
+                replicas: 2,
+                service: { type: "ClusterIP" },
+            },
+        });
+    });
+
+    it("wires the RandomPassword's bcrypt hash into the chart, as a secret, and exports the password as a secret", () => {
+        for (const ev of [dev, prod]) {
+            const pw = one(ev, T.randomPassword, "ml-argocd-admin-password");
+            assert.deepEqual(pw.inputs, { length: 24, special: false });
+            const hash = (releaseValues(ev).configs as { secret: Record<string, unknown> }).secret.argocdServerAdminPassword;
+            assert.ok(isSecret(hash), "the hash is a secret input of the release");
+            assert.ok(isSecret(ev.outputs.adminPassword), "the adminPassword output is a secret");
+            assert.ok(bcrypt.compareSync(String(reveal(ev.outputs.adminPassword)), String(reveal(hash))), "the hash is the exported password's");
+            assert.ok(one(ev, T.release, "ml-argocd").dependencies.includes(pw.urn), "the release waits for the password");
+        }
+    });
+
+    it("exports the platform's names and URL in plain text", () => {
+        assert.deepEqual(reveal(prod.outputs), {
+            adminPassword: reveal(prod.outputs.adminPassword),
+            applications: ["ray-operator-crds", "ray-operator", "raycluster", "ml-platform"],
+            argocdNamespace: "argocd",
+            argocdUrl: "https://argocd.ml.example.com",
+            projects: ["ml-production", "ray-production"],
+            rayClusterName: "raycluster-kuberay",
+        });
+    });
+
+    it("hands the explicit provider to every Kubernetes resource", () => {
+        for (const [stack, ev] of [["dev", dev], ["prod", prod]] as const) {
+            const k8sResources = ev.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+            assert.equal(k8sResources.length, 12);
+            for (const r of k8sResources) assert.equal(r.provider, PROVIDER_URN(stack), `${r.type} ${r.name}`);
+            assert.equal(byType(ev, T.provider).length, 1);
+        }
+    });
+
+    it("builds prod's provider from the ml-gitops:kubeconfig secret (ESC), never from ~/.kube", () => {
+        const p = one(prod, T.provider, "k8s");
+        assert.ok(isSecret(p.inputs.kubeconfig), "kubeconfig is a secret provider input");
+        assert.equal(one(dev, T.provider, "k8s").inputs.kubeconfig, undefined, "dev uses the ambient kubeconfig");
+    });
+});
+
+describe("the program, with config given in the test", () => {
+    it("uses kubernetes:context for the ambient kubeconfig", async () => {
+        const ev = await run({ environment: "dev", notifications: { enabled: false } }, { extra: { "kubernetes:context": "kind-ml" } });
+        assert.equal(one(ev, T.provider, "k8s").inputs.context, "kind-ml");
+    });
+
+    it("hashes a configured admin password with a salt kept in state, stably", async () => {
+        const cfg = { environment: "dev", adminPassword: "correct horse battery", notifications: { enabled: false } };
+        const a = await run(cfg);
+        const b = await run(cfg);
+        assert.equal(byType(a, T.randomPassword).length, 0);
+        assert.deepEqual(one(a, T.randomBytes, "ml-argocd-admin-salt").inputs, { length: 16 });
+        const hash = (v: Evaluation) => String(reveal((releaseValues(v).configs as { secret: Record<string, unknown> }).secret.argocdServerAdminPassword));
+        assert.ok(bcrypt.compareSync("correct horse battery", hash(a)));
+        assert.equal(hash(a), hash(b), "a second run gives the same hash: no diff");
+        assert.ok(isSecret(a.outputs.adminPassword));
+        assert.equal(reveal(a.outputs.adminPassword), "correct horse battery");
+    });
+
+    it("switches the chart's notifications controller off when notifications are off", async () => {
+        const ev = await run({ environment: "dev", notifications: { enabled: false } });
+        assert.deepEqual((reveal(releaseValues(ev)) as Record<string, unknown>).notifications, { enabled: false });
+        assert.equal(byType(ev, T.configMap).length, 0);
+        assert.equal(byType(ev, T.secret).length, 0);
+    });
+
+    it("merges argocd.values last, over what the program sets", async () => {
+        const ev = await run({ environment: "dev", notifications: { enabled: false }, argocd: { values: { server: { replicas: 3, extraArgs: ["--insecure"] }, dex: { enabled: false } } } });
+        const v = reveal(releaseValues(ev)) as { server: Record<string, unknown>; dex: unknown };
+        assert.equal(v.server.replicas, 3);
+        assert.deepEqual(v.server.extraArgs, ["--insecure"]);
+        assert.deepEqual(v.server.service, { type: "ClusterIP" }, "sibling keys survive the merge");
+        assert.deepEqual(v.dex, { enabled: false });
+    });
+});
+
+describe("config errors", () => {
+    it("names a missing environment and registers nothing", async () => {
+        const { error, resources } = await runError({});
+        assert.equal(error.message, "invalid stack config (1 problem):\n  - ml-gitops:environment: is required");
+        assert.deepEqual(resources.map((r) => r.type), [T.stack]);
+    });
+
+    it("rejects a secret key set in plain text", async () => {
+        const { error, resources } = await runError({ environment: "dev", adminPassword: "hunter2-hunter2", notifications: { enabled: false } }, { plain: ["adminPassword"] });
+        assert.equal(error.message, "invalid stack config (1 problem):\n  - ml-gitops:adminPassword: must be a secret: pulumi config set --secret adminPassword <value>");
+        assert.ok(!error.message.includes("hunter2"), "the value is not echoed");
+        assert.deepEqual(resources.map((r) => r.type), [T.stack]);
+    });
+
+    it("reports several problems at once, sorted, with the offending values", async () => {
+        const { error } = await runError({ environment: "qa", argocd: { chartVersion: "^10.1" }, kuberay: { namespce: "ray" } });
+        assert.equal(
+            error.message,
+            [
+                "invalid stack config (3 problems):",
+                '  - ml-gitops:argocd.chartVersion: must be an exact version such as 1.2.3 (no \'v\', ranges or \'latest\') (got "^10.1")',
+                '  - ml-gitops:environment: Invalid option: expected one of "dev"|"staging"|"prod" (got "qa")',
+                '  - ml-gitops:kuberay.namespce: unknown key; did you mean "namespace"?',
+            ].join("\n"),
+        );
+    });
+});
