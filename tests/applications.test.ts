@@ -1,0 +1,289 @@
+import * as assert from "node:assert/strict";
+import Ajv from "ajv";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseConfig } from "../components/config";
+import { destinationPermitted, globMatch, resourcePermitted, sourcePermitted } from "../components/glob";
+import { KUBERAY_CLUSTER_KINDS, planApplications, planProjects } from "../components/platform";
+import { groupResources, rayClusterFullname, rayClusterValues } from "../components/raycluster";
+import type { Evaluation, RecordedResource } from "../scripts/engine";
+import { renderStack } from "../scripts/render";
+import { byType, one, run, T } from "./harness";
+
+type Obj = { metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, unknown> };
+const objOf = (r: RecordedResource) => r.inputs as unknown as Obj;
+const appNamed = (ev: Evaluation, name: string) => byType(ev, T.app).find((r) => objOf(r).metadata.name === name)!;
+
+const RETRY = { backoff: { duration: "5s", factor: 2, maxDuration: "3m" }, limit: 5 };
+const AUTOMATED = { allowEmpty: false, prune: true, selfHeal: true };
+const INFO = [{ name: "Managed by", value: "Pulumi (ml-gitops); change the stack config, not this object" }];
+const WAIT = { "pulumi.com/timeoutSeconds": "900", "pulumi.com/waitFor": '["jsonpath={.status.sync.status}=Synced","jsonpath={.status.health.status}=Healthy"]' };
+
+describe("GitOps applications in the shipped stacks", () => {
+    let dev: Evaluation;
+    let prod: Evaluation;
+    before(async () => {
+        dev = (await renderStack("dev")).evaluation;
+        prod = (await renderStack("prod")).evaluation;
+    });
+
+    it("declares the KubeRay CRDs app from the kuberay git tag, with server-side apply and no cascading delete", () => {
+        assert.deepEqual(appNamed(prod, "ray-operator-crds").inputs, {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "Application",
+            metadata: { annotations: WAIT, name: "ray-operator-crds", namespace: "argocd" },
+            spec: {
+                destination: { namespace: "ray-system", server: "https://kubernetes.default.svc" },
+                info: INFO,
+                project: "ray-production",
+                revisionHistoryLimit: 10,
+                source: { path: "helm-chart/kuberay-operator/crds", repoURL: "https://github.com/ray-project/kuberay", targetRevision: "v1.5.1" },
+                syncPolicy: { automated: AUTOMATED, retry: RETRY, syncOptions: ["ServerSideApply=true"] },
+            },
+        });
+    });
+
+    it("declares the operator from the kuberay-helm chart with skipCrds", () => {
+        assert.deepEqual(appNamed(prod, "ray-operator").inputs, {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "Application",
+            metadata: { annotations: WAIT, finalizers: ["resources-finalizer.argocd.argoproj.io"], name: "ray-operator", namespace: "argocd" },
+            spec: {
+                destination: { namespace: "ray-system", server: "https://kubernetes.default.svc" },
+                info: INFO,
+                project: "ray-production",
+                revisionHistoryLimit: 10,
+                source: {
+                    chart: "kuberay-operator",
+                    helm: { releaseName: "kuberay-operator", skipCrds: true, valuesObject: {} },
+                    repoURL: "https://ray-project.github.io/kuberay-helm/",
+                    targetRevision: "1.5.1",
+                },
+                syncPolicy: { automated: AUTOMATED, retry: RETRY, syncOptions: ["CreateNamespace=true"] },
+            },
+        });
+    });
+
+    it("declares the RayCluster with the autoscaler's replicas ignored and RespectIgnoreDifferences", () => {
+        const o = objOf(appNamed(prod, "raycluster"));
+        assert.deepEqual(o.spec.ignoreDifferences, [
+            { group: "ray.io", jqPathExpressions: [".spec.workerGroupSpecs[].replicas"], kind: "RayCluster", name: "raycluster-kuberay", namespace: "ray-system" },
+        ]);
+        assert.deepEqual(o.spec.syncPolicy, { automated: AUTOMATED, retry: RETRY, syncOptions: ["CreateNamespace=true", "RespectIgnoreDifferences=true"] });
+        const source = o.spec.source as { chart: string; repoURL: string; targetRevision: string; helm: { releaseName: string; valuesObject: Record<string, unknown> } };
+        assert.equal(source.chart, "ray-cluster");
+        assert.equal(source.repoURL, "https://ray-project.github.io/kuberay-helm/");
+        assert.equal(source.targetRevision, "1.5.1", "one KubeRay version for the CRDs, the operator and the cluster");
+        assert.equal(source.helm.releaseName, "raycluster");
+        const v = source.helm.valuesObject as { head: Record<string, unknown>; image: Record<string, string> };
+        assert.deepEqual(v.image, { pullPolicy: "IfNotPresent", repository: "docker.io/rayproject/ray", tag: "2.46.0" });
+        assert.deepEqual(v.head, {
+            autoscalerOptions: { env: [{ name: "AUTOSCALER_MAX_CONCURRENT_LAUNCHES", value: "100" }], idleTimeoutSeconds: 600, upscalingMode: "Default", version: "v2" },
+            enableInTreeAutoscaling: true,
+            rayStartParams: { "num-cpus": "0" },
+            resources: { limits: { cpu: "1", memory: "2G" }, requests: { cpu: "1", memory: "2G" } },
+        });
+        assert.deepEqual(o.metadata.annotations, {
+            ...WAIT,
+            "notifications.argoproj.io/subscribe.on-health-degraded.slack": "ml-team",
+            "notifications.argoproj.io/subscribe.on-sync-failed.pagerdutyv2": "ml-platform",
+            "notifications.argoproj.io/subscribe.on-sync-failed.slack": "ml-team",
+        });
+    });
+
+    it("declares the ML platform app as seed 001 does, pinned in prod and tracking main in dev", () => {
+        const spec = (rev: string, path: string, files: string[], project: string) => ({
+            destination: { namespace: "ml-serving", server: "https://kubernetes.default.svc" },
+            info: INFO,
+            project,
+            revisionHistoryLimit: 10,
+            source: { helm: { valueFiles: files }, path, repoURL: "https://github.com/org/ml-platform-config", targetRevision: rev },
+            syncPolicy: { automated: AUTOMATED, retry: RETRY, syncOptions: ["ApplyOutOfSyncOnly=true", "CreateNamespace=true", "PruneLast=true"] },
+        });
+        assert.deepEqual(objOf(appNamed(prod, "ml-platform")).spec, spec("v1.0.0", "environments/production", ["values.yaml", "values-production.yaml"], "ml-production"));
+        assert.deepEqual(objOf(appNamed(dev, "ml-platform")).spec, spec("main", "environments/dev", ["values.yaml", "values-dev.yaml"], "ml-dev"));
+        assert.deepEqual((appNamed(prod, "ml-platform").inputs.metadata as { finalizers: string[] }).finalizers, ["resources-finalizer.argocd.argoproj.io"]);
+    });
+
+    it("makes prod's pulumi up wait for every app, and dev's not", () => {
+        for (const r of byType(prod, T.app)) assert.deepEqual(Object.fromEntries(Object.entries(objOf(r).metadata.annotations ?? {}).filter(([k]) => k.startsWith("pulumi.com/"))), WAIT);
+        for (const r of byType(dev, T.app)) assert.ok(!Object.keys(objOf(r).metadata.annotations ?? {}).some((k) => k.startsWith("pulumi.com/")), objOf(r).metadata.name);
+    });
+
+    it("uses no latest tag, no floating revision and no default project in prod", () => {
+        const text = JSON.stringify(byType(prod, T.app).map((r) => r.inputs));
+        assert.ok(!/"tag":"latest"/.test(text));
+        for (const r of byType(prod, T.app)) {
+            const s = objOf(r).spec as { project: string; source: { targetRevision: string } };
+            assert.notEqual(s.project, "default");
+            assert.match(s.source.targetRevision, /^v?\d+\.\d+\.\d+$/);
+        }
+    });
+
+    it("orders CRDs → operator → RayCluster, and every app after its project and Argo CD", () => {
+        for (const ev of [dev, prod]) {
+            const urn = (n: string) => appNamed(ev, n).urn;
+            const release = one(ev, T.release, "ml-argocd").urn;
+            const projectUrn = (name: string) => byType(ev, T.project).find((p) => objOf(p).metadata.name === name)!.urn;
+            assert.ok(appNamed(ev, "ray-operator").dependencies.includes(urn("ray-operator-crds")));
+            assert.ok(appNamed(ev, "raycluster").dependencies.includes(urn("ray-operator")));
+            assert.ok(!appNamed(ev, "ray-operator-crds").dependencies.some((d) => d.includes("Application")));
+            for (const r of byType(ev, T.app)) {
+                assert.ok(r.dependencies.includes(release), `${objOf(r).metadata.name} waits for the release`);
+                assert.ok(r.dependencies.includes(projectUrn((objOf(r).spec as { project: string }).project)), `${objOf(r).metadata.name} waits for its project`);
+                assert.ok(!JSON.stringify(r.inputs).includes("argocd.argoproj.io/sync-wave"), "no sync waves: nothing gates them");
+            }
+            for (const p of byType(ev, T.project)) assert.ok(p.dependencies.includes(release), "projects wait for the CRDs the chart installs");
+        }
+    });
+
+    it("places every app in a project that admits it, by Argo CD's matching rules", () => {
+        for (const ev of [dev, prod]) {
+            const projects = new Map(byType(ev, T.project).map((p) => [objOf(p).metadata.name, objOf(p).spec as { sourceRepos: string[]; destinations: { server: string; namespace: string }[]; clusterResourceWhitelist: { group: string; kind: string }[] }]));
+            for (const r of byType(ev, T.app)) {
+                const s = objOf(r).spec as { project: string; source: { repoURL: string }; destination: { server: string; namespace: string } };
+                const p = projects.get(s.project);
+                assert.ok(p, `project ${s.project} exists`);
+                assert.ok(sourcePermitted(p.sourceRepos, s.source.repoURL), `${s.source.repoURL} admitted by ${s.project}`);
+                assert.ok(destinationPermitted(p.destinations, s.destination.server, s.destination.namespace), `${s.destination.namespace} admitted by ${s.project}`);
+                const clusterKinds = s.project.startsWith("ray") ? KUBERAY_CLUSTER_KINDS : [{ group: "", kind: "Namespace" }];
+                for (const k of clusterKinds) assert.ok(resourcePermitted(p.clusterResourceWhitelist, k.group, k.kind), `${k.kind} whitelisted in ${s.project}`);
+            }
+        }
+    });
+
+    it("validates every Argo CD object against the v3.4 CRD schemas, rejecting unknown fields", () => {
+        const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+        const load = (kind: string) => ajv.compile(JSON.parse(readFileSync(join(__dirname, "..", "schemas", `argoproj.io_v1alpha1_${kind}.json`), "utf8")));
+        const validators = { Application: load("Application"), AppProject: load("AppProject") };
+        let checked = 0;
+        for (const ev of [dev, prod]) {
+            for (const r of [...byType(ev, T.app), ...byType(ev, T.project)]) {
+                const kind = r.inputs.kind as "Application" | "AppProject";
+                assert.ok(validators[kind](r.inputs), `${kind} ${objOf(r).metadata.name}: ${ajv.errorsText(validators[kind].errors)}`);
+                checked++;
+            }
+        }
+        assert.equal(checked, 12);
+        const bad = JSON.parse(JSON.stringify(appNamed(prod, "raycluster").inputs));
+        bad.spec.syncPolicy.automated.selfHeals = true;
+        assert.equal(validators.Application(bad), false);
+        assert.match(ajv.errorsText(validators.Application.errors), /must NOT have additional properties/);
+    });
+});
+
+describe("RayCluster name and values (pure planning)", () => {
+    it("names the cluster as the ray-cluster chart's fullname helper does", () => {
+        assert.equal(rayClusterFullname({ releaseName: "raycluster", nameOverride: "kuberay" }), "raycluster-kuberay");
+        assert.equal(rayClusterFullname({ releaseName: "kuberay-prod", nameOverride: "kuberay" }), "kuberay-prod", "release name containing kuberay");
+        assert.equal(rayClusterFullname({ releaseName: "my-kuberay", nameOverride: "" }), "my-kuberay-ray-cluster", "empty nameOverride falls back to the chart name");
+        const long = "r".repeat(56);
+        assert.equal(rayClusterFullname({ releaseName: long, nameOverride: "kuberay" }), `${long}-kuberay`.slice(0, 63));
+        assert.equal(rayClusterFullname({ releaseName: "r".repeat(55), nameOverride: "kuberay" }), `${"r".repeat(55)}-kuberay`.slice(0, 63));
+        assert.equal(rayClusterFullname({ releaseName: `${"a".repeat(62)}`, nameOverride: "kuberay" }), "a".repeat(62), "cut at 63, trailing '-' trimmed");
+        assert.equal(rayClusterFullname({ releaseName: "raycluster", nameOverride: "kuberay", fullnameOverride: "ml-ray" }), "ml-ray");
+    });
+
+    it("puts the ignoreDifferences name in step with the chart for a fullnameOverride", async () => {
+        const ev = await run({ environment: "dev", notifications: { enabled: false }, rayCluster: { fullnameOverride: "ml-ray", releaseName: "ray" } });
+        const o = objOf(appNamed(ev, "raycluster"));
+        assert.equal((o.spec.ignoreDifferences as { name: string }[])[0].name, "ml-ray");
+        assert.equal(ev.outputs.rayClusterName, "ml-ray");
+    });
+
+    it("maps worker groups in config order: the first to worker, the rest to additionalWorkerGroups", () => {
+        const c = parseConfig({
+            environment: "dev",
+            rayCluster: {
+                workerGroups: {
+                    zeta: { replicas: 2, minReplicas: 1, maxReplicas: 5, cpu: 2, memory: "4Gi" },
+                    alpha: { replicas: 0, minReplicas: 0, maxReplicas: 3, cpu: "8", memory: "32Gi", gpu: "1" },
+                    mid: { replicas: 0, minReplicas: 0, maxReplicas: 1, cpu: "500m", memory: "1Gi", disabled: true },
+                },
+            },
+        });
+        const v = rayClusterValues(c.rayCluster) as { worker: unknown; additionalWorkerGroups: Record<string, unknown> };
+        assert.deepEqual(v.worker, {
+            disabled: false,
+            groupName: "zeta",
+            maxReplicas: 5,
+            minReplicas: 1,
+            rayStartParams: { resources: '"{\\"zeta\\": 1}"' },
+            replicas: 2,
+            resources: { limits: { cpu: "2", memory: "4Gi" }, requests: { cpu: "2", memory: "4Gi" } },
+        });
+        const image = { pullPolicy: "IfNotPresent", repository: "docker.io/rayproject/ray", tag: "2.46.0" };
+        assert.deepEqual(v.additionalWorkerGroups, {
+            alpha: {
+                disabled: false,
+                image,
+                maxReplicas: 3,
+                minReplicas: 0,
+                rayStartParams: { resources: '"{\\"alpha\\": 1}"' },
+                replicas: 0,
+                resources: { limits: { cpu: "8", memory: "32Gi", "nvidia.com/gpu": "1" }, requests: { cpu: "8", memory: "32Gi", "nvidia.com/gpu": "1" } },
+            },
+            mid: {
+                disabled: true,
+                image,
+                maxReplicas: 1,
+                minReplicas: 0,
+                rayStartParams: { resources: '"{\\"mid\\": 1}"' },
+                replicas: 0,
+                resources: { limits: { cpu: "500m", memory: "1Gi" }, requests: { cpu: "500m", memory: "1Gi" } },
+            },
+        });
+    });
+
+    it("quotes the custom resource exactly as the seed does", () => {
+        assert.equal(groupResources("standard-worker"), String.raw`"{\"standard-worker\": 1}"`);
+    });
+});
+
+describe("further applications from config", () => {
+    const cfg = {
+        environment: "dev",
+        notifications: { enabled: false },
+        applications: {
+            "feature-store": { repoURL: "https://github.com/org/feast-config.git", targetRevision: "main", path: "deploy", destination: { namespace: "feast" } },
+            "model-registry": { repoURL: "oci://ghcr.io/org/charts", chart: "mlflow", targetRevision: "1.2.3", destination: { namespace: "mlflow" }, finalizer: "background", syncOptions: ["ServerSideApply=true"] },
+        },
+    };
+
+    it("declares each, in the ML project, which admits its repo and namespace", async () => {
+        const ev = await run(cfg);
+        const fs = objOf(appNamed(ev, "feature-store"));
+        assert.deepEqual(fs.spec.source, { path: "deploy", repoURL: "https://github.com/org/feast-config.git", targetRevision: "main" });
+        assert.equal(fs.spec.project, "ml-dev");
+        const mr = appNamed(ev, "model-registry");
+        assert.equal(mr.name, "ml-app-model-registry");
+        assert.deepEqual((mr.inputs.metadata as { finalizers: string[] }).finalizers, ["resources-finalizer.argocd.argoproj.io/background"]);
+        assert.deepEqual((objOf(mr).spec.syncPolicy as { syncOptions: string[] }).syncOptions, ["ServerSideApply=true"]);
+        const project = objOf(byType(ev, T.project).find((p) => objOf(p).metadata.name === "ml-dev")!).spec as { sourceRepos: string[]; destinations: { namespace: string; server: string }[] };
+        assert.deepEqual(project.sourceRepos, ["https://github.com/org/feast-config.git", "https://github.com/org/ml-platform-config", "oci://ghcr.io/org/charts"]);
+        assert.deepEqual(project.destinations.map((d) => d.namespace), ["feast", "ml-serving", "mlflow"]);
+    });
+
+    it("plans projects that admit exactly their apps (pure)", () => {
+        const c = parseConfig(cfg);
+        const apps = planApplications(c);
+        const projects = planProjects(c, apps);
+        for (const a of apps) {
+            const p = projects.find((x) => x.name === a.args.spec.project)!;
+            assert.ok(sourcePermitted(p.spec.sourceRepos, a.args.spec.source!.repoURL));
+            assert.ok(destinationPermitted(p.spec.destinations, a.args.spec.destination.server!, a.args.spec.destination.namespace!));
+        }
+        assert.ok(!sourcePermitted(projects[0].spec.sourceRepos, "https://github.com/evil/repo"), "a repo not listed is refused");
+    });
+});
+
+describe("Argo CD glob matching", () => {
+    it("matches as gobwas/glob without separators, with negation", () => {
+        assert.ok(globMatch("https://github.com/org/*", "https://github.com/org/a/b"));
+        assert.ok(globMatch("ml-{serving,training}", "ml-training"));
+        assert.ok(!globMatch("ml-?", "ml-ab"));
+        assert.ok(sourcePermitted(["https://github.com/org/*"], "https://GitHub.com/org/Repo.git"));
+        assert.ok(!sourcePermitted(["*", "!https://github.com/org/secret"], "https://github.com/org/secret.git"));
+        assert.ok(!destinationPermitted([{ server: "*", namespace: "*" }, { server: "*", namespace: "!kube-system" }], "https://kubernetes.default.svc", "kube-system"));
+    });
+});
