@@ -452,8 +452,8 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
 }
 
 function describe(value: unknown, path: readonly PropertyKey[]): string {
-    if (path.length > 0 && (SECRET_KEYS as readonly string[]).includes(String(path[0]))) return "[secret]";
     if (value === undefined) return "nothing";
+    if (path.length > 0 && (SECRET_KEYS as readonly string[]).includes(String(path[0]))) return "[secret]";
     const s = JSON.stringify(value);
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
