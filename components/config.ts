@@ -476,7 +476,7 @@ export function parseConfig(raw: Record<string, unknown>): PlatformConfig {
                 continue;
             }
             const got = describe(valueAt(raw, issue.path), issue.path);
-            let message = got === "nothing" ? "is required" : issue.message;
+            let message = got === "nothing" && issue.code !== "custom" ? "is required" : issue.message;
             if (issue.code === "invalid_key") {
                 // A record key (worker group or application name) is wrong: report the key, not its value.
                 message = `the name ${JSON.stringify(String(issue.path[issue.path.length - 1]))} ${issue.issues[0]?.message ?? "is invalid"}`;
