@@ -327,8 +327,8 @@ function crossChecks(c: ParsedConfig, ctx: z.RefinementCtx): void {
 
     // Worker groups: 0 <= min <= replicas <= max.
     for (const [name, g] of Object.entries(c.rayCluster.workerGroups)) {
-        if (g.minReplicas > g.replicas) issue(["rayCluster", "workerGroups", name, "minReplicas"], `must be ≤ replicas (${g.replicas}), got ${g.minReplicas}`);
-        if (g.replicas > g.maxReplicas) issue(["rayCluster", "workerGroups", name, "replicas"], `must be ≤ maxReplicas (${g.maxReplicas}), got ${g.replicas}`);
+        if (g.minReplicas > g.replicas) issue(["rayCluster", "workerGroups", name, "minReplicas"], `must be ≤ replicas (${g.replicas})`);
+        if (g.replicas > g.maxReplicas) issue(["rayCluster", "workerGroups", name, "replicas"], `must be ≤ maxReplicas (${g.maxReplicas})`);
         if ("resources" in g.rayStartParams) issue(["rayCluster", "workerGroups", name, "rayStartParams", "resources"], "is generated from the group name; remove it");
     }
     if (c.rayCluster.enabled && Object.keys(c.rayCluster.workerGroups).length === 0) issue(["rayCluster", "workerGroups"], "must declare at least one worker group");
@@ -347,14 +347,14 @@ function crossChecks(c: ParsedConfig, ctx: z.RefinementCtx): void {
         const project = app.project ?? c.project.name;
         if (project === "default") issue([...at, "project"], "must not be the `default` project; use project.name or rayProject.name");
         else if (!projects.has(project)) issue([...at, "project"], `unknown project "${project}"; declared projects: ${[...projects].sort().join(", ")}`);
-        if (prod && !IMMUTABLE_REVISION.test(app.targetRevision)) issue([...at, "targetRevision"], `must be a tag, chart version or commit in prod, got "${app.targetRevision}"`);
+        if (prod && !IMMUTABLE_REVISION.test(app.targetRevision)) issue([...at, "targetRevision"], "must be a tag, chart version or commit in prod, not a branch or HEAD");
     }
 
     // Prod guardrails.
     if (prod) {
         if (c.rayCluster.image.tag === "latest") issue(["rayCluster", "image", "tag"], 'must not be "latest" in prod: pin a Ray version');
         if (c.mlPlatform.enabled && (FLOATING_REVISIONS.test(c.mlPlatform.targetRevision) || !IMMUTABLE_REVISION.test(c.mlPlatform.targetRevision)))
-            issue(["mlPlatform", "targetRevision"], `must be a tag or commit in prod, got "${c.mlPlatform.targetRevision}"`);
+            issue(["mlPlatform", "targetRevision"], "must be a tag or commit in prod, not a branch or HEAD");
     }
     if (c.argocd.ingress.enabled && !c.argocd.ingress.host) issue(["argocd", "ingress", "host"], "is required when argocd.ingress.enabled is true");
 
@@ -451,6 +451,13 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
     return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
 }
 
+/** A key that contains the typo (or is contained in it) wins; otherwise the closest by edit distance. */
+function nearestKey(typo: string, known: string[]): string {
+    const t = typo.toLowerCase();
+    const containing = known.filter((k) => k.toLowerCase().includes(t) || t.includes(k.toLowerCase())).sort((a, b) => a.length - b.length);
+    return containing[0] ?? closest(typo, known);
+}
+
 function describe(value: unknown, path: readonly PropertyKey[]): string {
     if (value === undefined) return "nothing";
     if (path.length > 0 && (SECRET_KEYS as readonly string[]).includes(String(path[0]))) return "[secret]";
@@ -470,7 +477,7 @@ export function parseConfig(raw: Record<string, unknown>): PlatformConfig {
             if (issue.code === "unrecognized_keys") {
                 const known = knownKeys(issue.path);
                 for (const k of issue.keys) {
-                    const hint = known.length ? `; did you mean "${closest(k, known)}"?` : "";
+                    const hint = known.length ? `; did you mean "${nearestKey(k, known)}"?` : "";
                     problems.push(`${keyPath([...issue.path, k])}: unknown key${hint}`);
                 }
                 continue;

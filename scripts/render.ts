@@ -81,11 +81,11 @@ export function resourcesJson(ev: Evaluation): string {
     return `${JSON.stringify(entries, null, 2)}\n`;
 }
 
-/** Evaluates the program for a stack of the project in `root`. */
+/** Evaluates this project's program with the config of a stack whose files are in `root`. */
 export async function renderStack(stack: string, root = ROOT, secrets: Record<string, string> = {}): Promise<Rendered> {
     const sc = loadStackConfig(root, stack, secrets);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require(join(root, "index")) as () => unknown;
+    const program = require(join(ROOT, "index")) as () => unknown;
     const evaluation = await evaluate(program, { project: sc.project, stack, config: sc.config, secretKeys: sc.secretKeys });
     const counts = new Map<string, number>();
     for (const r of evaluation.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
