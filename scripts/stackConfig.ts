@@ -74,5 +74,12 @@ export function loadStackConfig(root: string, stack: string, secrets: Record<str
         const secret = v !== null && typeof v === "object" && "secure" in v;
         set(key, secret ? undefined : v, secret);
     }
+    // Supplied secrets the files do not mention stand for values an ESC environment or the CLI provides.
+    for (const [k, v] of Object.entries(secrets)) {
+        if (config[k] === undefined) {
+            config[k] = v;
+            secretKeys.add(k);
+        }
+    }
     return { project, stack, config, secretKeys: [...secretKeys].sort(), environments };
 }
