@@ -113,7 +113,8 @@ const rayClusterSchema = z
                 tag: z.string().min(1).default("2.46.0").meta({ description: "Ray image tag; never `latest` in prod." }),
                 pullPolicy: z.enum(["Always", "IfNotPresent", "Never"]).default("IfNotPresent").meta({ description: "Image pull policy." }),
             })
-            .prefault({}),
+            .prefault({})
+            .meta({ description: "Ray image of the head and every worker group." }),
         head: z
             .strictObject({
                 cpu: quantity().default("1").meta({ description: "CPU request and limit of the head pod." }),
@@ -126,9 +127,11 @@ const rayClusterSchema = z
                         idleTimeoutSeconds: timeoutSeconds.default(600).meta({ description: "Seconds before an idle worker is removed." }),
                         maxConcurrentLaunches: z.number().int().positive().default(100).meta({ description: "AUTOSCALER_MAX_CONCURRENT_LAUNCHES." }),
                     })
-                    .prefault({}),
+                    .prefault({})
+                    .meta({ description: "Ray autoscaler v2." }),
             })
-            .prefault({}),
+            .prefault({})
+            .meta({ description: "The head pod." }),
         workerGroups: z
             .record(dnsLabel(), workerGroupSchema)
             .default({
@@ -220,10 +223,10 @@ const rayProjectSchema = z
 
 const extraAppSchema = z.strictObject({
     project: dnsLabel().optional().meta({ description: "AppProject; defaults to project.name." }),
-    repoURL: repoUrl,
-    targetRevision: revision,
-    path: z.string().min(1).optional(),
-    chart: z.string().min(1).optional(),
+    repoURL: repoUrl.meta({ description: "Git or helm repository (required)." }),
+    targetRevision: revision.meta({ description: "Branch, tag, commit or chart version (required; no branch or HEAD in prod)." }),
+    path: z.string().min(1).optional().meta({ description: "Directory in a git repository (exactly one of path and chart)." }),
+    chart: z.string().min(1).optional().meta({ description: "Chart name in a helm repository (exactly one of path and chart)." }),
     helm: z
         .strictObject({
             releaseName: z.string().optional(),
@@ -231,20 +234,26 @@ const extraAppSchema = z.strictObject({
             valuesObject: anyObject.optional(),
             skipCrds: z.boolean().optional(),
         })
-        .optional(),
-    destination: z.strictObject({
-        server: z.string().default(IN_CLUSTER),
-        namespace: dnsLabel(),
-    }),
-    syncOptions: z.array(z.string().regex(/^[A-Za-z]+=[A-Za-z0-9,-]+$/, { message: "must be Option=value" })).default(["CreateNamespace=true"]),
-    automated: z.boolean().default(true),
-    finalizer: z.enum(["foreground", "background", "none"]).default("foreground"),
+        .optional()
+        .meta({ description: "Helm options: releaseName, valueFiles, valuesObject, skipCrds." }),
+    destination: z
+        .strictObject({
+            server: z.string().default(IN_CLUSTER).meta({ description: "API server URL." }),
+            namespace: dnsLabel().meta({ description: "Destination namespace (required)." }),
+        })
+        .meta({ description: "Where the app deploys." }),
+    syncOptions: z
+        .array(z.string().regex(/^[A-Za-z]+=[A-Za-z0-9,-]+$/, { message: "must be Option=value" }))
+        .default(["CreateNamespace=true"])
+        .meta({ description: "Argo CD sync options." }),
+    automated: z.boolean().default(true).meta({ description: "Automated sync with prune and selfHeal." }),
+    finalizer: z.enum(["foreground", "background", "none"]).default("foreground").meta({ description: "Deletion: cascade in the foreground, in the background, or orphan the resources." }),
 });
 
 const subscriptionSchema = z.strictObject({
-    trigger: z.string().min(1),
-    service: z.enum(["slack", "pagerdutyv2"]),
-    recipient: z.string().min(1),
+    trigger: z.string().min(1).meta({ description: "Trigger name, e.g. on-sync-failed." }),
+    service: z.enum(["slack", "pagerdutyv2"]).meta({ description: "Notification service." }),
+    recipient: z.string().min(1).meta({ description: "Slack channel, or the PagerDuty service name." }),
 });
 
 const notificationsSchema = z
