@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, ConfigError, MlPlatform, parseConfig, rawFromPulumiConfig, SECRET_KEYS, type PlatformConfig } from "./components";
 
 /** `isConfigSecret` is exported by the SDK's runtime but left out of its typings. */
-const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret;
+const isConfigSecret = (key: string): boolean => (pulumi.runtime as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret(key);
 
 /** Reads every `ml-gitops:*` key, checks that the secret ones are secrets, and validates the rest. */
 function readStackConfig(): PlatformConfig {

@@ -5,7 +5,7 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** Only literal objects: Pulumi Outputs and class instances are values, not maps. */
 function isPlainObject(v: unknown): v is Record<string, unknown> {
     if (v === null || typeof v !== "object") return false;
-    const proto = Object.getPrototypeOf(v);
+    const proto: unknown = Object.getPrototypeOf(v);
     return proto === Object.prototype || proto === null;
 }
 

@@ -94,20 +94,21 @@ function digest(s: string, n: number): Buffer {
  */
 const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
-        const state: Record<string, unknown> = { ...args.inputs };
+        const inputs = args.inputs as Record<string, unknown>;
+        const state: Record<string, unknown> = { ...inputs };
         if (args.type === "random:index/randomPassword:RandomPassword") {
             const result = `mock-${digest(args.name, 12).toString("hex")}`;
             state.result = pulumi.secret(result);
             state.bcryptHash = pulumi.secret(bcrypt.hashSync(result, `$2a$10$${bcrypt.encodeBase64(digest(`salt:${args.name}`, 16), 16)}`));
         } else if (args.type === "random:index/randomBytes:RandomBytes") {
-            const bytes = digest(args.name, Number(args.inputs.length ?? 16));
+            const bytes = digest(args.name, Number(inputs.length ?? 16));
             state.base64 = pulumi.secret(bytes.toString("base64"));
             state.hex = pulumi.secret(bytes.toString("hex"));
         }
         return { id: `${args.name}-id`, state };
     },
     call(args) {
-        return args.inputs;
+        return args.inputs as Record<string, unknown>;
     },
 };
 
@@ -129,7 +130,7 @@ type Monitor = {
 };
 
 /** `waitForRPCs` drains the SDK's queue of registrations; it is exported but not typed. */
-const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs;
+const waitForRPCs = (): Promise<void> => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
 let running = false;
 let lastRecorded: RecordedResource[] = [];
@@ -180,16 +181,19 @@ export async function evaluate(program: () => unknown, opts: EvaluateOptions): P
         await pulumi.runtime
             .runInPulumiStack(async () => {
                 try {
+                    // Pulumi calls a program that exports a function, and uses its result as the outputs.
                     const result = program();
-                    return typeof result === "function" ? await result() : await result;
+                    return (await (typeof result === "function" ? (result as () => unknown)() : result)) as Record<string, unknown> | undefined;
                 } catch (e) {
                     failure = e;
                     return undefined;
                 }
             })
-            .catch((e) => (failure ??= e));
+            .catch((e: unknown) => {
+                failure ??= e;
+            });
         await waitForRPCs();
-        if (failure) throw failure;
+        if (failure) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
         const stack = resources.find((r) => r.type === "pulumi:pulumi:Stack");
         return { resources, outputs: (stack && outputsByUrn.get(stack.urn)) ?? {} };
     } finally {
