@@ -105,7 +105,11 @@ export class AppProject extends pulumi.ComponentResource {
     constructor(name: string, args: AppProjectArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ml-gitops:argocd:AppProject", name, {}, opts);
         this.projectName = args.name;
-        this.resource = new k8s.apiextensions.CustomResource(name, appProjectManifest(args), { parent: this, dependsOn: opts?.dependsOn, deleteBeforeReplace: true });
+        this.resource = new k8s.apiextensions.CustomResource(name, appProjectManifest(args), {
+            parent: this,
+            dependsOn: opts?.dependsOn,
+            deleteBeforeReplace: true,
+        });
         this.registerOutputs({ projectName: this.projectName });
     }
 }

@@ -49,9 +49,7 @@ export function argoCdValues(s: PlatformConfig["argocd"], notifications: boolean
         },
         controller: { pdb, replicas: replicas(s, "controller") },
         crds: { install: true, keep: true },
-        notifications: notifications
-            ? { argocdUrl: s.url, cm: { create: false }, enabled: true, secret: { create: false } }
-            : { enabled: false },
+        notifications: notifications ? { argocdUrl: s.url, cm: { create: false }, enabled: true, secret: { create: false } } : { enabled: false },
         "redis-ha": { enabled: s.ha },
         repoServer: { pdb, replicas: replicas(s, "repoServer") },
         server,
@@ -94,7 +92,9 @@ export class ArgoCd extends pulumi.ComponentResource {
             const salt = new random.RandomBytes(`${name}-admin-salt`, { length: 16 }, { parent: this });
             this.adminPassword = pulumi.secret(pulumi.output(args.adminPassword));
             hash = pulumi.secret(
-                pulumi.all([args.adminPassword, salt.base64]).apply(([pw, b64]) => bcrypt.hashSync(pw, `$2a$10$${bcrypt.encodeBase64(Buffer.from(b64, "base64"), 16)}`)),
+                pulumi
+                    .all([args.adminPassword, salt.base64])
+                    .apply(([pw, b64]) => bcrypt.hashSync(pw, `$2a$10$${bcrypt.encodeBase64(Buffer.from(b64, "base64"), 16)}`)),
             );
         }
 

@@ -59,7 +59,11 @@ const anyObject = z.record(z.string(), z.unknown());
 const ingressSchema = z
     .strictObject({
         enabled: z.boolean().default(false).meta({ description: "Create an Ingress for argocd-server." }),
-        host: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: "must be a DNS host name" }).optional().meta({ description: "Host name of the Ingress (required when enabled)." }),
+        host: z
+            .string()
+            .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: "must be a DNS host name" })
+            .optional()
+            .meta({ description: "Host name of the Ingress (required when enabled)." }),
         className: z.string().optional().meta({ description: "ingressClassName, e.g. nginx." }),
         tls: z.boolean().default(false).meta({ description: "Serve TLS on the Ingress (secret argocd-server-tls, e.g. from cert-manager)." }),
         annotations: z.record(z.string(), z.string()).default({}).meta({ description: "Annotations for the Ingress." }),
@@ -68,12 +72,20 @@ const ingressSchema = z
 
 const argocdSchema = z
     .strictObject({
-        namespace: dnsLabel().default("argocd").meta({ description: "Namespace Argo CD is installed in; the AppProjects, Applications and notifications objects live there." }),
-        releaseName: dnsLabel().default("argocd").meta({ description: "Helm release name. Two Argo CDs in one cluster need different names (the chart's ClusterRoles are named after it)." }),
+        namespace: dnsLabel()
+            .default("argocd")
+            .meta({ description: "Namespace Argo CD is installed in; the AppProjects, Applications and notifications objects live there." }),
+        releaseName: dnsLabel()
+            .default("argocd")
+            .meta({ description: "Helm release name. Two Argo CDs in one cluster need different names (the chart's ClusterRoles are named after it)." }),
         chartRepository: repoUrl.default("https://argoproj.github.io/argo-helm").meta({ description: "Helm repository of the argo-cd chart." }),
         chartVersion: semver().default("10.1.1").meta({ description: "argo-cd chart version; 10.1.1 installs Argo CD v3.4.4." }),
-        adminPasswordMtime: z.iso.datetime({ message: "must be an RFC 3339 time such as 2025-01-01T00:00:00Z" }).default("2025-01-01T00:00:00Z").meta({ description: "Fixed admin password mtime, so a second `up` shows no diff. Change it when you rotate the password to end existing sessions." }),
-        ha: z.boolean().default(false).meta({ description: "High availability: redis-ha, replicated controller, server, repo server and ApplicationSet controller, PodDisruptionBudgets." }),
+        adminPasswordMtime: z.iso.datetime({ message: "must be an RFC 3339 time such as 2025-01-01T00:00:00Z" }).default("2025-01-01T00:00:00Z").meta({
+            description: "Fixed admin password mtime, so a second `up` shows no diff. Change it when you rotate the password to end existing sessions.",
+        }),
+        ha: z.boolean().default(false).meta({
+            description: "High availability: redis-ha, replicated controller, server, repo server and ApplicationSet controller, PodDisruptionBudgets.",
+        }),
         replicas: z
             .strictObject({
                 controller: z.number().int().min(1).optional().meta({ description: "Application controller replicas (shards). Default 1, or 2 with ha." }),
@@ -85,7 +97,12 @@ const argocdSchema = z
             .meta({ description: "Replica counts per Argo CD component." }),
         serviceType: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP").meta({ description: "Service type of argocd-server." }),
         ingress: ingressSchema.meta({ description: "Ingress for argocd-server." }),
-        url: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional().meta({ description: "External Argo CD URL, used in notification links. Default: https://<ingress.host>, else http://argocd-server.<namespace>.svc." }),
+        url: z
+            .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
+            .optional()
+            .meta({
+                description: "External Argo CD URL, used in notification links. Default: https://<ingress.host>, else http://argocd-server.<namespace>.svc.",
+            }),
         values: anyObject.default({}).meta({ description: "Escape hatch: chart values deep-merged last over everything the program sets." }),
     })
     .prefault({});
@@ -98,7 +115,10 @@ const workerGroupSchema = z.strictObject({
     memory: quantity().meta({ description: "Memory request and limit per worker." }),
     gpu: quantity().optional().meta({ description: "nvidia.com/gpu per worker." }),
     disabled: z.boolean().default(false).meta({ description: "Keep the group declared but create no workers." }),
-    rayStartParams: z.record(z.string(), z.string()).default({}).meta({ description: "Extra `ray start` parameters; `resources` is generated from the group name." }),
+    rayStartParams: z
+        .record(z.string(), z.string())
+        .default({})
+        .meta({ description: "Extra `ray start` parameters; `resources` is generated from the group name." }),
 });
 
 const rayClusterSchema = z
@@ -119,11 +139,17 @@ const rayClusterSchema = z
             .strictObject({
                 cpu: quantity().default("1").meta({ description: "CPU request and limit of the head pod." }),
                 memory: quantity().default("2G").meta({ description: "Memory request and limit of the head pod." }),
-                rayStartParams: z.record(z.string(), z.string()).default({ "num-cpus": "0" }).meta({ description: "`ray start` parameters of the head; num-cpus 0 keeps tasks off the head." }),
+                rayStartParams: z
+                    .record(z.string(), z.string())
+                    .default({ "num-cpus": "0" })
+                    .meta({ description: "`ray start` parameters of the head; num-cpus 0 keeps tasks off the head." }),
                 autoscaler: z
                     .strictObject({
                         enabled: z.boolean().default(true).meta({ description: "enableInTreeAutoscaling." }),
-                        upscalingMode: z.enum(["Default", "Aggressive", "Conservative"]).default("Default").meta({ description: "Autoscaler v2 upscaling mode." }),
+                        upscalingMode: z
+                            .enum(["Default", "Aggressive", "Conservative"])
+                            .default("Default")
+                            .meta({ description: "Autoscaler v2 upscaling mode." }),
                         idleTimeoutSeconds: timeoutSeconds.default(600).meta({ description: "Seconds before an idle worker is removed." }),
                         maxConcurrentLaunches: z.number().int().positive().default(100).meta({ description: "AUTOSCALER_MAX_CONCURRENT_LAUNCHES." }),
                     })
@@ -143,10 +169,16 @@ const rayClusterSchema = z
 
 const kuberaySchema = z
     .strictObject({
-        version: semver().default("1.5.1").meta({ description: "KubeRay version for the CRDs (git tag v<version>), the operator chart and the ray-cluster chart." }),
+        version: semver()
+            .default("1.5.1")
+            .meta({ description: "KubeRay version for the CRDs (git tag v<version>), the operator chart and the ray-cluster chart." }),
         namespace: dnsLabel().default("ray-system").meta({ description: "Namespace of the operator and the RayCluster." }),
-        crdsRepoURL: repoUrl.default("https://github.com/ray-project/kuberay").meta({ description: "Git repository holding helm-chart/kuberay-operator/crds." }),
-        chartRepository: repoUrl.default("https://ray-project.github.io/kuberay-helm/").meta({ description: "Helm repository of kuberay-operator and ray-cluster." }),
+        crdsRepoURL: repoUrl
+            .default("https://github.com/ray-project/kuberay")
+            .meta({ description: "Git repository holding helm-chart/kuberay-operator/crds." }),
+        chartRepository: repoUrl
+            .default("https://ray-project.github.io/kuberay-helm/")
+            .meta({ description: "Helm repository of kuberay-operator and ray-cluster." }),
         operatorValues: anyObject.default({}).meta({ description: "valuesObject for the kuberay-operator chart." }),
     })
     .prefault({});
@@ -164,7 +196,10 @@ const retrySchema = z.strictObject({
 
 const syncSchema = z
     .strictObject({
-        wait: z.boolean().optional().meta({ description: "Make `pulumi up` wait until each Application is Synced and Healthy. Default: on in prod, off elsewhere." }),
+        wait: z
+            .boolean()
+            .optional()
+            .meta({ description: "Make `pulumi up` wait until each Application is Synced and Healthy. Default: on in prod, off elsewhere." }),
         timeoutSeconds: timeoutSeconds.default(900).meta({ description: "How long `pulumi up` waits for each Application." }),
         retry: retrySchema.prefault({}).meta({ description: "Default sync retry for every Application." }),
     })
@@ -217,7 +252,9 @@ const projectSchema = z
 
 const rayProjectSchema = z
     .strictObject({
-        name: dnsLabel().default("ray-platform").meta({ description: "AppProject of the three KubeRay Applications; it admits the cluster-scoped kinds KubeRay needs." }),
+        name: dnsLabel()
+            .default("ray-platform")
+            .meta({ description: "AppProject of the three KubeRay Applications; it admits the cluster-scoped kinds KubeRay needs." }),
     })
     .prefault({});
 
@@ -247,7 +284,10 @@ const extraAppSchema = z.strictObject({
         .default(["CreateNamespace=true"])
         .meta({ description: "Argo CD sync options." }),
     automated: z.boolean().default(true).meta({ description: "Automated sync with prune and selfHeal." }),
-    finalizer: z.enum(["foreground", "background", "none"]).default("foreground").meta({ description: "Deletion: cascade in the foreground, in the background, or orphan the resources." }),
+    finalizer: z
+        .enum(["foreground", "background", "none"])
+        .default("foreground")
+        .meta({ description: "Deletion: cascade in the foreground, in the background, or orphan the resources." }),
 });
 
 const subscriptionSchema = z.strictObject({
@@ -275,14 +315,30 @@ const notificationsSchema = z
         triggers: z
             .record(
                 z.string().regex(/^[a-z0-9-]+$/),
-                z.strictObject({ description: z.string().optional(), when: z.string().min(1), send: z.array(z.string().min(1)).min(1), oncePer: z.string().optional() }),
+                z.strictObject({
+                    description: z.string().optional(),
+                    when: z.string().min(1),
+                    send: z.array(z.string().min(1)).min(1),
+                    oncePer: z.string().optional(),
+                }),
             )
             .default({})
             .meta({ description: "Extra triggers keyed by name (added to on-deployed, on-sync-failed, on-health-degraded)." }),
-        templates: z.record(z.string().regex(/^[a-z0-9-]+$/), anyObject).default({}).meta({ description: "Extra templates keyed by name (YAML objects)." }),
-        subscriptions: z.record(z.string(), z.array(subscriptionSchema)).default({}).meta({ description: "Per-Application subscriptions keyed by Application name." }),
+        templates: z
+            .record(z.string().regex(/^[a-z0-9-]+$/), anyObject)
+            .default({})
+            .meta({ description: "Extra templates keyed by name (YAML objects)." }),
+        subscriptions: z
+            .record(z.string(), z.array(subscriptionSchema))
+            .default({})
+            .meta({ description: "Per-Application subscriptions keyed by Application name." }),
         defaultSubscriptions: z
-            .array(z.strictObject({ recipients: z.array(z.string().regex(/^(slack|pagerdutyv2):.+$/, { message: "must be <service>:<recipient>" })).min(1), triggers: z.array(z.string()).min(1) }))
+            .array(
+                z.strictObject({
+                    recipients: z.array(z.string().regex(/^(slack|pagerdutyv2):.+$/, { message: "must be <service>:<recipient>" })).min(1),
+                    triggers: z.array(z.string()).min(1),
+                }),
+            )
             .default([])
             .meta({ description: "Subscriptions for every Application (the ConfigMap's subscriptions key)." }),
     })
@@ -293,8 +349,12 @@ const secretString = () => z.string().min(1, { message: "must not be empty" });
 /** The whole stack config. */
 export const configSchema = z
     .strictObject({
-        environment: z.enum(["dev", "staging", "prod"]).meta({ description: "Environment; prod turns the guardrails on (no `latest`, no floating revisions, no `default` project, waits)." }),
-        kubeconfig: secretString().optional().meta({ description: "Secret kubeconfig for the explicit provider; without it the ambient kubeconfig (and kubernetes:context) is used." }),
+        environment: z
+            .enum(["dev", "staging", "prod"])
+            .meta({ description: "Environment; prod turns the guardrails on (no `latest`, no floating revisions, no `default` project, waits)." }),
+        kubeconfig: secretString()
+            .optional()
+            .meta({ description: "Secret kubeconfig for the explicit provider; without it the ambient kubeconfig (and kubernetes:context) is used." }),
         adminPassword: secretString().optional().meta({ description: "Secret Argo CD admin password; a RandomPassword when unset." }),
         slackToken: secretString().optional().meta({ description: "Secret Slack bot token (argocd-notifications-secret key slack-token)." }),
         pagerdutyServiceKey: secretString().optional().meta({ description: "Secret PagerDuty integration key (key pagerduty-service-key)." }),
@@ -338,13 +398,16 @@ function crossChecks(c: ParsedConfig, ctx: z.RefinementCtx): void {
     for (const [name, g] of Object.entries(c.rayCluster.workerGroups)) {
         if (g.minReplicas > g.replicas) issue(["rayCluster", "workerGroups", name, "minReplicas"], `must be ≤ replicas (${g.replicas})`);
         if (g.replicas > g.maxReplicas) issue(["rayCluster", "workerGroups", name, "replicas"], `must be ≤ maxReplicas (${g.maxReplicas})`);
-        if ("resources" in g.rayStartParams) issue(["rayCluster", "workerGroups", name, "rayStartParams", "resources"], "is generated from the group name; remove it");
+        if ("resources" in g.rayStartParams)
+            issue(["rayCluster", "workerGroups", name, "rayStartParams", "resources"], "is generated from the group name; remove it");
     }
-    if (c.rayCluster.enabled && Object.keys(c.rayCluster.workerGroups).length === 0) issue(["rayCluster", "workerGroups"], "must declare at least one worker group");
+    if (c.rayCluster.enabled && Object.keys(c.rayCluster.workerGroups).length === 0)
+        issue(["rayCluster", "workerGroups"], "must declare at least one worker group");
 
     // Application names are unique across built-in and extra apps.
     for (const name of Object.keys(c.applications)) {
-        if ((BUILTIN_APP_NAMES as readonly string[]).includes(name)) issue(["applications", name], `duplicates the built-in application "${name}"; choose another name`);
+        if ((BUILTIN_APP_NAMES as readonly string[]).includes(name))
+            issue(["applications", name], `duplicates the built-in application "${name}"; choose another name`);
     }
     if (c.project.name === c.rayProject.name) issue(["rayProject", "name"], `must differ from project.name ("${c.project.name}")`);
 
@@ -356,7 +419,8 @@ function crossChecks(c: ParsedConfig, ctx: z.RefinementCtx): void {
         const project = app.project ?? c.project.name;
         if (project === "default") issue([...at, "project"], "must not be the `default` project; use project.name or rayProject.name");
         else if (!projects.has(project)) issue([...at, "project"], `unknown project "${project}"; declared projects: ${[...projects].sort().join(", ")}`);
-        if (prod && !IMMUTABLE_REVISION.test(app.targetRevision)) issue([...at, "targetRevision"], "must be a tag, chart version or commit in prod, not a branch or HEAD");
+        if (prod && !IMMUTABLE_REVISION.test(app.targetRevision))
+            issue([...at, "targetRevision"], "must be a tag, chart version or commit in prod, not a branch or HEAD");
     }
 
     // Prod guardrails.
@@ -370,14 +434,16 @@ function crossChecks(c: ParsedConfig, ctx: z.RefinementCtx): void {
     // Notifications: services need their tokens, subscriptions need known triggers and services.
     const n = c.notifications;
     if (!n.enabled) return;
-    if (n.slack.enabled && !c.slackToken) issue(["slackToken"], "is required when notifications.slack.enabled is true: pulumi config set --secret slackToken <token>");
+    if (n.slack.enabled && !c.slackToken)
+        issue(["slackToken"], "is required when notifications.slack.enabled is true: pulumi config set --secret slackToken <token>");
     if (n.pagerduty.enabled && !c.pagerdutyServiceKey)
         issue(["pagerdutyServiceKey"], "is required when notifications.pagerduty.enabled is true: pulumi config set --secret pagerdutyServiceKey <key>");
     const templates = new Set<string>([...BUILTIN_TEMPLATES, ...Object.keys(n.templates)]);
     const triggers = new Set<string>([...BUILTIN_TRIGGERS, ...Object.keys(n.triggers)]);
     for (const [name, t] of Object.entries(n.triggers)) {
         t.send.forEach((tpl, i) => {
-            if (!templates.has(tpl)) issue(["notifications", "triggers", name, "send", i], `unknown template "${tpl}"; known: ${[...templates].sort().join(", ")}`);
+            if (!templates.has(tpl))
+                issue(["notifications", "triggers", name, "send", i], `unknown template "${tpl}"; known: ${[...templates].sort().join(", ")}`);
         });
     }
     const services = new Set<string>([...(n.slack.enabled ? ["slack"] : []), ...(n.pagerduty.enabled ? ["pagerdutyv2"] : [])]);
@@ -397,7 +463,8 @@ function crossChecks(c: ParsedConfig, ctx: z.RefinementCtx): void {
             if (!triggers.has(t)) issue(["notifications", "defaultSubscriptions", i, "triggers", j], `unknown trigger "${t}"`);
         });
         s.recipients.forEach((r, j) => {
-            if (!services.has(r.split(":")[0])) issue(["notifications", "defaultSubscriptions", i, "recipients", j], `service "${r.split(":")[0]}" is not enabled in notifications`);
+            if (!services.has(r.split(":")[0]))
+                issue(["notifications", "defaultSubscriptions", i, "recipients", j], `service "${r.split(":")[0]}" is not enabled in notifications`);
         });
     });
 }
@@ -504,7 +571,9 @@ export function parseConfig(raw: Record<string, unknown>): PlatformConfig {
         throw new ConfigError([...new Set(problems)].sort());
     }
     const c = result.data;
-    const url = c.argocd.url ?? (c.argocd.ingress.enabled && c.argocd.ingress.host ? `https://${c.argocd.ingress.host}` : `http://argocd-server.${c.argocd.namespace}.svc`);
+    const url =
+        c.argocd.url ??
+        (c.argocd.ingress.enabled && c.argocd.ingress.host ? `https://${c.argocd.ingress.host}` : `http://argocd-server.${c.argocd.namespace}.svc`);
     return { ...c, argocd: { ...c.argocd, url }, sync: { ...c.sync, wait: c.sync.wait ?? c.environment === "prod" } };
 }
 

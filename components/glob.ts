@@ -41,7 +41,10 @@ function escape(c: string): string {
 
 /** Argo CD normalises git URLs before matching: lower case, no trailing `.git` or `/`. */
 export function normalizeRepoUrl(url: string): string {
-    return url.toLowerCase().replace(/\/+$/, "").replace(/\.git$/, "");
+    return url
+        .toLowerCase()
+        .replace(/\/+$/, "")
+        .replace(/\.git$/, "");
 }
 
 /** Argo CD's `IsSourcePermitted`: a `!` pattern denies, otherwise any match admits. */

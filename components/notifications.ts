@@ -62,7 +62,11 @@ export const BUILTIN_TEMPLATE_DEFS: Record<string, Record<string, unknown>> = {
             "Revision: {{.app.status.sync.revision}}\n" +
             "{{.app.status.operationState.message}}\n" +
             `${RESOURCES}\n${LINK}?operation=true\n`,
-        pagerdutyv2: { severity: "critical", source: "{{.app.metadata.name}}", summary: "Argo CD sync of {{.app.metadata.name}} failed: {{.app.status.operationState.phase}}" },
+        pagerdutyv2: {
+            severity: "critical",
+            source: "{{.app.metadata.name}}",
+            summary: "Argo CD sync of {{.app.metadata.name}} failed: {{.app.status.operationState.phase}}",
+        },
     },
 };
 
@@ -115,7 +119,8 @@ export class Notifications extends pulumi.ComponentResource {
         super("ml-gitops:argocd:Notifications", name, {}, opts);
         const n = args.settings;
         if (n.slack.enabled && args.slackToken === undefined) throw new pulumi.ResourceError("notifications.slack.enabled needs slackToken", this);
-        if (n.pagerduty.enabled && args.pagerdutyServiceKey === undefined) throw new pulumi.ResourceError("notifications.pagerduty.enabled needs pagerdutyServiceKey", this);
+        if (n.pagerduty.enabled && args.pagerdutyServiceKey === undefined)
+            throw new pulumi.ResourceError("notifications.pagerduty.enabled needs pagerdutyServiceKey", this);
         const labels = { "app.kubernetes.io/part-of": "argocd" };
         this.configMap = new k8s.core.v1.ConfigMap(
             `${name}-cm`,

@@ -53,7 +53,13 @@ function syncPolicy(c: PlatformConfig, syncOptions: string[], automated = true):
 
 const INFO = [{ name: "Managed by", value: "Pulumi (ml-gitops); change the stack config, not this object" }];
 
-function app(c: PlatformConfig, key: string, spec: Omit<ApplicationSpec, "info" | "revisionHistoryLimit">, finalizer: ApplicationArgs["finalizer"], after?: string): PlannedApplication {
+function app(
+    c: PlatformConfig,
+    key: string,
+    spec: Omit<ApplicationSpec, "info" | "revisionHistoryLimit">,
+    finalizer: ApplicationArgs["finalizer"],
+    after?: string,
+): PlannedApplication {
     const subscriptions: Subscription[] = c.notifications.enabled ? (c.notifications.subscriptions[key] ?? []) : [];
     return {
         key,
@@ -122,7 +128,13 @@ export function planApplications(c: PlatformConfig): PlannedApplication[] {
                     destination: rayDest,
                     // The autoscaler owns worker replicas; RespectIgnoreDifferences keeps a sync from undoing it.
                     ignoreDifferences: [
-                        { group: "ray.io", jqPathExpressions: [".spec.workerGroupSpecs[].replicas"], kind: "RayCluster", name: plannedRayClusterName(c), namespace: ray.namespace },
+                        {
+                            group: "ray.io",
+                            jqPathExpressions: [".spec.workerGroupSpecs[].replicas"],
+                            kind: "RayCluster",
+                            name: plannedRayClusterName(c),
+                            namespace: ray.namespace,
+                        },
                     ],
                     project: c.rayProject.name,
                     source: {
@@ -163,7 +175,12 @@ export function planApplications(c: PlatformConfig): PlannedApplication[] {
             app(
                 c,
                 name,
-                { destination: { ...a.destination }, project: a.project ?? c.project.name, source, syncPolicy: syncPolicy(c, [...a.syncOptions].sort(), a.automated) },
+                {
+                    destination: { ...a.destination },
+                    project: a.project ?? c.project.name,
+                    source,
+                    syncPolicy: syncPolicy(c, [...a.syncOptions].sort(), a.automated),
+                },
                 a.finalizer,
             ),
         );
@@ -276,7 +293,11 @@ export class MlPlatform extends pulumi.ComponentResource {
         super("ml-gitops:platform:MlPlatform", name, {}, opts);
         this.config = c;
 
-        const argocd = new ArgoCd(`${name}-argocd`, { settings: c.argocd, notifications: c.notifications.enabled, adminPassword: args.adminPassword }, { parent: this });
+        const argocd = new ArgoCd(
+            `${name}-argocd`,
+            { settings: c.argocd, notifications: c.notifications.enabled, adminPassword: args.adminPassword },
+            { parent: this },
+        );
         this.argocd = argocd;
         const argocdNs = argocd.namespace;
 
@@ -285,7 +306,13 @@ export class MlPlatform extends pulumi.ComponentResource {
             // Applications wait for it, so their subscription annotations have a config to land in.
             const n = new Notifications(
                 `${name}-notifications`,
-                { namespace: argocdNs, settings: c.notifications, argocdUrl: c.argocd.url, slackToken: args.slackToken, pagerdutyServiceKey: args.pagerdutyServiceKey },
+                {
+                    namespace: argocdNs,
+                    settings: c.notifications,
+                    argocdUrl: c.argocd.url,
+                    slackToken: args.slackToken,
+                    pagerdutyServiceKey: args.pagerdutyServiceKey,
+                },
                 { parent: this },
             );
             before.push(n);
@@ -303,7 +330,11 @@ export class MlPlatform extends pulumi.ComponentResource {
         const apps = planApplications(c);
         const projects: Record<string, AppProject> = {};
         for (const p of planProjects(c, apps)) {
-            projects[p.name] = new AppProject(`${name}-${p.key}`, { name: p.name, namespace: c.argocd.namespace, spec: p.spec }, { parent: this, dependsOn: before });
+            projects[p.name] = new AppProject(
+                `${name}-${p.key}`,
+                { name: p.name, namespace: c.argocd.namespace, spec: p.spec },
+                { parent: this, dependsOn: before },
+            );
         }
 
         this.applications = {};

@@ -11,7 +11,17 @@ import { configSchema, SECRET_KEYS } from "../components/config";
 export const START = "<!-- config-reference:start -->";
 export const END = "<!-- config-reference:end -->";
 
-type Def = { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType>; valueType?: z.core.$ZodType; element?: z.core.$ZodType; entries?: Record<string, string>; defaultValue?: unknown; options?: z.core.$ZodType[] };
+type Def = {
+    type: string;
+    innerType?: z.core.$ZodType;
+    in?: z.core.$ZodType;
+    shape?: Record<string, z.core.$ZodType>;
+    valueType?: z.core.$ZodType;
+    element?: z.core.$ZodType;
+    entries?: Record<string, string>;
+    defaultValue?: unknown;
+    options?: z.core.$ZodType[];
+};
 
 interface Row {
     key: string;
@@ -41,7 +51,9 @@ function typeName(t: z.core.$ZodType): string {
     const def = t._zod.def as Def;
     switch (def.type) {
         case "enum":
-            return Object.values(def.entries ?? {}).map((v) => `\`${v}\``).join(" \\| ");
+            return Object.values(def.entries ?? {})
+                .map((v) => `\`${v}\``)
+                .join(" \\| ");
         case "union":
             return (def.options ?? []).map((o) => typeName(describe(o).inner)).join(" \\| ");
         case "record":

@@ -17,7 +17,10 @@ const appNamed = (ev: Evaluation, name: string) => byType(ev, T.app).find((r) =>
 const RETRY = { backoff: { duration: "5s", factor: 2, maxDuration: "3m" }, limit: 5 };
 const AUTOMATED = { allowEmpty: false, prune: true, selfHeal: true };
 const INFO = [{ name: "Managed by", value: "Pulumi (ml-gitops); change the stack config, not this object" }];
-const WAIT = { "pulumi.com/timeoutSeconds": "900", "pulumi.com/waitFor": '["jsonpath={.status.sync.status}=Synced","jsonpath={.status.health.status}=Healthy"]' };
+const WAIT = {
+    "pulumi.com/timeoutSeconds": "900",
+    "pulumi.com/waitFor": '["jsonpath={.status.sync.status}=Synced","jsonpath={.status.health.status}=Healthy"]',
+};
 
 describe("GitOps applications in the shipped stacks", () => {
     let dev: Evaluation;
@@ -67,10 +70,21 @@ describe("GitOps applications in the shipped stacks", () => {
     it("declares the RayCluster with the autoscaler's replicas ignored and RespectIgnoreDifferences", () => {
         const o = objOf(appNamed(prod, "raycluster"));
         assert.deepEqual(o.spec.ignoreDifferences, [
-            { group: "ray.io", jqPathExpressions: [".spec.workerGroupSpecs[].replicas"], kind: "RayCluster", name: "raycluster-kuberay", namespace: "ray-system" },
+            {
+                group: "ray.io",
+                jqPathExpressions: [".spec.workerGroupSpecs[].replicas"],
+                kind: "RayCluster",
+                name: "raycluster-kuberay",
+                namespace: "ray-system",
+            },
         ]);
         assert.deepEqual(o.spec.syncPolicy, { automated: AUTOMATED, retry: RETRY, syncOptions: ["CreateNamespace=true", "RespectIgnoreDifferences=true"] });
-        const source = o.spec.source as { chart: string; repoURL: string; targetRevision: string; helm: { releaseName: string; valuesObject: Record<string, unknown> } };
+        const source = o.spec.source as {
+            chart: string;
+            repoURL: string;
+            targetRevision: string;
+            helm: { releaseName: string; valuesObject: Record<string, unknown> };
+        };
         assert.equal(source.chart, "ray-cluster");
         assert.equal(source.repoURL, "https://ray-project.github.io/kuberay-helm/");
         assert.equal(source.targetRevision, "1.5.1", "one KubeRay version for the CRDs, the operator and the cluster");
@@ -78,7 +92,12 @@ describe("GitOps applications in the shipped stacks", () => {
         const v = source.helm.valuesObject as { head: Record<string, unknown>; image: Record<string, string> };
         assert.deepEqual(v.image, { pullPolicy: "IfNotPresent", repository: "docker.io/rayproject/ray", tag: "2.46.0" });
         assert.deepEqual(v.head, {
-            autoscalerOptions: { env: [{ name: "AUTOSCALER_MAX_CONCURRENT_LAUNCHES", value: "100" }], idleTimeoutSeconds: 600, upscalingMode: "Default", version: "v2" },
+            autoscalerOptions: {
+                env: [{ name: "AUTOSCALER_MAX_CONCURRENT_LAUNCHES", value: "100" }],
+                idleTimeoutSeconds: 600,
+                upscalingMode: "Default",
+                version: "v2",
+            },
             enableInTreeAutoscaling: true,
             rayStartParams: { "num-cpus": "0" },
             resources: { limits: { cpu: "1", memory: "2G" }, requests: { cpu: "1", memory: "2G" } },
@@ -100,14 +119,19 @@ describe("GitOps applications in the shipped stacks", () => {
             source: { helm: { valueFiles: files }, path, repoURL: "https://github.com/org/ml-platform-config", targetRevision: rev },
             syncPolicy: { automated: AUTOMATED, retry: RETRY, syncOptions: ["ApplyOutOfSyncOnly=true", "CreateNamespace=true", "PruneLast=true"] },
         });
-        assert.deepEqual(objOf(appNamed(prod, "ml-platform")).spec, spec("v1.0.0", "environments/production", ["values.yaml", "values-production.yaml"], "ml-production"));
+        assert.deepEqual(
+            objOf(appNamed(prod, "ml-platform")).spec,
+            spec("v1.0.0", "environments/production", ["values.yaml", "values-production.yaml"], "ml-production"),
+        );
         assert.deepEqual(objOf(appNamed(dev, "ml-platform")).spec, spec("main", "environments/dev", ["values.yaml", "values-dev.yaml"], "ml-dev"));
         assert.deepEqual((appNamed(prod, "ml-platform").inputs.metadata as { finalizers: string[] }).finalizers, ["resources-finalizer.argocd.argoproj.io"]);
     });
 
     it("makes prod's pulumi up wait for every app, and dev's not", () => {
-        for (const r of byType(prod, T.app)) assert.deepEqual(Object.fromEntries(Object.entries(objOf(r).metadata.annotations ?? {}).filter(([k]) => k.startsWith("pulumi.com/"))), WAIT);
-        for (const r of byType(dev, T.app)) assert.ok(!Object.keys(objOf(r).metadata.annotations ?? {}).some((k) => k.startsWith("pulumi.com/")), objOf(r).metadata.name);
+        for (const r of byType(prod, T.app))
+            assert.deepEqual(Object.fromEntries(Object.entries(objOf(r).metadata.annotations ?? {}).filter(([k]) => k.startsWith("pulumi.com/"))), WAIT);
+        for (const r of byType(dev, T.app))
+            assert.ok(!Object.keys(objOf(r).metadata.annotations ?? {}).some((k) => k.startsWith("pulumi.com/")), objOf(r).metadata.name);
     });
 
     it("uses no latest tag, no floating revision and no default project in prod", () => {
@@ -130,7 +154,10 @@ describe("GitOps applications in the shipped stacks", () => {
             assert.ok(!appNamed(ev, "ray-operator-crds").dependencies.some((d) => d.includes("Application")));
             for (const r of byType(ev, T.app)) {
                 assert.ok(r.dependencies.includes(release), `${objOf(r).metadata.name} waits for the release`);
-                assert.ok(r.dependencies.includes(projectUrn((objOf(r).spec as { project: string }).project)), `${objOf(r).metadata.name} waits for its project`);
+                assert.ok(
+                    r.dependencies.includes(projectUrn((objOf(r).spec as { project: string }).project)),
+                    `${objOf(r).metadata.name} waits for its project`,
+                );
                 assert.ok(!JSON.stringify(r.inputs).includes("argocd.argoproj.io/sync-wave"), "no sync waves: nothing gates them");
             }
             for (const p of byType(ev, T.project)) assert.ok(p.dependencies.includes(release), "projects wait for the CRDs the chart installs");
@@ -139,15 +166,28 @@ describe("GitOps applications in the shipped stacks", () => {
 
     it("places every app in a project that admits it, by Argo CD's matching rules", () => {
         for (const ev of [dev, prod]) {
-            const projects = new Map(byType(ev, T.project).map((p) => [objOf(p).metadata.name, objOf(p).spec as { sourceRepos: string[]; destinations: { server: string; namespace: string }[]; clusterResourceWhitelist: { group: string; kind: string }[] }]));
+            const projects = new Map(
+                byType(ev, T.project).map((p) => [
+                    objOf(p).metadata.name,
+                    objOf(p).spec as {
+                        sourceRepos: string[];
+                        destinations: { server: string; namespace: string }[];
+                        clusterResourceWhitelist: { group: string; kind: string }[];
+                    },
+                ]),
+            );
             for (const r of byType(ev, T.app)) {
                 const s = objOf(r).spec as { project: string; source: { repoURL: string }; destination: { server: string; namespace: string } };
                 const p = projects.get(s.project);
                 assert.ok(p, `project ${s.project} exists`);
                 assert.ok(sourcePermitted(p.sourceRepos, s.source.repoURL), `${s.source.repoURL} admitted by ${s.project}`);
-                assert.ok(destinationPermitted(p.destinations, s.destination.server, s.destination.namespace), `${s.destination.namespace} admitted by ${s.project}`);
+                assert.ok(
+                    destinationPermitted(p.destinations, s.destination.server, s.destination.namespace),
+                    `${s.destination.namespace} admitted by ${s.project}`,
+                );
                 const clusterKinds = s.project.startsWith("ray") ? KUBERAY_CLUSTER_KINDS : [{ group: "", kind: "Namespace" }];
-                for (const k of clusterKinds) assert.ok(resourcePermitted(p.clusterResourceWhitelist, k.group, k.kind), `${k.kind} whitelisted in ${s.project}`);
+                for (const k of clusterKinds)
+                    assert.ok(resourcePermitted(p.clusterResourceWhitelist, k.group, k.kind), `${k.kind} whitelisted in ${s.project}`);
             }
         }
     });
@@ -176,7 +216,11 @@ describe("RayCluster name and values (pure planning)", () => {
     it("names the cluster as the ray-cluster chart's fullname helper does", () => {
         assert.equal(rayClusterFullname({ releaseName: "raycluster", nameOverride: "kuberay" }), "raycluster-kuberay");
         assert.equal(rayClusterFullname({ releaseName: "kuberay-prod", nameOverride: "kuberay" }), "kuberay-prod", "release name containing kuberay");
-        assert.equal(rayClusterFullname({ releaseName: "my-kuberay", nameOverride: "" }), "my-kuberay-ray-cluster", "empty nameOverride falls back to the chart name");
+        assert.equal(
+            rayClusterFullname({ releaseName: "my-kuberay", nameOverride: "" }),
+            "my-kuberay-ray-cluster",
+            "empty nameOverride falls back to the chart name",
+        );
         const long = "r".repeat(56);
         assert.equal(rayClusterFullname({ releaseName: long, nameOverride: "kuberay" }), `${long}-kuberay`.slice(0, 63));
         assert.equal(rayClusterFullname({ releaseName: "r".repeat(55), nameOverride: "kuberay" }), `${"r".repeat(55)}-kuberay`.slice(0, 63));
@@ -245,8 +289,20 @@ describe("further applications from config", () => {
         environment: "dev",
         notifications: { enabled: false },
         applications: {
-            "feature-store": { repoURL: "https://github.com/org/feast-config.git", targetRevision: "main", path: "deploy", destination: { namespace: "feast" } },
-            "model-registry": { repoURL: "oci://ghcr.io/org/charts", chart: "mlflow", targetRevision: "1.2.3", destination: { namespace: "mlflow" }, finalizer: "background", syncOptions: ["ServerSideApply=true"] },
+            "feature-store": {
+                repoURL: "https://github.com/org/feast-config.git",
+                targetRevision: "main",
+                path: "deploy",
+                destination: { namespace: "feast" },
+            },
+            "model-registry": {
+                repoURL: "oci://ghcr.io/org/charts",
+                chart: "mlflow",
+                targetRevision: "1.2.3",
+                destination: { namespace: "mlflow" },
+                finalizer: "background",
+                syncOptions: ["ServerSideApply=true"],
+            },
         },
     };
 
@@ -259,9 +315,19 @@ describe("further applications from config", () => {
         assert.equal(mr.name, "ml-app-model-registry");
         assert.deepEqual((mr.inputs.metadata as { finalizers: string[] }).finalizers, ["resources-finalizer.argocd.argoproj.io/background"]);
         assert.deepEqual((objOf(mr).spec.syncPolicy as { syncOptions: string[] }).syncOptions, ["ServerSideApply=true"]);
-        const project = objOf(byType(ev, T.project).find((p) => objOf(p).metadata.name === "ml-dev")!).spec as { sourceRepos: string[]; destinations: { namespace: string; server: string }[] };
-        assert.deepEqual(project.sourceRepos, ["https://github.com/org/feast-config.git", "https://github.com/org/ml-platform-config", "oci://ghcr.io/org/charts"]);
-        assert.deepEqual(project.destinations.map((d) => d.namespace), ["feast", "ml-serving", "mlflow"]);
+        const project = objOf(byType(ev, T.project).find((p) => objOf(p).metadata.name === "ml-dev")!).spec as {
+            sourceRepos: string[];
+            destinations: { namespace: string; server: string }[];
+        };
+        assert.deepEqual(project.sourceRepos, [
+            "https://github.com/org/feast-config.git",
+            "https://github.com/org/ml-platform-config",
+            "oci://ghcr.io/org/charts",
+        ]);
+        assert.deepEqual(
+            project.destinations.map((d) => d.namespace),
+            ["feast", "ml-serving", "mlflow"],
+        );
     });
 
     it("plans projects that admit exactly their apps (pure)", () => {
@@ -284,6 +350,15 @@ describe("Argo CD glob matching", () => {
         assert.ok(!globMatch("ml-?", "ml-ab"));
         assert.ok(sourcePermitted(["https://github.com/org/*"], "https://GitHub.com/org/Repo.git"));
         assert.ok(!sourcePermitted(["*", "!https://github.com/org/secret"], "https://github.com/org/secret.git"));
-        assert.ok(!destinationPermitted([{ server: "*", namespace: "*" }, { server: "*", namespace: "!kube-system" }], "https://kubernetes.default.svc", "kube-system"));
+        assert.ok(
+            !destinationPermitted(
+                [
+                    { server: "*", namespace: "*" },
+                    { server: "*", namespace: "!kube-system" },
+                ],
+                "https://kubernetes.default.svc",
+                "kube-system",
+            ),
+        );
     });
 });

@@ -14,7 +14,11 @@ function teamProgram() {
         mlPlatform: { namespace: `ml-${team}`, path: `teams/${team}` },
         project: { name: `ml-${team}` },
         rayProject: { name: `ray-${team}` },
-        notifications: { enabled: true, slack: { enabled: true }, subscriptions: { "ml-platform": [{ trigger: "on-sync-failed", service: "slack", recipient: team }] } },
+        notifications: {
+            enabled: true,
+            slack: { enabled: true },
+            subscriptions: { "ml-platform": [{ trigger: "on-sync-failed", service: "slack", recipient: team }] },
+        },
     });
     const a = new MlPlatform("team-a", { settings: settings("a"), slackToken: "xoxb-team-a" }, { provider });
     const b = new MlPlatform("team-b", { settings: settings("b"), slackToken: "xoxb-team-b", adminPassword: "b-admin-password" }, { provider });
@@ -75,7 +79,12 @@ describe("composing the platform into a larger stack", () => {
 
     it("validates a component's args before creating anything", async () => {
         await assert.rejects(
-            evaluate(() => new MlPlatform("bad", { settings: { environment: "dev", kuberay: { version: "latest" } } }), { project: "p", stack: "s", config: {}, secretKeys: [] }),
+            evaluate(() => new MlPlatform("bad", { settings: { environment: "dev", kuberay: { version: "latest" } } }), {
+                project: "p",
+                stack: "s",
+                config: {},
+                secretKeys: [],
+            }),
             /ml-gitops:kuberay\.version: must be an exact version/,
         );
     });

@@ -14,64 +14,185 @@ const URL = "must be an https://, ssh:// or git@host:path URL (or oci:// for a h
 const REV = "must be a non-empty revision (branch, tag, commit or chart version)";
 
 const wg = (o: object) => ({ rayCluster: { workerGroups: { g: { replicas: 1, minReplicas: 0, maxReplicas: 2, cpu: "1", memory: "1Gi", ...o } } } });
-const app = (o: object) => ({ applications: { x: { repoURL: "https://github.com/org/x", targetRevision: "v1.0.0", path: "deploy", destination: { namespace: "x" }, ...o } } });
+const app = (o: object) => ({
+    applications: { x: { repoURL: "https://github.com/org/x", targetRevision: "v1.0.0", path: "deploy", destination: { namespace: "x" }, ...o } },
+});
 const prod = { environment: "prod", mlPlatform: { targetRevision: "v1.0.0" } };
 
 /** [section, what, config (environment dev unless set), the one expected problem]. */
 const CASES: [string, string, Record<string, unknown>, string][] = [
     ["top level", "an unknown key, with the nearest valid one", { argcd: {} }, 'ml-gitops:argcd: unknown key; did you mean "argocd"?'],
-    ["top level", "an unknown environment", { environment: "production" }, 'ml-gitops:environment: Invalid option: expected one of "dev"|"staging"|"prod" (got "production")'],
+    [
+        "top level",
+        "an unknown environment",
+        { environment: "production" },
+        'ml-gitops:environment: Invalid option: expected one of "dev"|"staging"|"prod" (got "production")',
+    ],
     ["top level", "an empty secret, without echoing it", { adminPassword: "" }, "ml-gitops:adminPassword: must not be empty (got [secret])"],
     ["argocd", "a namespace that is not a DNS label", { argocd: { namespace: "ArgoCD" } }, `ml-gitops:argocd.namespace: ${DNS} (got "ArgoCD")`],
     ["argocd", "a chart version that is not exact", { argocd: { chartVersion: "10.1" } }, `ml-gitops:argocd.chartVersion: ${VER} (got "10.1")`],
-    ["argocd", "an unknown service type", { argocd: { serviceType: "Ingress" } }, 'ml-gitops:argocd.serviceType: Invalid option: expected one of "ClusterIP"|"NodePort"|"LoadBalancer" (got "Ingress")'],
-    ["argocd", "an ingress without a host", { argocd: { ingress: { enabled: true } } }, "ml-gitops:argocd.ingress.host: is required when argocd.ingress.enabled is true"],
+    [
+        "argocd",
+        "an unknown service type",
+        { argocd: { serviceType: "Ingress" } },
+        'ml-gitops:argocd.serviceType: Invalid option: expected one of "ClusterIP"|"NodePort"|"LoadBalancer" (got "Ingress")',
+    ],
+    [
+        "argocd",
+        "an ingress without a host",
+        { argocd: { ingress: { enabled: true } } },
+        "ml-gitops:argocd.ingress.host: is required when argocd.ingress.enabled is true",
+    ],
     ["argocd", "a misspelt nested key", { argocd: { replicas: { repo: 2 } } }, 'ml-gitops:argocd.replicas.repo: unknown key; did you mean "repoServer"?'],
     ["kuberay", "a namespace with an underscore", { kuberay: { namespace: "ray_system" } }, `ml-gitops:kuberay.namespace: ${DNS} (got "ray_system")`],
     ["kuberay", "a version with a v", { kuberay: { version: "v1.5.1" } }, `ml-gitops:kuberay.version: ${VER} (got "v1.5.1")`],
-    ["rayCluster", "a worker group name that is not a DNS label", { rayCluster: { workerGroups: { GPU_workers: { replicas: 1, minReplicas: 0, maxReplicas: 2, cpu: "1", memory: "1Gi" } } } }, `ml-gitops:rayCluster.workerGroups.GPU_workers: the name "GPU_workers" ${DNS}`],
-    ["rayCluster", "minReplicas above replicas", wg({ minReplicas: 2, replicas: 1 }), "ml-gitops:rayCluster.workerGroups.g.minReplicas: must be ≤ replicas (1) (got 2)"],
-    ["rayCluster", "replicas above maxReplicas", wg({ replicas: 3, maxReplicas: 2 }), "ml-gitops:rayCluster.workerGroups.g.replicas: must be ≤ maxReplicas (2) (got 3)"],
+    [
+        "rayCluster",
+        "a worker group name that is not a DNS label",
+        { rayCluster: { workerGroups: { GPU_workers: { replicas: 1, minReplicas: 0, maxReplicas: 2, cpu: "1", memory: "1Gi" } } } },
+        `ml-gitops:rayCluster.workerGroups.GPU_workers: the name "GPU_workers" ${DNS}`,
+    ],
+    [
+        "rayCluster",
+        "minReplicas above replicas",
+        wg({ minReplicas: 2, replicas: 1 }),
+        "ml-gitops:rayCluster.workerGroups.g.minReplicas: must be ≤ replicas (1) (got 2)",
+    ],
+    [
+        "rayCluster",
+        "replicas above maxReplicas",
+        wg({ replicas: 3, maxReplicas: 2 }),
+        "ml-gitops:rayCluster.workerGroups.g.replicas: must be ≤ maxReplicas (2) (got 3)",
+    ],
     ["rayCluster", "maxReplicas of zero", wg({ replicas: 0, maxReplicas: 0 }), "ml-gitops:rayCluster.workerGroups.g.maxReplicas: must be at least 1 (got 0)"],
     ["rayCluster", "a negative minReplicas", wg({ minReplicas: -1 }), "ml-gitops:rayCluster.workerGroups.g.minReplicas: must be at least 0 (got -1)"],
     ["rayCluster", "a CPU that is not a quantity", wg({ cpu: "1 core" }), `ml-gitops:rayCluster.workerGroups.g.cpu: ${QTY} (got "1 core")`],
     ["rayCluster", "a memory that is not a quantity", wg({ memory: "4GB" }), `ml-gitops:rayCluster.workerGroups.g.memory: ${QTY} (got "4GB")`],
     ["rayCluster", "a GPU that is not a quantity", wg({ gpu: "one" }), `ml-gitops:rayCluster.workerGroups.g.gpu: ${QTY} (got "one")`],
     ["rayCluster", "a misspelt worker key", wg({ cpus: "2" }), 'ml-gitops:rayCluster.workerGroups.g.cpus: unknown key; did you mean "cpu"?'],
-    ["rayCluster", "a hand-set resources start param", wg({ rayStartParams: { resources: "{}" } }), 'ml-gitops:rayCluster.workerGroups.g.rayStartParams.resources: is generated from the group name; remove it (got "{}")'],
-    ["rayCluster", "a bad pull policy", { rayCluster: { image: { pullPolicy: "always" } } }, 'ml-gitops:rayCluster.image.pullPolicy: Invalid option: expected one of "Always"|"IfNotPresent"|"Never" (got "always")'],
-    ["rayCluster", "latest in prod", { ...prod, rayCluster: { image: { tag: "latest" } } }, 'ml-gitops:rayCluster.image.tag: must not be "latest" in prod: pin a Ray version (got "latest")'],
+    [
+        "rayCluster",
+        "a hand-set resources start param",
+        wg({ rayStartParams: { resources: "{}" } }),
+        'ml-gitops:rayCluster.workerGroups.g.rayStartParams.resources: is generated from the group name; remove it (got "{}")',
+    ],
+    [
+        "rayCluster",
+        "a bad pull policy",
+        { rayCluster: { image: { pullPolicy: "always" } } },
+        'ml-gitops:rayCluster.image.pullPolicy: Invalid option: expected one of "Always"|"IfNotPresent"|"Never" (got "always")',
+    ],
+    [
+        "rayCluster",
+        "latest in prod",
+        { ...prod, rayCluster: { image: { tag: "latest" } } },
+        'ml-gitops:rayCluster.image.tag: must not be "latest" in prod: pin a Ray version (got "latest")',
+    ],
     ["project", "a project name that is not a DNS label", { project: { name: "ML" } }, `ml-gitops:project.name: ${DNS} (got "ML")`],
-    ["project", "both projects with one name", { rayProject: { name: "ml-dev" } }, 'ml-gitops:rayProject.name: must differ from project.name ("ml-dev") (got "ml-dev")'],
-    ["mlPlatform", "an http repo URL", { mlPlatform: { repoURL: "http://github.com/org/x" } }, `ml-gitops:mlPlatform.repoURL: ${URL} (got "http://github.com/org/x")`],
+    [
+        "project",
+        "both projects with one name",
+        { rayProject: { name: "ml-dev" } },
+        'ml-gitops:rayProject.name: must differ from project.name ("ml-dev") (got "ml-dev")',
+    ],
+    [
+        "mlPlatform",
+        "an http repo URL",
+        { mlPlatform: { repoURL: "http://github.com/org/x" } },
+        `ml-gitops:mlPlatform.repoURL: ${URL} (got "http://github.com/org/x")`,
+    ],
     ["mlPlatform", "an empty revision", { mlPlatform: { targetRevision: "" } }, `ml-gitops:mlPlatform.targetRevision: ${REV} (got "")`],
-    ["mlPlatform", "a namespace over 63 characters", { mlPlatform: { namespace: "a".repeat(64) } }, `ml-gitops:mlPlatform.namespace: must be at most 63 characters (got "${"a".repeat(64)}")`],
-    ["mlPlatform", "a branch in prod", { environment: "prod", mlPlatform: { targetRevision: "main" } }, 'ml-gitops:mlPlatform.targetRevision: must be a tag or commit in prod, not a branch or HEAD (got "main")'],
+    [
+        "mlPlatform",
+        "a namespace over 63 characters",
+        { mlPlatform: { namespace: "a".repeat(64) } },
+        `ml-gitops:mlPlatform.namespace: must be at most 63 characters (got "${"a".repeat(64)}")`,
+    ],
+    [
+        "mlPlatform",
+        "a branch in prod",
+        { environment: "prod", mlPlatform: { targetRevision: "main" } },
+        'ml-gitops:mlPlatform.targetRevision: must be a tag or commit in prod, not a branch or HEAD (got "main")',
+    ],
     ["applications", "an ftp repo URL", app({ repoURL: "ftp://example.com/x" }), `ml-gitops:applications.x.repoURL: ${URL} (got "ftp://example.com/x")`],
     ["applications", "a blank revision", app({ targetRevision: "   " }), `ml-gitops:applications.x.targetRevision: ${REV} (got "   ")`],
-    ["applications", "HEAD in prod", { ...prod, ...app({ targetRevision: "HEAD" }) }, 'ml-gitops:applications.x.targetRevision: must be a tag, chart version or commit in prod, not a branch or HEAD (got "HEAD")'],
-    ["applications", "a name that duplicates a built-in app", { applications: { raycluster: { repoURL: "https://github.com/org/x", targetRevision: "v1", path: "p", destination: { namespace: "x" } } } }, 'ml-gitops:applications.raycluster: duplicates the built-in application "raycluster"; choose another name (got {"repoURL":"https://github.com/org/x","targetRevision":"v1","path":"p","desti...)'],
-    ["applications", "the default project", app({ project: "default" }), 'ml-gitops:applications.x.project: must not be the `default` project; use project.name or rayProject.name (got "default")'],
-    ["applications", "an unknown project", app({ project: "ml-prod" }), 'ml-gitops:applications.x.project: unknown project "ml-prod"; declared projects: ml-dev, ray-platform (got "ml-prod")'],
-    ["applications", "both a path and a chart", app({ chart: "mlflow" }), 'ml-gitops:applications.x.path: set exactly one of path (git) and chart (helm repository) (got "deploy")'],
+    [
+        "applications",
+        "HEAD in prod",
+        { ...prod, ...app({ targetRevision: "HEAD" }) },
+        'ml-gitops:applications.x.targetRevision: must be a tag, chart version or commit in prod, not a branch or HEAD (got "HEAD")',
+    ],
+    [
+        "applications",
+        "a name that duplicates a built-in app",
+        { applications: { raycluster: { repoURL: "https://github.com/org/x", targetRevision: "v1", path: "p", destination: { namespace: "x" } } } },
+        'ml-gitops:applications.raycluster: duplicates the built-in application "raycluster"; choose another name (got {"repoURL":"https://github.com/org/x","targetRevision":"v1","path":"p","desti...)',
+    ],
+    [
+        "applications",
+        "the default project",
+        app({ project: "default" }),
+        'ml-gitops:applications.x.project: must not be the `default` project; use project.name or rayProject.name (got "default")',
+    ],
+    [
+        "applications",
+        "an unknown project",
+        app({ project: "ml-prod" }),
+        'ml-gitops:applications.x.project: unknown project "ml-prod"; declared projects: ml-dev, ray-platform (got "ml-prod")',
+    ],
+    [
+        "applications",
+        "both a path and a chart",
+        app({ chart: "mlflow" }),
+        'ml-gitops:applications.x.path: set exactly one of path (git) and chart (helm repository) (got "deploy")',
+    ],
     ["sync", "a zero wait timeout", { sync: { timeoutSeconds: 0 } }, "ml-gitops:sync.timeoutSeconds: must be a positive number of seconds (got 0)"],
     ["sync", "a negative wait timeout", { sync: { timeoutSeconds: -5 } }, "ml-gitops:sync.timeoutSeconds: must be a positive number of seconds (got -5)"],
-    ["sync", "a backoff that is not a duration", { sync: { retry: { backoff: { duration: "5 seconds" } } } }, 'ml-gitops:sync.retry.backoff.duration: must be a Go duration such as 5s, 3m or 1h30m (got "5 seconds")'],
-    ["notifications", "Slack without its token", { notifications: { slack: { enabled: true } } }, "ml-gitops:slackToken: is required when notifications.slack.enabled is true: pulumi config set --secret slackToken <token>"],
-    ["notifications", "a PagerDuty service name that is not a DNS label", { notifications: { pagerduty: { serviceName: "PD service" } } }, `ml-gitops:notifications.pagerduty.serviceName: ${DNS} (got "PD service")`],
+    [
+        "sync",
+        "a backoff that is not a duration",
+        { sync: { retry: { backoff: { duration: "5 seconds" } } } },
+        'ml-gitops:sync.retry.backoff.duration: must be a Go duration such as 5s, 3m or 1h30m (got "5 seconds")',
+    ],
+    [
+        "notifications",
+        "Slack without its token",
+        { notifications: { slack: { enabled: true } } },
+        "ml-gitops:slackToken: is required when notifications.slack.enabled is true: pulumi config set --secret slackToken <token>",
+    ],
+    [
+        "notifications",
+        "a PagerDuty service name that is not a DNS label",
+        { notifications: { pagerduty: { serviceName: "PD service" } } },
+        `ml-gitops:notifications.pagerduty.serviceName: ${DNS} (got "PD service")`,
+    ],
 ];
 
 describe("the config schema: a table of bad configs", () => {
     it("covers at least 30 cases across every section", () => {
         assert.ok(CASES.length >= 30);
-        assert.deepEqual([...new Set(CASES.map((c) => c[0]))].sort(), ["applications", "argocd", "kuberay", "mlPlatform", "notifications", "project", "rayCluster", "sync", "top level"]);
+        assert.deepEqual([...new Set(CASES.map((c) => c[0]))].sort(), [
+            "applications",
+            "argocd",
+            "kuberay",
+            "mlPlatform",
+            "notifications",
+            "project",
+            "rayCluster",
+            "sync",
+            "top level",
+        ]);
     });
     for (const [section, what, config, message] of CASES) {
         it(`${section}: rejects ${what}, registering nothing`, async () => {
             const { error, resources } = await runError({ environment: "dev", ...config });
             assert.ok(error instanceof ConfigError, String(error));
             assert.equal(error.message, `invalid stack config (1 problem):\n  - ${message}`);
-            assert.deepEqual(resources.map((r) => r.type), [T.stack], "only the stack itself, nothing of the platform");
+            assert.deepEqual(
+                resources.map((r) => r.type),
+                [T.stack],
+                "only the stack itself, nothing of the platform",
+            );
         });
     }
 
@@ -112,13 +233,21 @@ describe("stack files", () => {
         const dir = stackDir(
             "config:\n  ml-gitops:environment: dev\n  ml-gitops:rayCluster:\n    workerGroups:\n      cpu:\n        replicas: 1\n      cpu:\n        replicas: 2\n",
         );
-        await assert.rejects(renderStack("bad", dir), (e: Error) => e instanceof StackFileError && /Pulumi\.bad\.yaml: Map keys must be unique/.test(e.message));
+        await assert.rejects(
+            renderStack("bad", dir),
+            (e: Error) => e instanceof StackFileError && /Pulumi\.bad\.yaml: Map keys must be unique/.test(e.message),
+        );
     });
 
     it("treats secure: values as secrets it cannot read", async () => {
-        const dir = stackDir("config:\n  ml-gitops:environment: dev\n  ml-gitops:adminPassword:\n    secure: v1:abcdef\n  ml-gitops:notifications:\n    enabled: false\n");
+        const dir = stackDir(
+            "config:\n  ml-gitops:environment: dev\n  ml-gitops:adminPassword:\n    secure: v1:abcdef\n  ml-gitops:notifications:\n    enabled: false\n",
+        );
         const r = await renderStack("bad", dir);
-        assert.ok(r.evaluation.resources.some((x) => x.type === "random:index/randomBytes:RandomBytes"), "the configured password path");
+        assert.ok(
+            r.evaluation.resources.some((x) => x.type === "random:index/randomBytes:RandomBytes"),
+            "the configured password path",
+        );
         assert.ok(!r.resources.includes("v1:abcdef"));
     });
 });

@@ -13,7 +13,10 @@ const SECRET = new Set(["adminPassword", "kubeconfig", "pagerdutyServiceKey", "s
  * Runs the program with `ml-gitops:*` config from a plain object (objects become JSON, as the
  * CLI passes them). Secret keys are marked secret unless listed in `plain`.
  */
-export async function run(config: Record<string, unknown>, opts: { stack?: string; plain?: string[]; extra?: Record<string, string> } = {}): Promise<Evaluation> {
+export async function run(
+    config: Record<string, unknown>,
+    opts: { stack?: string; plain?: string[]; extra?: Record<string, string> } = {},
+): Promise<Evaluation> {
     const flat: Record<string, string> = { ...opts.extra };
     const secretKeys: string[] = [];
     for (const [k, v] of Object.entries(config)) {
@@ -44,7 +47,8 @@ export function byType(ev: Evaluation, type: string): RecordedResource[] {
 
 export function one(ev: Evaluation, type: string, name: string): RecordedResource {
     const found = ev.resources.filter((r) => r.type === type && r.name === name);
-    if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${ev.resources.map((r) => `${r.type}/${r.name}`).join(", ")}`);
+    if (found.length !== 1)
+        throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${ev.resources.map((r) => `${r.type}/${r.name}`).join(", ")}`);
     return found[0];
 }
 

@@ -9,7 +9,11 @@ const FAKE_SECRETS = { "ml-gitops:slackToken": SLACK, "ml-gitops:pagerdutyServic
 
 const dataOf = (ev: Evaluation) => one(ev, T.configMap, "ml-notifications-cm").inputs.data as Record<string, string>;
 const annotationsOf = (ev: Evaluation, app: string) =>
-    ((byType(ev, T.app).find((r: RecordedResource) => (r.inputs.metadata as { name: string }).name === app)!.inputs.metadata as { annotations?: Record<string, string> }).annotations ?? {});
+    (
+        byType(ev, T.app).find((r: RecordedResource) => (r.inputs.metadata as { name: string }).name === app)!.inputs.metadata as {
+            annotations?: Record<string, string>;
+        }
+    ).annotations ?? {};
 const subscriptions = (a: Record<string, string>) => Object.fromEntries(Object.entries(a).filter(([k]) => k.startsWith("notifications.argoproj.io/")));
 
 const TRIGGERS = {
@@ -102,7 +106,12 @@ describe("Argo CD notifications", () => {
         assert.deepEqual(s.inputs.metadata, { labels: { "app.kubernetes.io/part-of": "argocd" }, name: "argocd-notifications-secret", namespace: "argocd" });
         assert.deepEqual(reveal(one(dev.evaluation, T.secret, "ml-notifications-secret").inputs.stringData), { "slack-token": SLACK });
         for (const r of [prod, dev]) {
-            for (const text of [r.manifests, r.resources, JSON.stringify(r.evaluation.outputs), JSON.stringify(byType(r.evaluation, T.configMap).map((c) => c.inputs))]) {
+            for (const text of [
+                r.manifests,
+                r.resources,
+                JSON.stringify(r.evaluation.outputs),
+                JSON.stringify(byType(r.evaluation, T.configMap).map((c) => c.inputs)),
+            ]) {
                 assert.ok(!text.includes(SLACK) && !text.includes(PAGER), "a token leaked");
             }
         }
@@ -140,7 +149,12 @@ describe("notifications config", () => {
                 triggers: { "on-sync-running": { when: "app.status.operationState.phase in ['Running']", send: ["app-sync-running"] } },
                 templates: { "app-sync-running": { message: "{{.app.metadata.name}} is syncing" } },
                 defaultSubscriptions: [{ recipients: ["slack:ml-firehose"], triggers: ["on-sync-failed"] }],
-                subscriptions: { "ml-platform": [{ trigger: "on-sync-running", service: "slack", recipient: "b-team" }, { trigger: "on-sync-running", service: "slack", recipient: "a-team" }] },
+                subscriptions: {
+                    "ml-platform": [
+                        { trigger: "on-sync-running", service: "slack", recipient: "b-team" },
+                        { trigger: "on-sync-running", service: "slack", recipient: "a-team" },
+                    ],
+                },
             },
         });
         const data = dataOf(ev);
@@ -159,22 +173,40 @@ describe("notifications config", () => {
         ],
         [
             "a subscription to an unknown trigger",
-            { ...base, notifications: { slack: { enabled: true }, subscriptions: { raycluster: [{ trigger: "on-sync-succeded", service: "slack", recipient: "x" }] } } },
+            {
+                ...base,
+                notifications: { slack: { enabled: true }, subscriptions: { raycluster: [{ trigger: "on-sync-succeded", service: "slack", recipient: "x" }] } },
+            },
             'ml-gitops:notifications.subscriptions.raycluster.0.trigger: unknown trigger "on-sync-succeded"; known: on-deployed, on-health-degraded, on-sync-failed (got "on-sync-succeded")',
         ],
         [
             "a subscription to a service that is not enabled",
-            { ...base, notifications: { slack: { enabled: true }, subscriptions: { raycluster: [{ trigger: "on-sync-failed", service: "pagerdutyv2", recipient: "ml-platform" }] } } },
+            {
+                ...base,
+                notifications: {
+                    slack: { enabled: true },
+                    subscriptions: { raycluster: [{ trigger: "on-sync-failed", service: "pagerdutyv2", recipient: "ml-platform" }] },
+                },
+            },
             'ml-gitops:notifications.subscriptions.raycluster.0.service: service "pagerdutyv2" is not enabled in notifications (got "pagerdutyv2")',
         ],
         [
             "a subscription to an unknown service",
-            { ...base, notifications: { slack: { enabled: true }, subscriptions: { raycluster: [{ trigger: "on-sync-failed", service: "teams", recipient: "x" }] } } },
+            {
+                ...base,
+                notifications: { slack: { enabled: true }, subscriptions: { raycluster: [{ trigger: "on-sync-failed", service: "teams", recipient: "x" }] } },
+            },
             'ml-gitops:notifications.subscriptions.raycluster.0.service: Invalid option: expected one of "slack"|"pagerdutyv2" (got "teams")',
         ],
         [
             "a subscription for an application that does not exist",
-            { ...base, notifications: { slack: { enabled: true }, subscriptions: { "ray-clusterr": [{ trigger: "on-sync-failed", service: "slack", recipient: "x" }] } } },
+            {
+                ...base,
+                notifications: {
+                    slack: { enabled: true },
+                    subscriptions: { "ray-clusterr": [{ trigger: "on-sync-failed", service: "slack", recipient: "x" }] },
+                },
+            },
             'ml-gitops:notifications.subscriptions.ray-clusterr: unknown application "ray-clusterr"; known: ml-platform, ray-operator, ray-operator-crds, raycluster (got [{"trigger":"on-sync-failed","service":"slack","recipient":"x"}])',
         ],
         [
@@ -192,7 +224,10 @@ describe("notifications config", () => {
         it(`rejects ${what}, registering nothing`, async () => {
             const { error, resources } = await runError(config);
             assert.equal(error.message, `invalid stack config (1 problem):\n  - ${message}`);
-            assert.deepEqual(resources.map((r) => r.type), [T.stack]);
+            assert.deepEqual(
+                resources.map((r) => r.type),
+                [T.stack],
+            );
         });
     }
 });

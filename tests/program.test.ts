@@ -27,7 +27,11 @@ describe("the program, from the shipped stack files", () => {
     });
 
     it("declares the same resource set in dev and prod", () => {
-        const kinds = (ev: Evaluation) => ev.resources.filter((r) => r.type !== T.stack).map((r) => `${r.type} ${r.name}`).sort();
+        const kinds = (ev: Evaluation) =>
+            ev.resources
+                .filter((r) => r.type !== T.stack)
+                .map((r) => `${r.type} ${r.name}`)
+                .sort();
         assert.deepEqual(kinds(dev), kinds(prod));
         for (const ev of [dev, prod]) {
             assert.deepEqual(
@@ -47,7 +51,11 @@ describe("the program, from the shipped stack files", () => {
             assert.equal(r.inputs.namespace, "argocd");
             assert.equal(r.inputs.name, "argocd");
             assert.equal(r.inputs.atomic, true);
-            assert.ok(r.dependencies.includes("urn:pulumi:" + (ev === dev ? "dev" : "prod") + "::ml-gitops::ml-gitops:argocd:ArgoCd$kubernetes:core/v1:Namespace::ml-argocd-ns"));
+            assert.ok(
+                r.dependencies.includes(
+                    "urn:pulumi:" + (ev === dev ? "dev" : "prod") + "::ml-gitops::ml-gitops:argocd:ArgoCd$kubernetes:core/v1:Namespace::ml-argocd-ns",
+                ),
+            );
         }
     });
 
@@ -113,7 +121,10 @@ describe("the program, from the shipped stack files", () => {
     });
 
     it("hands the explicit provider to every Kubernetes resource", () => {
-        for (const [stack, ev] of [["dev", dev], ["prod", prod]] as const) {
+        for (const [stack, ev] of [
+            ["dev", dev],
+            ["prod", prod],
+        ] as const) {
             const k8sResources = ev.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
             assert.equal(k8sResources.length, 12);
             for (const r of k8sResources) assert.equal(r.provider, PROVIDER_URN(stack), `${r.type} ${r.name}`);
@@ -155,7 +166,11 @@ describe("the program, with config given in the test", () => {
     });
 
     it("merges argocd.values last, over what the program sets", async () => {
-        const ev = await run({ environment: "dev", notifications: { enabled: false }, argocd: { values: { server: { replicas: 3, extraArgs: ["--insecure"] }, dex: { enabled: false } } } });
+        const ev = await run({
+            environment: "dev",
+            notifications: { enabled: false },
+            argocd: { values: { server: { replicas: 3, extraArgs: ["--insecure"] }, dex: { enabled: false } } },
+        });
         const v = reveal(releaseValues(ev)) as { server: Record<string, unknown>; dex: unknown };
         assert.equal(v.server.replicas, 3);
         assert.deepEqual(v.server.extraArgs, ["--insecure"]);
@@ -168,14 +183,26 @@ describe("config errors", () => {
     it("names a missing environment and registers nothing", async () => {
         const { error, resources } = await runError({});
         assert.equal(error.message, "invalid stack config (1 problem):\n  - ml-gitops:environment: is required");
-        assert.deepEqual(resources.map((r) => r.type), [T.stack]);
+        assert.deepEqual(
+            resources.map((r) => r.type),
+            [T.stack],
+        );
     });
 
     it("rejects a secret key set in plain text", async () => {
-        const { error, resources } = await runError({ environment: "dev", adminPassword: "hunter2-hunter2", notifications: { enabled: false } }, { plain: ["adminPassword"] });
-        assert.equal(error.message, "invalid stack config (1 problem):\n  - ml-gitops:adminPassword: must be a secret: pulumi config set --secret adminPassword <value>");
+        const { error, resources } = await runError(
+            { environment: "dev", adminPassword: "hunter2-hunter2", notifications: { enabled: false } },
+            { plain: ["adminPassword"] },
+        );
+        assert.equal(
+            error.message,
+            "invalid stack config (1 problem):\n  - ml-gitops:adminPassword: must be a secret: pulumi config set --secret adminPassword <value>",
+        );
         assert.ok(!error.message.includes("hunter2"), "the value is not echoed");
-        assert.deepEqual(resources.map((r) => r.type), [T.stack]);
+        assert.deepEqual(
+            resources.map((r) => r.type),
+            [T.stack],
+        );
     });
 
     it("reports several problems at once, sorted, with the offending values", async () => {
@@ -184,7 +211,7 @@ describe("config errors", () => {
             error.message,
             [
                 "invalid stack config (3 problems):",
-                '  - ml-gitops:argocd.chartVersion: must be an exact version such as 1.2.3 (no \'v\', ranges or \'latest\') (got "^10.1")',
+                "  - ml-gitops:argocd.chartVersion: must be an exact version such as 1.2.3 (no 'v', ranges or 'latest') (got \"^10.1\")",
                 '  - ml-gitops:environment: Invalid option: expected one of "dev"|"staging"|"prod" (got "qa")',
                 '  - ml-gitops:kuberay.namespce: unknown key; did you mean "namespace"?',
             ].join("\n"),

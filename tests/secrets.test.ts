@@ -20,7 +20,8 @@ describe("secrets and determinism, over every shipped stack", () => {
             assert.equal(reveal(r.evaluation.outputs.adminPassword), FAKE["ml-gitops:adminPassword"]);
             for (const [name, value] of Object.entries(r.evaluation.outputs)) {
                 const revealed = JSON.stringify(reveal(value));
-                if (Object.values(FAKE).some((f) => revealed.includes(JSON.stringify(f).slice(1, -1)))) assert.ok(isSecret(value), `output ${name} carries a secret, so it must be secret`);
+                if (Object.values(FAKE).some((f) => revealed.includes(JSON.stringify(f).slice(1, -1))))
+                    assert.ok(isSecret(value), `output ${name} carries a secret, so it must be secret`);
             }
             assert.ok(r.resources.includes('"kubeconfig": "[secret]"'));
         });
