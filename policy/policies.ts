@@ -1,0 +1,207 @@
+/**
+ * The guardrails of ml-gitops as CrossGuard resource policies. They read only a resource's type and
+ * inputs, so they run the same under `pulumi preview --policy-pack policy` and in the unit tests
+ * (tests/policy.test.ts), which call `validateResource` directly. Messages name the object and the
+ * field, never a value that could be a secret.
+ */
+import type { ReportViolation, ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { rayClusterFullname } from "../components/raycluster";
+
+export const TYPES = {
+    application: "kubernetes:argoproj.io/v1alpha1:Application",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    helmChart: "kubernetes:helm.sh/v4:Chart",
+    helmRelease: "kubernetes:helm.sh/v3:Release",
+} as const;
+
+/** The parts of an Argo CD Application's inputs the policies read. */
+interface AppSource {
+    chart?: string;
+    helm?: { releaseName?: string; valuesObject?: Record<string, unknown> };
+    path?: string;
+    repoURL?: string;
+    targetRevision?: string;
+}
+interface IgnoreDifference {
+    group?: string;
+    jqPathExpressions?: string[];
+    jsonPointers?: string[];
+    kind?: string;
+    name?: string;
+    namespace?: string;
+}
+interface AppProps {
+    metadata?: { name?: string; namespace?: string };
+    spec?: {
+        destination?: { namespace?: string };
+        ignoreDifferences?: IgnoreDifference[];
+        project?: string;
+        source?: AppSource;
+        sources?: AppSource[];
+        syncPolicy?: {
+            retry?: { backoff?: { duration?: string; factor?: number; maxDuration?: string }; limit?: number };
+            syncOptions?: string[];
+        };
+    };
+}
+
+/** Git tags and chart versions that name one release: 1.2.3, v1.2.3, 1.2.3-rc.1; or a full commit SHA. */
+const PINNED_REVISION = /^(v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?|[0-9a-f]{40})$/;
+/** An exact chart version: no ranges, wildcards or `latest`. */
+const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+/** What the autoscaler owns: worker replicas. */
+const REPLICAS_JQ = ".spec.workerGroupSpecs[].replicas";
+
+function appName(args: ResourceValidationArgs): string {
+    return (args.props as AppProps).metadata?.name ?? args.name;
+}
+
+function appSources(props: AppProps): AppSource[] {
+    return [...(props.spec?.source ? [props.spec.source] : []), ...(props.spec?.sources ?? [])];
+}
+
+/** A source of the ray-cluster chart, from the kuberay-helm repository or the kuberay git repo. */
+function isRayClusterSource(s: AppSource): boolean {
+    return s.chart === "ray-cluster" || /(^|\/)helm-chart\/ray-cluster\/?$/.test(s.path ?? "");
+}
+
+/** Runs `check` on Applications only. */
+function onApplications(check: (props: AppProps, name: string, report: ReportViolation) => void): ResourceValidation {
+    return (args, report) => {
+        if (args.type === TYPES.application) check(args.props as AppProps, appName(args), report);
+    };
+}
+
+/** Every `image` in a resource's inputs (chart values, pod specs) whose tag is `latest` or missing. */
+function floatingImages(value: unknown, path: string, found: string[]): string[] {
+    if (Array.isArray(value)) value.forEach((v, i) => floatingImages(v, `${path}[${i}]`, found));
+    else if (value !== null && typeof value === "object") {
+        for (const [k, v] of Object.entries(value)) {
+            const at = path ? `${path}.${k}` : k;
+            if (k === "image" && typeof v === "string" && !v.includes("@sha256:")) {
+                const last = v.slice(v.lastIndexOf("/") + 1);
+                if (!last.includes(":") || last.endsWith(":latest")) found.push(at);
+            } else if (k === "image" && v !== null && typeof v === "object" && (v as { tag?: unknown }).tag === "latest") {
+                found.push(`${at}.tag`);
+            } else floatingImages(v, at, found);
+        }
+    }
+    return found;
+}
+
+/** Token shapes that must live in a Secret. Only the kind is reported, never the value. */
+const TOKEN_PATTERNS: [string, RegExp][] = [
+    ["a Slack token", /\bxox[abposr]-[0-9A-Za-z-]{10,}/],
+    ["a Slack app token", /\bxapp-\d-[0-9A-Za-z-]{10,}/],
+    ["a Slack webhook URL", /hooks\.slack\.com\/services\/[0-9A-Za-z/]+/],
+    ["a GitHub token", /\b(gh[pousr]_[0-9A-Za-z]{30,}|github_pat_[0-9A-Za-z_]{22,})/],
+    ["an AWS access key", /\bAKIA[0-9A-Z]{16}\b/],
+    ["a private key", /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
+    ["a JSON Web Token", /\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\./],
+    ["a PagerDuty integration key", /\b[0-9a-f]{32}\b/],
+    // A secret-named field with a literal value; `$name` is a reference to argocd-notifications-secret.
+    [
+        "a literal credential",
+        /^\s*["']?(token|password|secret|apiKey|api_key|apiToken|serviceKey|integrationKey|routingKey)["']?\s*:\s*["']?(?![$"'\s{]|$)\S/im,
+    ],
+];
+
+export const policies: ResourceValidationPolicy[] = [
+    {
+        name: "no-default-project",
+        description: "Argo CD Applications must be placed in a project that restricts their repos and destinations, not `default`.",
+        validateResource: onApplications((props, name, report) => {
+            const project = props.spec?.project ?? "";
+            if (project === "" || project === "default")
+                report(`Application "${name}" uses the default project; place it in an AppProject that admits only its repos and destinations.`);
+        }),
+    },
+    {
+        name: "raycluster-ignores-autoscaled-replicas",
+        description:
+            "An Application of the ray-cluster chart ignores worker replicas on its RayCluster (by the name the chart gives it) and syncs with RespectIgnoreDifferences=true, so syncs never undo the autoscaler.",
+        validateResource: onApplications((props, name, report) => {
+            for (const src of appSources(props).filter(isRayClusterSource)) {
+                const values = src.helm?.valuesObject ?? {};
+                const expected = rayClusterFullname({
+                    releaseName: src.helm?.releaseName || name,
+                    nameOverride: typeof values.nameOverride === "string" ? values.nameOverride : "kuberay",
+                    fullnameOverride: typeof values.fullnameOverride === "string" ? values.fullnameOverride : undefined,
+                });
+                const ignored = (props.spec?.ignoreDifferences ?? []).some(
+                    (d) =>
+                        d.group === "ray.io" &&
+                        d.kind === "RayCluster" &&
+                        (d.name === undefined || d.name === expected) &&
+                        ((d.jqPathExpressions ?? []).includes(REPLICAS_JQ) || (d.jsonPointers ?? []).includes("/spec/workerGroupSpecs")),
+                );
+                if (!ignored)
+                    report(
+                        `Application "${name}" deploys a RayCluster but does not ignore ${REPLICAS_JQ} on RayCluster "${expected}" ` +
+                            `(ignoreDifferences: group ray.io, kind RayCluster, name ${expected}).`,
+                    );
+                if (!(props.spec?.syncPolicy?.syncOptions ?? []).includes("RespectIgnoreDifferences=true"))
+                    report(
+                        `Application "${name}" deploys a RayCluster without the sync option RespectIgnoreDifferences=true; a sync would reset the autoscaler's replicas.`,
+                    );
+            }
+        }),
+    },
+    {
+        name: "no-floating-versions",
+        description: "No `latest` image tags and no floating revisions (HEAD, branches, version ranges): what is deployed is what was reviewed.",
+        validateResource: (args, report) => {
+            if (args.type === TYPES.application) {
+                const name = appName(args);
+                for (const src of appSources(args.props as AppProps)) {
+                    const rev = src.targetRevision ?? "";
+                    if (!PINNED_REVISION.test(rev))
+                        report(
+                            `Application "${name}" tracks ${rev ? `"${rev}"` : "HEAD"} of ${src.repoURL ?? "its repository"}; ` +
+                                "pin a tag, an exact chart version or a commit.",
+                        );
+                }
+            }
+            for (const at of floatingImages(args.props, "", [])) report(`${args.type} "${args.name}": ${at} uses the latest tag; pin an image version.`);
+        },
+    },
+    {
+        name: "argocd-chart-pinned",
+        description: "The argo-cd Helm chart is installed at an exact version, so every `up` installs the Argo CD that was reviewed.",
+        validateResource: (args, report) => {
+            if (args.type !== TYPES.helmRelease && args.type !== TYPES.helmChart) return;
+            const props = args.props as { chart?: string; version?: string };
+            if (!/(^|\/)argo-cd$/.test(props.chart ?? "")) return;
+            if (!EXACT_VERSION.test(props.version ?? ""))
+                report(
+                    `The argo-cd chart of "${args.name}" is not pinned (version ${props.version ? `"${props.version}"` : "unset"}); set an exact chart version.`,
+                );
+        },
+    },
+    {
+        name: "no-tokens-in-configmaps",
+        description: "ConfigMaps hold no token-looking values; tokens go in a Secret and are referenced (argocd-notifications-cm uses `$key`).",
+        validateResource: (args, report) => {
+            if (args.type !== TYPES.configMap) return;
+            const props = args.props as { data?: Record<string, unknown>; metadata?: { name?: string } };
+            const cm = props.metadata?.name ?? args.name;
+            for (const [key, value] of Object.entries(props.data ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+                const text = typeof value === "string" ? value : JSON.stringify(value);
+                const literal = /(token|password|secret|api[-_]?key)$/i.test(key) && text !== "" && !text.startsWith("$");
+                const kind = literal ? "a literal credential" : TOKEN_PATTERNS.find(([, re]) => re.test(text))?.[0];
+                if (kind) report(`ConfigMap "${cm}": data["${key}"] holds what looks like ${kind}; keep it in a Secret and reference it.`);
+            }
+        },
+    },
+    {
+        name: "application-retry-backoff",
+        description: "Every Application retries failed syncs with backoff (limit, duration, factor, maxDuration), so a transient failure heals itself.",
+        validateResource: onApplications((props, name, report) => {
+            const retry = props.spec?.syncPolicy?.retry;
+            const b = retry?.backoff;
+            if (!retry || !retry.limit) report(`Application "${name}" has no syncPolicy.retry with a limit.`);
+            else if (!b?.duration || !b.factor || !b.maxDuration)
+                report(`Application "${name}" retries without backoff; set syncPolicy.retry.backoff duration, factor and maxDuration.`);
+        }),
+    },
+];
