@@ -99,7 +99,9 @@ const mocks: pulumi.runtime.Mocks = {
         if (args.type === "random:index/randomPassword:RandomPassword") {
             const result = `mock-${digest(args.name, 12).toString("hex")}`;
             state.result = pulumi.secret(result);
-            state.bcryptHash = pulumi.secret(bcrypt.hashSync(result, `$2a$10$${bcrypt.encodeBase64(digest(`salt:${args.name}`, 16), 16)}`));
+            // A real bcrypt hash of the mock password, at cost 4 rather than the provider's 10: the same
+            // format, about 1 ms instead of 80 on every render.
+            state.bcryptHash = pulumi.secret(bcrypt.hashSync(result, `$2a$04$${bcrypt.encodeBase64(digest(`salt:${args.name}`, 16), 16)}`));
         } else if (args.type === "random:index/randomBytes:RandomBytes") {
             const bytes = digest(args.name, Number(inputs.length ?? 16));
             state.base64 = pulumi.secret(bytes.toString("base64"));

@@ -6,16 +6,18 @@
  * `resources.json` (every Pulumi resource with its inputs and dependencies). Secrets are written
  * as `[secret]`. Nothing is written when the config is invalid.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { ConfigError } from "../components/config";
 import { sortKeys } from "../components/util";
+import { runCli } from "./cli";
 import { evaluate, redact, type Evaluation, type RecordedResource } from "./engine";
 import { loadStackConfig, StackFileError } from "./stackConfig";
 
-export const ROOT = resolve(__dirname, "..");
+/** The project directory (where Pulumi.yaml is), from scripts/ or from the compiled bin/scripts/. */
+export const ROOT = [resolve(__dirname, ".."), resolve(__dirname, "..", "..")].find((d) => existsSync(join(d, "Pulumi.yaml"))) ?? resolve(__dirname, "..");
 
 export interface Rendered {
     manifests: string;
@@ -85,7 +87,7 @@ export function resourcesJson(ev: Evaluation): string {
 export async function renderStack(stack: string, root = ROOT, secrets: Record<string, string> = {}): Promise<Rendered> {
     const sc = loadStackConfig(root, stack, secrets);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require(join(ROOT, "index")) as () => unknown;
+    const program = require("../index") as () => unknown;
     const evaluation = await evaluate(program, { project: sc.project, stack, config: sc.config, secretKeys: sc.secretKeys });
     const counts = new Map<string, number>();
     for (const r of evaluation.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
@@ -93,16 +95,16 @@ export async function renderStack(stack: string, root = ROOT, secrets: Record<st
     return { manifests: manifestsYaml(evaluation), resources: resourcesJson(evaluation), summary, evaluation };
 }
 
-async function main(): Promise<number> {
-    const { values } = parseArgs({ options: { stack: { type: "string" }, out: { type: "string" } }, strict: true });
+async function main(args: string[]): Promise<number> {
+    const { values } = parseArgs({ args, options: { stack: { type: "string" }, out: { type: "string" }, root: { type: "string" } }, strict: true });
     if (!values.stack) {
-        process.stderr.write("usage: npm run render -- --stack <name> [--out <dir>]\n");
+        process.stderr.write("usage: npm run render -- --stack <name> [--out <dir>] [--root <dir with Pulumi.yaml>]\n");
         return 2;
     }
     const out = resolve(values.out ?? join("out", values.stack));
     let rendered: Rendered;
     try {
-        rendered = await renderStack(values.stack);
+        rendered = await renderStack(values.stack, values.root ? resolve(values.root) : ROOT);
     } catch (e) {
         if (e instanceof ConfigError || e instanceof StackFileError) {
             process.stderr.write(`render: stack ${values.stack}: ${e.message}\nNothing was written.\n`);
@@ -120,12 +122,9 @@ async function main(): Promise<number> {
     return 0;
 }
 
-if (require.main === module) {
-    main().then(
-        (code) => process.exit(code),
-        (e) => {
-            process.stderr.write(`render failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-            process.exit(1);
-        },
-    );
+/** `node start.js render …` (compiled) or `node -r ts-node/register scripts/render.ts …`. */
+export function cli(args = process.argv.slice(2)): void {
+    runCli("render", () => main(args));
 }
+
+if (require.main === module) cli();

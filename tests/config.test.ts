@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, copyFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, parseConfig } from "../components/config";
@@ -237,6 +238,27 @@ describe("stack files", () => {
             renderStack("bad", dir),
             (e: Error) => e instanceof StackFileError && /Pulumi\.bad\.yaml: Map keys must be unique/.test(e.message),
         );
+    });
+
+    it("makes the render command exit 1, naming the key, and write nothing", function () {
+        this.timeout(30000);
+        const dir = stackDir("config:\n  ml-gitops:environment: dev\n  ml-gitops:rayCluster:\n    workerGroup:\n      g: {}\n");
+        const out = join(dir, "out");
+        const r = spawnSync(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", join(ROOT, "scripts", "render.ts"), "--root", dir, "--stack", "bad", "--out", out],
+            {
+                cwd: ROOT,
+                encoding: "utf8",
+            },
+        );
+        assert.equal(r.status, 1, r.stderr);
+        assert.equal(
+            r.stderr,
+            'render: stack bad: invalid stack config (1 problem):\n  - ml-gitops:rayCluster.workerGroup: unknown key; did you mean "workerGroups"?\nNothing was written.\n',
+        );
+        assert.equal(r.stdout, "");
+        assert.ok(!existsSync(out));
     });
 
     it("treats secure: values as secrets it cannot read", async () => {
