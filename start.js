@@ -33,7 +33,10 @@ function files(path) {
 /** A hash over the paths and contents of everything the build reads. */
 function sourceHash() {
     const h = createHash("sha256");
-    for (const f of SOURCES.flatMap((s) => files(join(ROOT, s))).sort()) h.update(`${relative(ROOT, f)}\0`).update(readFileSync(f)).update("\0");
+    for (const f of SOURCES.flatMap((s) => files(join(ROOT, s))).sort())
+        h.update(`${relative(ROOT, f)}\0`)
+            .update(readFileSync(f))
+            .update("\0");
     return h.digest("hex");
 }
 

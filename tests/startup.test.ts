@@ -21,7 +21,17 @@ describe("start-up", () => {
         this.timeout(60000);
         const dir = mkdtempSync(join(tmpdir(), "ml-gitops-start-"));
         try {
-            for (const f of ["index.ts", "components", "scripts", "start.js", "tsconfig.json", "tsconfig.build.json", "package.json", "package-lock.json", "Pulumi.yaml"])
+            for (const f of [
+                "index.ts",
+                "components",
+                "scripts",
+                "start.js",
+                "tsconfig.json",
+                "tsconfig.build.json",
+                "package.json",
+                "package-lock.json",
+                "Pulumi.yaml",
+            ])
                 cpSync(join(ROOT, f), join(dir, f), { recursive: true });
             symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
             appendFileSync(join(dir, "components", "util.ts"), '\nexport const typeError: number = "not a number";\n');
