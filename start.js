@@ -55,19 +55,17 @@ function ensureBuilt(force) {
 if (require.main === module) {
     // node start.js build | render [--stack …] | bench [...]
     const [command, ...rest] = process.argv.slice(2);
+    if (!["bench", "build", "render"].includes(command)) {
+        process.stderr.write("usage: node start.js build | render --stack <name> [--out <dir>] | bench [--runs <n>]\n");
+        process.exit(2);
+    }
     try {
         ensureBuilt(command === "build");
     } catch (e) {
         process.stderr.write(`${e.message}\n`);
         process.exit(1);
     }
-    if (command !== "build") {
-        if (!["bench", "render"].includes(command)) {
-            process.stderr.write("usage: node start.js build | render --stack <name> [--out <dir>] | bench [--runs <n>]\n");
-            process.exit(2);
-        }
-        require(join(BIN, "scripts", `${command}.js`)).cli(rest);
-    }
+    if (command !== "build") require(join(BIN, "scripts", `${command}.js`)).cli(rest);
 } else {
     // Loaded by Pulumi's Node.js language host as the program.
     ensureBuilt(false);
