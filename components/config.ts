@@ -387,8 +387,8 @@ export const BUILTIN_APP_NAMES = ["ml-platform", "ray-operator", "ray-operator-c
 export const BUILTIN_TRIGGERS = ["on-deployed", "on-health-degraded", "on-sync-failed"] as const;
 export const BUILTIN_TEMPLATES = ["app-deployed", "app-health-degraded", "app-sync-failed"] as const;
 
-const FLOATING_REVISIONS = /^(HEAD|main|master|develop|dev|trunk)$/;
-const IMMUTABLE_REVISION = /^(v?\d+\.\d+\.\d+([-+].*)?|[0-9a-f]{40})$/;
+/** Git tags and chart versions that name one release (1.2.3, v1.2.3, 1.2.3-rc.1), or a full commit SHA: never a branch, HEAD or a range. */
+export const IMMUTABLE_REVISION = /^(v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?|[0-9a-f]{40})$/;
 
 function crossChecks(c: ParsedConfig, ctx: z.RefinementCtx): void {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
@@ -426,7 +426,7 @@ function crossChecks(c: ParsedConfig, ctx: z.RefinementCtx): void {
     // Prod guardrails.
     if (prod) {
         if (c.rayCluster.image.tag === "latest") issue(["rayCluster", "image", "tag"], 'must not be "latest" in prod: pin a Ray version');
-        if (c.mlPlatform.enabled && (FLOATING_REVISIONS.test(c.mlPlatform.targetRevision) || !IMMUTABLE_REVISION.test(c.mlPlatform.targetRevision)))
+        if (c.mlPlatform.enabled && !IMMUTABLE_REVISION.test(c.mlPlatform.targetRevision))
             issue(["mlPlatform", "targetRevision"], "must be a tag or commit in prod, not a branch or HEAD");
     }
     if (c.argocd.ingress.enabled && !c.argocd.ingress.host) issue(["argocd", "ingress", "host"], "is required when argocd.ingress.enabled is true");

@@ -5,6 +5,7 @@
  * field, never a value that could be a secret.
  */
 import type { ReportViolation, ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { IMMUTABLE_REVISION } from "../components/config";
 import { rayClusterFullname } from "../components/raycluster";
 
 export const TYPES = {
@@ -45,10 +46,6 @@ interface AppProps {
     };
 }
 
-/** Git tags and chart versions that name one release: 1.2.3, v1.2.3, 1.2.3-rc.1; or a full commit SHA. */
-const PINNED_REVISION = /^(v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?|[0-9a-f]{40})$/;
-/** An exact chart version: no ranges, wildcards or `latest`. */
-const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 /** What the autoscaler owns: worker replicas. */
 const REPLICAS_JQ = ".spec.workerGroupSpecs[].replicas";
 
@@ -155,7 +152,7 @@ export const policies: ResourceValidationPolicy[] = [
                 const name = appName(args);
                 for (const src of appSources(args.props as AppProps)) {
                     const rev = src.targetRevision ?? "";
-                    if (!PINNED_REVISION.test(rev))
+                    if (!IMMUTABLE_REVISION.test(rev))
                         report(
                             `Application "${name}" tracks ${rev ? `"${rev}"` : "HEAD"} of ${src.repoURL ?? "its repository"}; ` +
                                 "pin a tag, an exact chart version or a commit.",
@@ -172,7 +169,7 @@ export const policies: ResourceValidationPolicy[] = [
             if (args.type !== TYPES.helmRelease && args.type !== TYPES.helmChart) return;
             const props = args.props as { chart?: string; version?: string };
             if (!/(^|\/)argo-cd$/.test(props.chart ?? "")) return;
-            if (!EXACT_VERSION.test(props.version ?? ""))
+            if (!IMMUTABLE_REVISION.test(props.version ?? ""))
                 report(
                     `The argo-cd chart of "${args.name}" is not pinned (version ${props.version ? `"${props.version}"` : "unset"}); set an exact chart version.`,
                 );
