@@ -90,7 +90,7 @@ export function appProjectManifest(args: AppProjectArgs): Manifest<AppProjectSpe
     return sortKeys({
         apiVersion: "argoproj.io/v1alpha1",
         kind: "AppProject",
-        metadata: { finalizers: ["resources-finalizer.argocd.argoproj.io"], name: args.name, namespace: args.namespace },
+        metadata: { finalizers: [FOREGROUND_FINALIZER], name: args.name, namespace: args.namespace },
         spec: args.spec,
     });
 }

@@ -9,6 +9,7 @@
  */
 import { closest } from "fastest-levenshtein";
 import { z } from "zod";
+import { DEFAULT_NAME_OVERRIDE } from "./raycluster";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The config namespace: the Pulumi project name. */
@@ -125,7 +126,7 @@ const rayClusterSchema = z
     .strictObject({
         enabled: z.boolean().default(true).meta({ description: "Declare the RayCluster Application." }),
         releaseName: dnsLabel().default("raycluster").meta({ description: "Helm release name of the ray-cluster chart." }),
-        nameOverride: z.string().default("kuberay").meta({ description: "The chart's nameOverride (chart default kuberay)." }),
+        nameOverride: z.string().default(DEFAULT_NAME_OVERRIDE).meta({ description: "The chart's nameOverride (chart default kuberay)." }),
         fullnameOverride: z.string().default("").meta({ description: "The chart's fullnameOverride; when set it is the RayCluster's name." }),
         image: z
             .strictObject({

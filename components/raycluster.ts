@@ -9,13 +9,15 @@ import { sortKeys } from "./util";
 export interface RayClusterNaming {
     /** Helm release name. */
     readonly releaseName: string;
-    /** `nameOverride`; the chart's default is `kuberay`, and an empty value falls back to the chart name. */
+    /** `nameOverride`; unset means the chart's default, {@link DEFAULT_NAME_OVERRIDE}; an empty value falls back to the chart name. */
     readonly nameOverride?: string;
     /** `fullnameOverride`; when set it is the name. */
     readonly fullnameOverride?: string;
 }
 
 const CHART_NAME = "ray-cluster";
+/** The ray-cluster chart's default `nameOverride` (its values.yaml). */
+export const DEFAULT_NAME_OVERRIDE = "kuberay";
 
 /** Helm's `trunc 63 | trimSuffix "-"` (Go's TrimSuffix removes one dash). */
 function truncName(s: string): string {
@@ -26,7 +28,7 @@ function truncName(s: string): string {
 /** The RayCluster's metadata.name, computed exactly as the chart's `ray-cluster.fullname` does. */
 export function rayClusterFullname(n: RayClusterNaming): string {
     if (n.fullnameOverride) return truncName(n.fullnameOverride);
-    const name = n.nameOverride || CHART_NAME;
+    const name = (n.nameOverride ?? DEFAULT_NAME_OVERRIDE) || CHART_NAME;
     if (n.releaseName.includes(name)) return truncName(n.releaseName);
     return truncName(`${n.releaseName}-${name}`);
 }

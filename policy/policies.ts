@@ -122,7 +122,7 @@ export const policies: ResourceValidationPolicy[] = [
                 const values = src.helm?.valuesObject ?? {};
                 const expected = rayClusterFullname({
                     releaseName: src.helm?.releaseName || name,
-                    nameOverride: typeof values.nameOverride === "string" ? values.nameOverride : "kuberay",
+                    nameOverride: typeof values.nameOverride === "string" ? values.nameOverride : undefined,
                     fullnameOverride: typeof values.fullnameOverride === "string" ? values.fullnameOverride : undefined,
                 });
                 const ignored = (props.spec?.ignoreDifferences ?? []).some(

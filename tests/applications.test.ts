@@ -215,6 +215,7 @@ describe("GitOps applications in the shipped stacks", () => {
 describe("RayCluster name and values (pure planning)", () => {
     it("names the cluster as the ray-cluster chart's fullname helper does", () => {
         assert.equal(rayClusterFullname({ releaseName: "raycluster", nameOverride: "kuberay" }), "raycluster-kuberay");
+        assert.equal(rayClusterFullname({ releaseName: "raycluster" }), "raycluster-kuberay", "unset nameOverride: the chart's default, kuberay");
         assert.equal(rayClusterFullname({ releaseName: "kuberay-prod", nameOverride: "kuberay" }), "kuberay-prod", "release name containing kuberay");
         assert.equal(
             rayClusterFullname({ releaseName: "my-kuberay", nameOverride: "" }),
