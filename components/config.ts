@@ -588,13 +588,12 @@ export function rawFromPulumiConfig(all: Record<string, string>): Record<string,
         const [ns, name] = key.split(":");
         if (ns !== CONFIG_NAMESPACE || !name) continue;
         const text = all[key];
-        let value: unknown = text;
-        if ((SECRET_KEYS as readonly string[]).includes(name)) value = text;
-        else {
+        let value: unknown = text; // secrets, and plain string values, stay strings
+        if (!(SECRET_KEYS as readonly string[]).includes(name)) {
             try {
                 value = JSON.parse(text);
             } catch {
-                value = text; // a plain string value
+                // not JSON: a plain string value
             }
         }
         raw[name] = value;

@@ -1,8 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { stringify } from "yaml";
 import type { PlatformConfig } from "./config";
-import { sortKeys } from "./util";
+import { sortKeys, yamlText } from "./util";
 
 type NotificationSettings = PlatformConfig["notifications"];
 
@@ -69,10 +68,6 @@ export const BUILTIN_TEMPLATE_DEFS: Record<string, Record<string, unknown>> = {
         },
     },
 };
-
-function yamlText(value: unknown): string {
-    return stringify(sortKeys(value), { lineWidth: 0, sortMapEntries: true });
-}
 
 /**
  * Pure: the data of argocd-notifications-cm. Tokens are only ever referenced (`$slack-token`),

@@ -1,4 +1,5 @@
 /** Small pure helpers shared by the planning functions. */
+import { stringify } from "yaml";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -29,4 +30,9 @@ export function sortKeys<T>(value: T): T {
         if (value[k] !== undefined) out[k] = sortKeys(value[k]);
     }
     return out as T;
+}
+
+/** YAML text with sorted keys and no line folding: byte-stable for ConfigMap data and the render. */
+export function yamlText(value: unknown): string {
+    return stringify(sortKeys(value), { lineWidth: 0, sortMapEntries: true });
 }

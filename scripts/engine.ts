@@ -24,20 +24,22 @@ export function isSecret(v: unknown): v is SecretValue {
     return v !== null && typeof v === "object" && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
 }
 
+/** A copy of `v` with each secret replaced by `onSecret(secret)`. */
+function mapSecrets(v: unknown, onSecret: (s: SecretValue) => unknown): unknown {
+    if (isSecret(v)) return onSecret(v);
+    if (Array.isArray(v)) return v.map((x) => mapSecrets(x, onSecret));
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapSecrets(x, onSecret)]));
+    return v;
+}
+
 /** The value with every secret replaced by `[secret]`. */
 export function redact(v: unknown): unknown {
-    if (isSecret(v)) return REDACTED;
-    if (Array.isArray(v)) return v.map(redact);
-    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x)]));
-    return v;
+    return mapSecrets(v, () => REDACTED);
 }
 
 /** The value with secrets unwrapped (for assertions on what a secret holds). */
 export function reveal(v: unknown): unknown {
-    if (isSecret(v)) return reveal(v.value);
-    if (Array.isArray(v)) return v.map(reveal);
-    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]));
-    return v;
+    return mapSecrets(v, (s) => reveal(s.value));
 }
 
 export interface RecordedResource {

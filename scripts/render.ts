@@ -9,9 +9,8 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { stringify } from "yaml";
 import { ConfigError } from "../components/config";
-import { sortKeys } from "../components/util";
+import { sortKeys, yamlText } from "../components/util";
 import { runCli } from "./cli";
 import { evaluate, redact, type Evaluation, type RecordedResource } from "./engine";
 import { loadStackConfig, StackFileError } from "./stackConfig";
@@ -63,7 +62,7 @@ export function manifestsYaml(ev: Evaluation): string {
                     "# (the chart's objects are rendered by helm at deploy time; its values are in resources.json)\n",
             );
         } else if (isKubernetesObject(r)) {
-            docs.push(`# ${r.urn}\n${stringify(sortKeys(redact(r.inputs)), { lineWidth: 0, sortMapEntries: true })}`);
+            docs.push(`# ${r.urn}\n${yamlText(redact(r.inputs))}`);
         }
     }
     return docs.join("---\n");
