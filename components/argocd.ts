@@ -45,12 +45,19 @@ export function argoCdValues(s: PlatformConfig["argocd"], notifications: boolean
         applicationSet: { pdb, replicas: replicas(s, "applicationSet") },
         configs: {
             cm: { url: s.url },
+            // Behind the Ingress, argocd-server speaks plain HTTP (the chart then points the Ingress at
+            // the service's HTTP port): TLS ends at the Ingress. Otherwise argocd-server answers the
+            // Ingress's plain HTTP with a redirect to https, and the browser loops.
+            ...(s.ingress.enabled ? { params: { "server.insecure": true } } : {}),
             secret: { argocdServerAdminPassword: adminPasswordHash, argocdServerAdminPasswordMtime: s.adminPasswordMtime },
         },
         controller: { pdb, replicas: replicas(s, "controller") },
         crds: { install: true, keep: true },
         notifications: notifications ? { argocdUrl: s.url, cm: { create: false }, enabled: true, secret: { create: false } } : { enabled: false },
-        "redis-ha": { enabled: s.ha },
+        // With HA, redis-ha's three servers and its haproxy keep a PodDisruptionBudget too (the chart's default is none).
+        "redis-ha": s.ha
+            ? { enabled: true, haproxy: { podDisruptionBudget: { maxUnavailable: 1 } }, podDisruptionBudget: { maxUnavailable: 1 } }
+            : { enabled: false },
         repoServer: { pdb, replicas: replicas(s, "repoServer") },
         server,
     };

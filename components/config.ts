@@ -9,7 +9,9 @@
  */
 import { closest } from "fastest-levenshtein";
 import { z } from "zod";
-import { DEFAULT_NAME_OVERRIDE } from "./raycluster";
+import { argoCdReleaseNameProblem } from "./argocdNames";
+import { ARGOCD_CHART, DEFAULT_KUBERAY_VERSION, KUBERAY_CHART_REPOSITORY } from "./versions";
+import { DEFAULT_NAME_OVERRIDE, MAX_RELEASE_NAME, rayClusterFullname, rayClusterNameProblem } from "./raycluster";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The config namespace: the Pulumi project name. */
@@ -31,6 +33,13 @@ const dnsLabel = () =>
     z
         .string()
         .max(63, { message: "must be at most 63 characters" })
+        .regex(DNS_LABEL, { message: "must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit" });
+
+/** A helm release name: a DNS label of at most 53 characters (helm refuses longer ones). */
+const releaseName = () =>
+    z
+        .string()
+        .max(MAX_RELEASE_NAME, { message: `must be at most ${MAX_RELEASE_NAME} characters (helm's limit for release names)` })
         .regex(DNS_LABEL, { message: "must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit" });
 
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
@@ -66,7 +75,10 @@ const ingressSchema = z
             .optional()
             .meta({ description: "Host name of the Ingress (required when enabled)." }),
         className: z.string().optional().meta({ description: "ingressClassName, e.g. nginx." }),
-        tls: z.boolean().default(false).meta({ description: "Serve TLS on the Ingress (secret argocd-server-tls, e.g. from cert-manager)." }),
+        tls: z.boolean().default(false).meta({
+            description:
+                "Terminate TLS at the Ingress (secret argocd-server-tls, e.g. from cert-manager). With an Ingress, argocd-server runs with server.insecure and the Ingress targets its HTTP port, so TLS ends at the Ingress either way.",
+        }),
         annotations: z.record(z.string(), z.string()).default({}).meta({ description: "Annotations for the Ingress." }),
     })
     .prefault({});
@@ -76,11 +88,11 @@ const argocdSchema = z
         namespace: dnsLabel()
             .default("argocd")
             .meta({ description: "Namespace Argo CD is installed in; the AppProjects, Applications and notifications objects live there." }),
-        releaseName: dnsLabel()
+        releaseName: releaseName()
             .default("argocd")
             .meta({ description: "Helm release name. Two Argo CDs in one cluster need different names (the chart's ClusterRoles are named after it)." }),
-        chartRepository: repoUrl.default("https://argoproj.github.io/argo-helm").meta({ description: "Helm repository of the argo-cd chart." }),
-        chartVersion: semver().default("10.1.1").meta({ description: "argo-cd chart version; 10.1.1 installs Argo CD v3.4.4." }),
+        chartRepository: repoUrl.default(ARGOCD_CHART.repository).meta({ description: "Helm repository of the argo-cd chart." }),
+        chartVersion: semver().default(ARGOCD_CHART.version).meta({ description: "argo-cd chart version; 10.1.1 installs Argo CD v3.4.4." }),
         adminPasswordMtime: z.iso.datetime({ message: "must be an RFC 3339 time such as 2025-01-01T00:00:00Z" }).default("2025-01-01T00:00:00Z").meta({
             description: "Fixed admin password mtime, so a second `up` shows no diff. Change it when you rotate the password to end existing sessions.",
         }),
@@ -125,7 +137,7 @@ const workerGroupSchema = z.strictObject({
 const rayClusterSchema = z
     .strictObject({
         enabled: z.boolean().default(true).meta({ description: "Declare the RayCluster Application." }),
-        releaseName: dnsLabel().default("raycluster").meta({ description: "Helm release name of the ray-cluster chart." }),
+        releaseName: releaseName().default("raycluster").meta({ description: "Helm release name of the ray-cluster chart." }),
         nameOverride: z.string().default(DEFAULT_NAME_OVERRIDE).meta({ description: "The chart's nameOverride (chart default kuberay)." }),
         fullnameOverride: z.string().default("").meta({ description: "The chart's fullnameOverride; when set it is the RayCluster's name." }),
         image: z
@@ -164,22 +176,23 @@ const rayClusterSchema = z
             .default({
                 "standard-worker": { replicas: 1, minReplicas: 1, maxReplicas: 10, cpu: "1", memory: "1G", disabled: false, rayStartParams: {} },
             })
-            .meta({ description: "Worker groups keyed by name, in order: the first is the chart's `worker`, the rest `additionalWorkerGroups`." }),
+            .meta({
+                description:
+                    "Worker groups keyed by name. The RayCluster lists them in name order, whatever the order in the stack file (each is one of the chart's `additionalWorkerGroups`; its `worker` slot is disabled).",
+            }),
     })
     .prefault({});
 
 const kuberaySchema = z
     .strictObject({
         version: semver()
-            .default("1.5.1")
+            .default(DEFAULT_KUBERAY_VERSION)
             .meta({ description: "KubeRay version for the CRDs (git tag v<version>), the operator chart and the ray-cluster chart." }),
         namespace: dnsLabel().default("ray-system").meta({ description: "Namespace of the operator and the RayCluster." }),
         crdsRepoURL: repoUrl
             .default("https://github.com/ray-project/kuberay")
             .meta({ description: "Git repository holding helm-chart/kuberay-operator/crds." }),
-        chartRepository: repoUrl
-            .default("https://ray-project.github.io/kuberay-helm/")
-            .meta({ description: "Helm repository of kuberay-operator and ray-cluster." }),
+        chartRepository: repoUrl.default(KUBERAY_CHART_REPOSITORY).meta({ description: "Helm repository of kuberay-operator and ray-cluster." }),
         operatorValues: anyObject.default({}).meta({ description: "valuesObject for the kuberay-operator chart." }),
     })
     .prefault({});
@@ -404,6 +417,15 @@ function crossChecks(c: ParsedConfig, ctx: z.RefinementCtx): void {
     }
     if (c.rayCluster.enabled && Object.keys(c.rayCluster.workerGroups).length === 0)
         issue(["rayCluster", "workerGroups"], "must declare at least one worker group");
+
+    // Names the charts derive: refused here, before helm, KubeRay or Argo CD would refuse them
+    // (a release name helm refuses is reported by the schema alone).
+    if (c.rayCluster.enabled && c.rayCluster.releaseName.length <= MAX_RELEASE_NAME) {
+        const problem = rayClusterNameProblem(rayClusterFullname(c.rayCluster));
+        if (problem) issue(["rayCluster", c.rayCluster.fullnameOverride ? "fullnameOverride" : "releaseName"], problem);
+    }
+    const argoProblem = c.argocd.releaseName.length <= MAX_RELEASE_NAME && argoCdReleaseNameProblem(c.argocd.releaseName, c.argocd.ha);
+    if (argoProblem) issue(["argocd", "releaseName"], argoProblem);
 
     // Application names are unique across built-in and extra apps.
     for (const name of Object.keys(c.applications)) {

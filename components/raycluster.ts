@@ -19,6 +19,25 @@ const CHART_NAME = "ray-cluster";
 /** The ray-cluster chart's default `nameOverride` (its values.yaml). */
 export const DEFAULT_NAME_OVERRIDE = "kuberay";
 
+/** Helm refuses longer release names. */
+export const MAX_RELEASE_NAME = 53;
+/**
+ * KubeRay refuses longer RayCluster names (`MaxRayClusterNameLength`: its longest Service suffix,
+ * `-serve-svc`, must still fit in 63), and names that are not DNS-1035 labels; it only records an
+ * event, and Argo CD would show the app Healthy.
+ */
+export const MAX_RAYCLUSTER_NAME = 53;
+const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Why KubeRay would refuse a RayCluster of this name, or undefined when it accepts it. */
+export function rayClusterNameProblem(name: string): string | undefined {
+    if (name.length > MAX_RAYCLUSTER_NAME)
+        return `the RayCluster would be named "${name}" (${name.length} characters); KubeRay refuses RayCluster names over ${MAX_RAYCLUSTER_NAME} characters`;
+    if (!DNS_1035.test(name))
+        return `the RayCluster would be named "${name}", which KubeRay refuses: it must be a DNS-1035 label (lower-case letters, digits and '-', starting with a letter and ending with a letter or digit)`;
+    return undefined;
+}
+
 /** Helm's `trunc 63 | trimSuffix "-"` (Go's TrimSuffix removes one dash). */
 function truncName(s: string): string {
     const t = s.slice(0, 63);
@@ -56,14 +75,14 @@ function workerValues(name: string, g: WorkerGroupConfig) {
 }
 
 /**
- * The ray-cluster chart's valuesObject. Worker groups keep their config order: the first becomes
- * the chart's `worker` (with `groupName`), the rest `additionalWorkerGroups`, each with the image
- * pinned. The chart's own example group `smallGroup` stays disabled, as the chart ships it.
+ * The ray-cluster chart's valuesObject. Every worker group goes to the chart's
+ * `additionalWorkerGroups` (a map the chart walks in name order), and the chart's single `worker`
+ * slot is disabled: the RayCluster lists its groups in name order, whatever order the config
+ * arrived in (the Pulumi CLI hands structured config over with its keys sorted). The chart's own
+ * example group `smallGroup` stays disabled, as the chart ships it.
  */
 export function rayClusterValues(rc: ParsedConfig["rayCluster"]) {
     const image = { pullPolicy: rc.image.pullPolicy, repository: rc.image.repository, tag: rc.image.tag };
-    const groups = Object.entries(rc.workerGroups);
-    const [first, ...rest] = groups;
     const head: Record<string, unknown> = {
         enableInTreeAutoscaling: rc.head.autoscaler.enabled,
         rayStartParams: { ...rc.head.rayStartParams },
@@ -78,12 +97,12 @@ export function rayClusterValues(rc: ParsedConfig["rayCluster"]) {
         };
     }
     const values: Record<string, unknown> = {
-        additionalWorkerGroups: Object.fromEntries(rest.map(([name, g]) => [name, { ...workerValues(name, g), image }])),
+        additionalWorkerGroups: Object.fromEntries(Object.entries(rc.workerGroups).map(([name, g]) => [name, workerValues(name, g)])),
         fullnameOverride: rc.fullnameOverride,
         head,
         image,
         nameOverride: rc.nameOverride,
-        worker: first ? { ...workerValues(first[0], first[1]), groupName: first[0] } : { disabled: true },
+        worker: { disabled: true },
     };
     return sortKeys(values);
 }

@@ -10,20 +10,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
-
-type Schema = Record<string, unknown>;
-
-function strict(s: unknown): unknown {
-    if (Array.isArray(s)) return s.map(strict);
-    if (s === null || typeof s !== "object") return s;
-    const out: Schema = {};
-    for (const [k, v] of Object.entries(s as Schema)) {
-        if (k === "description") continue;
-        out[k] = k === "properties" ? Object.fromEntries(Object.entries(v as Schema).map(([p, ps]) => [p, strict(ps)])) : strict(v);
-    }
-    if (out.properties && out.additionalProperties === undefined && !out["x-kubernetes-preserve-unknown-fields"]) out.additionalProperties = false;
-    return out;
-}
+import { strictCrdSchema, type Schema } from "./crdSchema";
 
 function main(files: string[]): void {
     const outDir = resolve(__dirname, "..", "schemas");
@@ -31,12 +18,8 @@ function main(files: string[]): void {
         for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
             const crd = doc.toJS() as { spec: { group: string; names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] } };
             for (const v of crd.spec.versions) {
-                const schema = { ...v.schema.openAPIV3Schema } as Schema & { properties: Schema };
-                schema.properties = { ...schema.properties };
-                delete schema.properties.status;
-                schema.properties.metadata = { type: "object" };
                 const name = `${crd.spec.group}_${v.name}_${crd.spec.names.kind}.json`;
-                writeFileSync(join(outDir, name), `${JSON.stringify(strict(schema), null, 1)}\n`);
+                writeFileSync(join(outDir, name), `${JSON.stringify(strictCrdSchema(v.schema.openAPIV3Schema), null, 1)}\n`);
                 process.stdout.write(`wrote schemas/${name}\n`);
             }
         }

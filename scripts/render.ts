@@ -12,7 +12,9 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config";
 import { sortKeys, yamlText } from "../components/util";
 import { runCli } from "./cli";
-import { evaluate, redact, type Evaluation, type RecordedResource } from "./engine";
+import type { ApplicationSource } from "../components/argocdTypes";
+import { chartList, helmTemplate, type K8sObject } from "./charts";
+import { evaluate, REDACTED, redact, type Evaluation, type RecordedResource } from "./engine";
 import { loadStackConfig, StackFileError } from "./stackConfig";
 
 /** The project directory (where Pulumi.yaml is), from scripts/ or from the compiled bin/scripts/. */
@@ -50,8 +52,14 @@ function isKubernetesObject(r: RecordedResource): boolean {
     return r.custom && r.type.startsWith("kubernetes:") && r.type !== HELM_RELEASE;
 }
 
-/** The multi-document manifests of an evaluation. */
-export function manifestsYaml(ev: Evaluation): string {
+/** What a chart will create for one Release or Application: its objects, or a note why they are not shown. */
+export type ChartExpansion = (r: RecordedResource) => { note: string; objects: K8sObject[] } | undefined;
+
+/**
+ * The multi-document manifests of an evaluation. With `expand`, each helm Release and
+ * helm-sourced Application is followed by the objects its chart will create.
+ */
+export function manifestsYaml(ev: Evaluation, expand?: ChartExpansion): string {
     const docs: string[] = [];
     for (const r of dependencyOrder(ev.resources)) {
         if (r.type === HELM_RELEASE) {
@@ -59,14 +67,48 @@ export function manifestsYaml(ev: Evaluation): string {
             const repo = (i.repositoryOpts as { repo?: string } | undefined)?.repo;
             docs.push(
                 `# ${r.urn}\n# helm release ${String(i.name)} in namespace ${String(i.namespace)}: chart ${String(i.chart)} ${String(i.version)} from ${repo}\n` +
-                    "# (the chart's objects are rendered by helm at deploy time; its values are in resources.json)\n",
+                    (expand ? "" : "# (the chart's objects are rendered by helm at deploy time; its values are in resources.json)\n"),
             );
         } else if (isKubernetesObject(r)) {
             docs.push(`# ${r.urn}\n${yamlText(redact(r.inputs))}`);
         }
+        const expansion = expand?.(r);
+        if (expansion) {
+            if (!expansion.objects.length) docs.push(`# ${expansion.note}\n`);
+            for (const o of expansion.objects) docs.push(`# ${expansion.note}\n${yamlText(o)}`);
+        }
     }
     return docs.join("---\n");
 }
+
+/** A copy of a chart's object with every value of a Secret shown as `[secret]`. */
+function redactSecretData(o: K8sObject): K8sObject {
+    if (o.kind !== "Secret") return o;
+    const hide = (m: unknown) => (m && typeof m === "object" ? Object.fromEntries(Object.keys(m).map((k) => [k, REDACTED])) : m);
+    return { ...o, ...(o.data ? { data: hide(o.data) } : {}), ...(o.stringData ? { stringData: hide(o.stringData) } : {}) };
+}
+
+/**
+ * `helm template` of every helm Release and helm-sourced Application, with the declared values
+ * (secrets as `[secret]`, and every Secret's values hidden). Charts come from the chart cache.
+ */
+export const expandCharts: ChartExpansion = (r) => {
+    const from = (chart: string, version: string, release: string, namespace: string, values: unknown, includeCrds: boolean) => {
+        const note = `rendered by helm from ${r.urn}: chart ${chart} ${version}, release ${release} in ${namespace}`;
+        return { note, objects: helmTemplate({ chart, version, release, namespace, values, includeCrds }).map(redactSecretData) };
+    };
+    const i = redact(r.inputs) as Record<string, unknown>;
+    if (r.type === HELM_RELEASE) return from(String(i.chart), String(i.version), String(i.name), String(i.namespace), i.values, true);
+    if (r.type !== "kubernetes:argoproj.io/v1alpha1:Application") return undefined;
+    const spec = i.spec as { destination: { namespace: string }; source?: ApplicationSource };
+    const src = spec.source;
+    if (!src?.chart) return { note: `${r.urn}: a git source (${src?.repoURL ?? "?"} ${src?.path ?? ""}); Argo CD renders it at sync time`, objects: [] };
+    const version = src.targetRevision ?? "";
+    if (!chartList().some((c) => c.name === src.chart && c.version === version))
+        return { note: `${r.urn}: chart ${src.chart} ${version} from ${src.repoURL} is not in the project's chart cache; not expanded`, objects: [] };
+    const release = src.helm?.releaseName ?? (i.metadata as { name: string }).name;
+    return from(src.chart, version, release, spec.destination.namespace, src.helm?.valuesObject ?? {}, !src.helm?.skipCrds);
+};
 
 /** The resources.json of an evaluation. */
 export function resourcesJson(ev: Evaluation): string {
@@ -83,7 +125,7 @@ export function resourcesJson(ev: Evaluation): string {
 }
 
 /** Evaluates this project's program with the config of a stack whose files are in `root`. */
-export async function renderStack(stack: string, root = ROOT, secrets: Record<string, string> = {}): Promise<Rendered> {
+export async function renderStack(stack: string, root = ROOT, secrets: Record<string, string> = {}, charts = false): Promise<Rendered> {
     const sc = loadStackConfig(root, stack, secrets);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require("../index") as () => unknown;
@@ -91,19 +133,23 @@ export async function renderStack(stack: string, root = ROOT, secrets: Record<st
     const counts = new Map<string, number>();
     for (const r of evaluation.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
     const summary = [...counts.keys()].sort().map((t) => `${String(counts.get(t)).padStart(4)}  ${t}`);
-    return { manifests: manifestsYaml(evaluation), resources: resourcesJson(evaluation), summary, evaluation };
+    return { manifests: manifestsYaml(evaluation, charts ? expandCharts : undefined), resources: resourcesJson(evaluation), summary, evaluation };
 }
 
 async function main(args: string[]): Promise<number> {
-    const { values } = parseArgs({ args, options: { stack: { type: "string" }, out: { type: "string" }, root: { type: "string" } }, strict: true });
+    const { values } = parseArgs({
+        args,
+        options: { stack: { type: "string" }, out: { type: "string" }, root: { type: "string" }, charts: { type: "boolean" } },
+        strict: true,
+    });
     if (!values.stack) {
-        process.stderr.write("usage: npm run render -- --stack <name> [--out <dir>] [--root <dir with Pulumi.yaml>]\n");
+        process.stderr.write("usage: npm run render -- --stack <name> [--out <dir>] [--root <dir with Pulumi.yaml>] [--charts]\n");
         return 2;
     }
     const out = resolve(values.out ?? join("out", values.stack));
     let rendered: Rendered;
     try {
-        rendered = await renderStack(values.stack, values.root ? resolve(values.root) : ROOT);
+        rendered = await renderStack(values.stack, values.root ? resolve(values.root) : ROOT, {}, values.charts ?? false);
     } catch (e) {
         if (e instanceof ConfigError || e instanceof StackFileError) {
             process.stderr.write(`render: stack ${values.stack}: ${e.message}\nNothing was written.\n`);

@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { sortKeys } from "../components/util";
 
 export interface StackConfig {
     project: string;
@@ -36,8 +37,12 @@ function qualify(project: string, key: string): string {
     return key.includes(":") ? key : `${project}:${key}`;
 }
 
+/**
+ * A value as the Pulumi CLI hands it to the program: strings as they are, anything else as JSON
+ * with object keys sorted at every level (the CLI builds it from a Go map).
+ */
 function asConfigString(v: unknown): string {
-    return typeof v === "string" ? v : JSON.stringify(v);
+    return typeof v === "string" ? v : JSON.stringify(sortKeys(v));
 }
 
 /** Loads `Pulumi.yaml` and `Pulumi.<stack>.yaml` from `root`. `secrets` supplies values for secret keys (by qualified key). */

@@ -236,32 +236,17 @@ describe("RayCluster name and values (pure planning)", () => {
         assert.equal(ev.outputs.rayClusterName, "ml-ray");
     });
 
-    it("maps worker groups in config order: the first to worker, the rest to additionalWorkerGroups", () => {
-        const c = parseConfig({
-            environment: "dev",
-            rayCluster: {
-                workerGroups: {
-                    zeta: { replicas: 2, minReplicas: 1, maxReplicas: 5, cpu: 2, memory: "4Gi" },
-                    alpha: { replicas: 0, minReplicas: 0, maxReplicas: 3, cpu: "8", memory: "32Gi", gpu: "1" },
-                    mid: { replicas: 0, minReplicas: 0, maxReplicas: 1, cpu: "500m", memory: "1Gi", disabled: true },
-                },
-            },
-        });
-        const v = rayClusterValues(c.rayCluster) as { worker: unknown; additionalWorkerGroups: Record<string, unknown> };
-        assert.deepEqual(v.worker, {
-            disabled: false,
-            groupName: "zeta",
-            maxReplicas: 5,
-            minReplicas: 1,
-            rayStartParams: { resources: '"{\\"zeta\\": 1}"' },
-            replicas: 2,
-            resources: { limits: { cpu: "2", memory: "4Gi" }, requests: { cpu: "2", memory: "4Gi" } },
-        });
-        const image = { pullPolicy: "IfNotPresent", repository: "docker.io/rayproject/ray", tag: "2.46.0" };
+    it("lays worker groups out by name, whatever their order in config: every group in additionalWorkerGroups, the chart's worker slot off", () => {
+        const zeta = { replicas: 2, minReplicas: 1, maxReplicas: 5, cpu: 2, memory: "4Gi" };
+        const alpha = { replicas: 0, minReplicas: 0, maxReplicas: 3, cpu: "8", memory: "32Gi", gpu: "1" };
+        const mid = { replicas: 0, minReplicas: 0, maxReplicas: 1, cpu: "500m", memory: "1Gi", disabled: true };
+        const valuesFor = (workerGroups: Record<string, unknown>) =>
+            rayClusterValues(parseConfig({ environment: "dev", rayCluster: { workerGroups } }).rayCluster);
+        const v = valuesFor({ zeta, alpha, mid }) as { worker: unknown; additionalWorkerGroups: Record<string, unknown> };
+        assert.deepEqual(v.worker, { disabled: true });
         assert.deepEqual(v.additionalWorkerGroups, {
             alpha: {
                 disabled: false,
-                image,
                 maxReplicas: 3,
                 minReplicas: 0,
                 rayStartParams: { resources: '"{\\"alpha\\": 1}"' },
@@ -270,14 +255,23 @@ describe("RayCluster name and values (pure planning)", () => {
             },
             mid: {
                 disabled: true,
-                image,
                 maxReplicas: 1,
                 minReplicas: 0,
                 rayStartParams: { resources: '"{\\"mid\\": 1}"' },
                 replicas: 0,
                 resources: { limits: { cpu: "500m", memory: "1Gi" }, requests: { cpu: "500m", memory: "1Gi" } },
             },
+            zeta: {
+                disabled: false,
+                maxReplicas: 5,
+                minReplicas: 1,
+                rayStartParams: { resources: '"{\\"zeta\\": 1}"' },
+                replicas: 2,
+                resources: { limits: { cpu: "2", memory: "4Gi" }, requests: { cpu: "2", memory: "4Gi" } },
+            },
         });
+        assert.deepEqual(Object.keys(v.additionalWorkerGroups), ["alpha", "mid", "zeta"]);
+        assert.equal(JSON.stringify(valuesFor({ mid, alpha, zeta })), JSON.stringify(v), "another order, the same values");
     });
 
     it("quotes the custom resource exactly as the seed does", () => {

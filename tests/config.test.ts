@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, parseConfig } from "../components/config";
 import { ROOT, renderStack } from "../scripts/render";
-import { StackFileError } from "../scripts/stackConfig";
+import { loadStackConfig, StackFileError } from "../scripts/stackConfig";
 import { runError, T } from "./harness";
 
 const DNS = "must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit";
@@ -43,6 +43,42 @@ const CASES: [string, string, Record<string, unknown>, string][] = [
         "an ingress without a host",
         { argocd: { ingress: { enabled: true } } },
         "ml-gitops:argocd.ingress.host: is required when argocd.ingress.enabled is true",
+    ],
+    [
+        "argocd",
+        "a release name helm refuses",
+        { argocd: { releaseName: "a".repeat(54) } },
+        `ml-gitops:argocd.releaseName: must be at most 53 characters (helm's limit for release names) (got "${"a".repeat(54)}")`,
+    ],
+    [
+        "argocd",
+        "a release name at which the chart's names collide",
+        { argocd: { releaseName: "a".repeat(53) } },
+        `ml-gitops:argocd.releaseName: must be at most 52 characters: the argo-cd chart cuts its object names to 63, so the repo server's and redis's objects would both be named "${"a".repeat(53)}-argocd-re" (got "${"a".repeat(53)}")`,
+    ],
+    [
+        "argocd",
+        "an HA release name whose redis-ha StatefulSet name is too long",
+        { argocd: { ha: true, releaseName: "a".repeat(37) } },
+        `ml-gitops:argocd.releaseName: with argocd.ha the redis-ha StatefulSet would be named "${"a".repeat(37)}-redis-ha-server" (53 characters); a StatefulSet name must be at most 52 characters, or its pods are refused (got "${"a".repeat(37)}")`,
+    ],
+    [
+        "rayCluster",
+        "a release name that makes the RayCluster name too long for KubeRay",
+        { rayCluster: { releaseName: "r".repeat(46) } },
+        `ml-gitops:rayCluster.releaseName: the RayCluster would be named "${"r".repeat(46)}-kuberay" (54 characters); KubeRay refuses RayCluster names over 53 characters (got "${"r".repeat(46)}")`,
+    ],
+    [
+        "rayCluster",
+        "a release name helm refuses, reported once",
+        { rayCluster: { releaseName: "r".repeat(54) } },
+        `ml-gitops:rayCluster.releaseName: must be at most 53 characters (helm's limit for release names) (got "${"r".repeat(54)}")`,
+    ],
+    [
+        "rayCluster",
+        "a fullnameOverride that is not a DNS-1035 label",
+        { rayCluster: { fullnameOverride: "1ray" } },
+        `ml-gitops:rayCluster.fullnameOverride: the RayCluster would be named "1ray", which KubeRay refuses: it must be a DNS-1035 label (lower-case letters, digits and '-', starting with a letter and ending with a letter or digit) (got "1ray")`,
     ],
     ["argocd", "a misspelt nested key", { argocd: { replicas: { repo: 2 } } }, 'ml-gitops:argocd.replicas.repo: unknown key; did you mean "repoServer"?'],
     ["kuberay", "a namespace with an underscore", { kuberay: { namespace: "ray_system" } }, `ml-gitops:kuberay.namespace: ${DNS} (got "ray_system")`],
@@ -127,7 +163,7 @@ const CASES: [string, string, Record<string, unknown>, string][] = [
         "applications",
         "a name that duplicates a built-in app",
         { applications: { raycluster: { repoURL: "https://github.com/org/x", targetRevision: "v1", path: "p", destination: { namespace: "x" } } } },
-        'ml-gitops:applications.raycluster: duplicates the built-in application "raycluster"; choose another name (got {"repoURL":"https://github.com/org/x","targetRevision":"v1","path":"p","desti...)',
+        'ml-gitops:applications.raycluster: duplicates the built-in application "raycluster"; choose another name (got {"destination":{"namespace":"x"},"path":"p","repoURL":"https://github.com/org...)',
     ],
     [
         "applications",
@@ -259,6 +295,15 @@ describe("stack files", () => {
         );
         assert.equal(r.stdout, "");
         assert.ok(!existsSync(out));
+    });
+
+    it("hands structured config to the program as the CLI does: JSON with keys sorted at every level", () => {
+        const dir = stackDir(
+            "config:\n  ml-gitops:environment: dev\n  ml-gitops:rayCluster:\n    workerGroups:\n      zeta:\n        replicas: 1\n        cpu: '2'\n      alpha:\n        replicas: 0\n    image:\n      tag: 2.46.0\n",
+        );
+        const sc = loadStackConfig(dir, "bad");
+        assert.equal(sc.config["ml-gitops:rayCluster"], '{"image":{"tag":"2.46.0"},"workerGroups":{"alpha":{"replicas":0},"zeta":{"cpu":"2","replicas":1}}}');
+        assert.equal(sc.config["ml-gitops:environment"], "dev", "plain strings stay as they are");
     });
 
     it("treats secure: values as secrets it cannot read", async () => {

@@ -2,6 +2,7 @@
  * Test harness: evaluates the real program (index.ts) under the mock engine with a given config,
  * and finds recorded resources. Evaluations run one at a time (the mock engine is global).
  */
+import { sortKeys } from "../components/util";
 import { evaluate, recordedByLastEvaluation, type Evaluation, type RecordedResource } from "../scripts/engine";
 
 export const PROJECT = "ml-gitops";
@@ -21,7 +22,8 @@ export async function run(
     const secretKeys: string[] = [];
     for (const [k, v] of Object.entries(config)) {
         const key = `${PROJECT}:${k}`;
-        flat[key] = typeof v === "string" ? v : JSON.stringify(v);
+        // As the CLI hands structured config over: JSON with object keys sorted at every level.
+        flat[key] = typeof v === "string" ? v : JSON.stringify(sortKeys(v));
         if (SECRET.has(k) && !opts.plain?.includes(k)) secretKeys.push(key);
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -207,7 +207,7 @@ describe("notifications config", () => {
                     subscriptions: { "ray-clusterr": [{ trigger: "on-sync-failed", service: "slack", recipient: "x" }] },
                 },
             },
-            'ml-gitops:notifications.subscriptions.ray-clusterr: unknown application "ray-clusterr"; known: ml-platform, ray-operator, ray-operator-crds, raycluster (got [{"trigger":"on-sync-failed","service":"slack","recipient":"x"}])',
+            'ml-gitops:notifications.subscriptions.ray-clusterr: unknown application "ray-clusterr"; known: ml-platform, ray-operator, ray-operator-crds, raycluster (got [{"recipient":"x","service":"slack","trigger":"on-sync-failed"}])',
         ],
         [
             "Slack enabled without its token",

@@ -77,17 +77,21 @@ describe("the program, from the shipped stack files", () => {
         });
     });
 
-    it("gives prod HA: redis-ha, replicated components, PDBs and an Ingress with TLS", () => {
+    it("gives prod HA: redis-ha, replicated components, PDBs, and an Ingress that terminates TLS before a plain-HTTP argocd-server", () => {
         const pdb = { enabled: true };
         const url = "https://argocd.ml.example.com";
         assert.deepEqual(valuesWithoutHash(prod), {
             applicationSet: { pdb, replicas: 2 },
-            configs: { cm: { url }, secret: { argocdServerAdminPassword: "<hash>", argocdServerAdminPasswordMtime: "2025-01-01T00:00:00Z" } },
+            configs: {
+                cm: { url },
+                params: { "server.insecure": true },
+                secret: { argocdServerAdminPassword: "<hash>", argocdServerAdminPasswordMtime: "2025-01-01T00:00:00Z" },
+            },
             controller: { pdb, replicas: 2 },
             crds: { install: true, keep: true },
             global: { domain: "argocd.ml.example.com" },
             notifications: { argocdUrl: url, cm: { create: false }, enabled: true, secret: { create: false } },
-            "redis-ha": { enabled: true },
+            "redis-ha": { enabled: true, haproxy: { podDisruptionBudget: { maxUnavailable: 1 } }, podDisruptionBudget: { maxUnavailable: 1 } },
             repoServer: { pdb, replicas: 2 },
             server: {
                 ingress: { annotations: {}, enabled: true, hostname: "argocd.ml.example.com", ingressClassName: "nginx", tls: true },

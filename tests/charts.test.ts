@@ -1,0 +1,398 @@
+/**
+ * What the real charts make of the values the program declares: `helm template` of argo-cd
+ * 10.1.1 (with redis-ha) and of ray-cluster and kuberay-operator at every supported KubeRay
+ * version, for the shipped stacks and for generated ones. The charts come from the chart cache
+ * (`npm run charts`); a missing chart or tool fails these tests with the command that fetches it.
+ */
+import Ajv from "ajv";
+import * as assert from "node:assert/strict";
+import { parseAllDocuments } from "yaml";
+import { resourcePermitted, destinationPermitted } from "../components/glob";
+import { SUPPORTED_KUBERAY_VERSIONS } from "../components/versions";
+import { chartCrds, chartTemplates, chartValues, gojq, helmTemplate, type K8sObject } from "../scripts/charts";
+import { strictCrdSchema, type Schema } from "../scripts/crdSchema";
+import { reveal, type Evaluation } from "../scripts/engine";
+import { renderStack } from "../scripts/render";
+import { byType, run, T } from "./harness";
+
+type Obj = Record<string, unknown>;
+type AppSpec = {
+    destination: { namespace: string; server: string };
+    project: string;
+    ignoreDifferences?: { group: string; kind: string; name: string; namespace: string; jqPathExpressions: string[] }[];
+    source: { chart?: string; targetRevision: string; helm?: { releaseName?: string; valuesObject?: Obj; skipCrds?: boolean } };
+};
+type ProjectSpec = {
+    clusterResourceWhitelist: { group: string; kind: string }[];
+    namespaceResourceWhitelist: { group: string; kind: string }[];
+    destinations: { server: string; namespace: string }[];
+};
+
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+const find = (objs: K8sObject[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name);
+const names = (objs: K8sObject[], kind: string) => objs.filter((o) => o.kind === kind).map((o) => o.metadata.name);
+const app = (ev: Evaluation, name: string) => {
+    const r = byType(ev, T.app).find((a) => (a.inputs.metadata as { name: string }).name === name);
+    assert.ok(r, `no Application ${name}`);
+    return r.inputs.spec as AppSpec;
+};
+const project = (ev: Evaluation, name: string) => {
+    const r = byType(ev, T.project).find((a) => (a.inputs.metadata as { name: string }).name === name);
+    assert.ok(r, `no AppProject ${name}`);
+    return r.inputs.spec as ProjectSpec;
+};
+const releaseInputs = (ev: Evaluation) => reveal(byType(ev, T.release)[0].inputs) as { name: string; namespace: string; version: string; values: Obj };
+const argoTemplate = (ev: Evaluation) => {
+    const r = releaseInputs(ev);
+    return helmTemplate({ chart: "argo-cd", version: r.version, release: r.name, namespace: r.namespace, values: r.values, includeCrds: true });
+};
+
+/**
+ * The value paths the program sets that the chart neither has in values.yaml nor reads in a
+ * template (`.Values.a.b`, or `$values.b` for a worker group). Under a free-form map any key is
+ * fine; a worker group is checked against the chart's example group.
+ */
+function unknownValuePaths(set: unknown, chart: unknown, templates: string, freeForm: string[], path: string[] = []): string[] {
+    if (set === null || typeof set !== "object" || Array.isArray(set)) return [];
+    const at = path.join(".");
+    if (freeForm.includes(at)) return [];
+    const out: string[] = [];
+    for (const [k, v] of Object.entries(set as Obj)) {
+        const c = chart as Obj | null | undefined;
+        const key = at === "additionalWorkerGroups" ? "smallGroup" : k;
+        const inValues = c !== null && typeof c === "object" && key in c;
+        const reads = (ref: string) => new RegExp(`${ref.replace(/[.$]/g, "\\$&")}(?![\\w-])`).test(templates);
+        const read = reads(`.Values.${[...path, k].join(".")}`) || (path[0] === "additionalWorkerGroups" && reads(`$values.${k}`));
+        if (inValues) out.push(...unknownValuePaths(v, c[key], templates, freeForm, [...path, key]));
+        else if (!read) out.push([...path, k].join("."));
+    }
+    return out;
+}
+
+/** Generated stacks beside the shipped two: orders, names and Ingress variants a user may write. */
+const GENERATED: Record<string, Record<string, unknown>> = {
+    "unsorted and disabled worker groups, KubeRay 1.7.0, an Ingress without TLS": {
+        environment: "dev",
+        kuberay: { version: "1.7.0" },
+        notifications: { enabled: false },
+        argocd: { ingress: { enabled: true, host: "argocd.dev.example.com", className: "traefik" } },
+        rayCluster: {
+            workerGroups: {
+                zeta: { replicas: 2, minReplicas: 1, maxReplicas: 5, cpu: 2, memory: "4Gi", rayStartParams: { "object-store-memory": "1000000000" } },
+                mid: { replicas: 0, minReplicas: 0, maxReplicas: 1, cpu: "500m", memory: "1Gi", disabled: true },
+                alpha: { replicas: 0, minReplicas: 0, maxReplicas: 3, cpu: "8", memory: "32Gi", gpu: "1" },
+            },
+        },
+    },
+    "the longest names the config accepts, with HA": {
+        environment: "staging",
+        kuberay: { version: "1.6.2" },
+        notifications: { enabled: false },
+        argocd: { ha: true, releaseName: "a".repeat(36) },
+        rayCluster: { releaseName: "r".repeat(45) },
+    },
+    "release names that contain the chart names": {
+        environment: "dev",
+        notifications: { enabled: false },
+        argocd: { releaseName: "ops-argocd" },
+        rayCluster: { releaseName: "ml-kuberay-prod" },
+    },
+    "a fullnameOverride": {
+        environment: "dev",
+        notifications: { enabled: false },
+        rayCluster: { releaseName: "ray", nameOverride: "rc", fullnameOverride: "ml-ray" },
+    },
+};
+
+describe("the real charts render what the program declares", function () {
+    this.timeout(120_000);
+    const stacks: Record<string, Evaluation> = {};
+    before(async () => {
+        stacks.dev = (await renderStack("dev")).evaluation;
+        stacks.prod = (await renderStack("prod")).evaluation;
+        for (const [name, cfg] of Object.entries(GENERATED)) stacks[name] = await run(cfg);
+    });
+
+    describe("argo-cd 10.1.1", () => {
+        const rendered: Record<string, K8sObject[]> = {};
+        before(() => {
+            for (const [name, ev] of Object.entries(stacks)) rendered[name] = argoTemplate(ev);
+        });
+
+        it("leaves the notifications ConfigMap and Secret to the program when it owns them", () => {
+            for (const stack of ["dev", "prod"]) {
+                assert.equal(find(rendered[stack], "ConfigMap", "argocd-notifications-cm"), undefined, stack);
+                assert.equal(find(rendered[stack], "Secret", "argocd-notifications-secret"), undefined, stack);
+                assert.ok(find(rendered[stack], "Deployment", "argocd-notifications-controller"), `${stack}: the controller still runs`);
+            }
+            const own = rendered["a fullnameOverride"];
+            assert.ok(
+                find(own, "ConfigMap", "argocd-notifications-cm") === undefined && find(own, "Deployment", "argocd-notifications-controller") === undefined,
+            );
+        });
+
+        it("puts the admin password hash and the fixed mtime in argocd-secret", () => {
+            const hash = (releaseInputs(stacks.prod).values.configs as { secret: { argocdServerAdminPassword: string } }).secret.argocdServerAdminPassword;
+            assert.match(hash, /^\$2a\$04\$.{53}$/, "the mock's bcrypt hash");
+            assert.deepEqual((find(rendered.prod, "Secret", "argocd-secret")!.data as Obj)["admin.password"], b64(hash));
+            assert.deepEqual((find(rendered.prod, "Secret", "argocd-secret")!.data as Obj)["admin.passwordMtime"], b64("2025-01-01T00:00:00Z"));
+        });
+
+        it("runs prod highly available and dev on single replicas", () => {
+            const replicas = (objs: K8sObject[], kind: string, name: string) => (find(objs, kind, name)?.spec as { replicas?: number } | undefined)?.replicas;
+            for (const [stack, n] of [
+                ["prod", 2],
+                ["dev", 1],
+            ] as const) {
+                const o = rendered[stack];
+                assert.equal(replicas(o, "Deployment", "argocd-server"), n, stack);
+                assert.equal(replicas(o, "Deployment", "argocd-repo-server"), n, stack);
+                assert.equal(replicas(o, "Deployment", "argocd-applicationset-controller"), n, stack);
+                assert.equal(replicas(o, "StatefulSet", "argocd-application-controller"), n, stack);
+            }
+            assert.deepEqual(names(rendered.prod, "StatefulSet").sort(), ["argocd-application-controller", "argocd-redis-ha-server"]);
+            assert.equal(replicas(rendered.prod, "StatefulSet", "argocd-redis-ha-server"), 3);
+            assert.deepEqual(names(rendered.prod, "PodDisruptionBudget").sort(), [
+                "argocd-application-controller",
+                "argocd-applicationset-controller",
+                "argocd-redis-ha-haproxy-pdb",
+                "argocd-redis-ha-pdb",
+                "argocd-repo-server",
+                "argocd-server",
+            ]);
+            assert.deepEqual(names(rendered.dev, "StatefulSet"), ["argocd-application-controller"]);
+            assert.deepEqual(names(rendered.dev, "PodDisruptionBudget"), []);
+            assert.ok(find(rendered.dev, "Deployment", "argocd-redis"), "dev: the single redis");
+        });
+
+        it("terminates TLS at the Ingress and points it at argocd-server's plain HTTP port, so no redirect loop", () => {
+            const ingress = find(rendered.prod, "Ingress", "argocd-server")!;
+            assert.deepEqual(ingress.spec, {
+                ingressClassName: "nginx",
+                rules: [
+                    {
+                        host: "argocd.ml.example.com",
+                        http: { paths: [{ backend: { service: { name: "argocd-server", port: { number: 80 } } }, path: "/", pathType: "Prefix" }] },
+                    },
+                ],
+                tls: [{ hosts: ["argocd.ml.example.com"], secretName: "argocd-server-tls" }],
+            });
+            assert.equal((find(rendered.prod, "ConfigMap", "argocd-cmd-params-cm")!.data as Obj)["server.insecure"], "true");
+            const noTls = rendered["unsorted and disabled worker groups, KubeRay 1.7.0, an Ingress without TLS"];
+            const plain = find(noTls, "Ingress", "argocd-server")!.spec as { tls?: unknown; ingressClassName: string; rules: { host: string }[] };
+            assert.deepEqual([plain.ingressClassName, plain.rules[0].host, plain.tls], ["traefik", "argocd.dev.example.com", undefined]);
+            assert.equal((find(noTls, "ConfigMap", "argocd-cmd-params-cm")!.data as Obj)["server.insecure"], "true");
+            assert.equal(find(rendered.dev, "Ingress", "argocd-server"), undefined);
+            assert.equal((find(rendered.dev, "ConfigMap", "argocd-cmd-params-cm")!.data as Obj)["server.insecure"], undefined, "the chart's default: TLS");
+        });
+
+        it("keeps every name of the longest accepted release unique and within Kubernetes' limits", () => {
+            const o = rendered["the longest names the config accepts, with HA"];
+            const keys = o.map((x) => `${x.kind}/${x.metadata.name}`);
+            assert.deepEqual(
+                keys.filter((k, i) => keys.indexOf(k) !== i),
+                [],
+            );
+            for (const x of o) {
+                if (x.kind === "StatefulSet") assert.ok(x.metadata.name.length <= 52, x.metadata.name);
+                if (x.kind === "Service") assert.ok(x.metadata.name.length <= 63, x.metadata.name);
+            }
+            assert.ok(find(o, "StatefulSet", `${"a".repeat(36)}-redis-ha-server`), "the redis-ha StatefulSet at exactly 52 characters");
+        });
+
+        // Maps the chart passes through whole: config keys, annotations, PodDisruptionBudget specs.
+        const FREE_ARGO = [
+            "configs.cm",
+            "configs.params",
+            "server.ingress.annotations",
+            "redis-ha.podDisruptionBudget",
+            "redis-ha.haproxy.podDisruptionBudget",
+        ];
+        it("sets no value the chart does not have", () => {
+            const chart = chartValues("argo-cd", "10.1.1");
+            const templates = chartTemplates("argo-cd", "10.1.1");
+            for (const [name, ev] of Object.entries(stacks)) {
+                const set = releaseInputs(ev).values;
+                assert.deepEqual(unknownValuePaths(set, chart, templates, FREE_ARGO), [], name);
+            }
+            assert.deepEqual(
+                unknownValuePaths({ server: { ingres: { enabled: true } } }, chart, templates, []),
+                ["server.ingres"],
+                "the check itself finds a typo",
+            );
+        });
+    });
+
+    for (const version of SUPPORTED_KUBERAY_VERSIONS) {
+        describe(`KubeRay ${version}: ray-cluster and kuberay-operator`, () => {
+            const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+            let validate: ReturnType<Ajv["compile"]>;
+            let crds: K8sObject[];
+            before(() => {
+                crds = chartCrds("kuberay-operator", version);
+                const crd = crds.find((c) => (c.spec as { names: { kind: string } }).names.kind === "RayCluster")!;
+                const v1 = (crd.spec as { versions: { name: string; schema: { openAPIV3Schema: Schema } }[] }).versions.find((v) => v.name === "v1")!;
+                validate = ajv.compile(strictCrdSchema(v1.schema.openAPIV3Schema));
+            });
+
+            const rayCluster = (ev: Evaluation) => {
+                const spec = app(ev, "raycluster");
+                const objs = helmTemplate({
+                    chart: "ray-cluster",
+                    version,
+                    release: spec.source.helm!.releaseName!,
+                    namespace: spec.destination.namespace,
+                    values: spec.source.helm!.valuesObject,
+                    includeCrds: !spec.source.helm!.skipCrds,
+                });
+                assert.deepEqual(
+                    objs.map((o) => o.kind),
+                    ["RayCluster"],
+                );
+                return { spec, rc: objs[0] };
+            };
+
+            it("names the RayCluster exactly as the Application's ignoreDifferences expects", () => {
+                const expected: Record<string, string> = {
+                    dev: "raycluster-kuberay",
+                    prod: "raycluster-kuberay",
+                    "unsorted and disabled worker groups, KubeRay 1.7.0, an Ingress without TLS": "raycluster-kuberay",
+                    "the longest names the config accepts, with HA": `${"r".repeat(45)}-kuberay`,
+                    "release names that contain the chart names": "ml-kuberay-prod",
+                    "a fullnameOverride": "ml-ray",
+                };
+                for (const [name, ev] of Object.entries(stacks)) {
+                    const { spec, rc } = rayCluster(ev);
+                    const target = spec.ignoreDifferences![0];
+                    assert.deepEqual([rc.metadata.name, rc.metadata.namespace], [expected[name], "ray-system"], name);
+                    assert.deepEqual(
+                        [target.group, target.kind, target.name, target.namespace],
+                        ["ray.io", "RayCluster", rc.metadata.name, rc.metadata.namespace],
+                        name,
+                    );
+                }
+            });
+
+            it("ignores, with Argo CD's jq, every worker group's replicas and nothing else", () => {
+                for (const [name, ev] of Object.entries(stacks)) {
+                    const { spec, rc } = rayCluster(ev);
+                    const groups = (rc.spec as { workerGroupSpecs: unknown[] }).workerGroupSpecs;
+                    const [expr] = spec.ignoreDifferences![0].jqPathExpressions;
+                    assert.deepEqual(
+                        gojq(`[path(${expr})]`, rc),
+                        groups.map((_, i) => ["spec", "workerGroupSpecs", i, "replicas"]),
+                        name,
+                    );
+                }
+            });
+
+            it("lists the worker groups in name order, each with its replicas, bounds, resources and ray start parameters", () => {
+                const groupsOf = (ev: Evaluation) => (rayCluster(ev).rc.spec as { workerGroupSpecs: Obj[] }).workerGroupSpecs;
+                const summary = (g: Obj) => [g.groupName, g.replicas, g.minReplicas, g.maxReplicas, g.rayStartParams];
+                assert.deepEqual(groupsOf(stacks.prod).map(summary), [
+                    ["additional-worker-group1", 1, 1, 30, { resources: '"{\\"additional-worker-group1\\": 1}"' }],
+                    ["additional-worker-group2", 1, 1, 200, { resources: '"{\\"additional-worker-group2\\": 1}"' }],
+                    ["gpu-worker", 0, 0, 8, { resources: '"{\\"gpu-worker\\": 1}"' }],
+                    ["standard-worker", 1, 1, 200, { resources: '"{\\"standard-worker\\": 1}"' }],
+                ]);
+                const generated = groupsOf(stacks["unsorted and disabled worker groups, KubeRay 1.7.0, an Ingress without TLS"]);
+                assert.deepEqual(generated.map(summary), [
+                    ["alpha", 0, 0, 3, { resources: '"{\\"alpha\\": 1}"' }],
+                    ["zeta", 2, 1, 5, { "object-store-memory": "1000000000", resources: '"{\\"zeta\\": 1}"' }],
+                ]);
+                const container = (g: Obj) => ((g.template as Obj).spec as { containers: Obj[] }).containers[0];
+                assert.deepEqual(container(generated[0]).resources, {
+                    limits: { cpu: "8", memory: "32Gi", "nvidia.com/gpu": "1" },
+                    requests: { cpu: "8", memory: "32Gi", "nvidia.com/gpu": "1" },
+                });
+                assert.deepEqual(container(generated[1]).resources, { limits: { cpu: "2", memory: "4Gi" }, requests: { cpu: "2", memory: "4Gi" } });
+                assert.equal(container(generated[1]).image, "docker.io/rayproject/ray:2.46.0");
+            });
+
+            it("renders RayClusters the KubeRay CRD of this version admits, unknown fields refused", () => {
+                for (const [name, ev] of Object.entries(stacks)) {
+                    const { rc } = rayCluster(ev);
+                    assert.ok(validate(rc), `${name}: ${ajv.errorsText(validate.errors)}`);
+                }
+                const bad = structuredClone(rayCluster(stacks.prod).rc) as unknown as { spec: { workerGroupSpecs: Obj[] } };
+                bad.spec.workerGroupSpecs[0].maxReplica = 3;
+                assert.equal(validate(bad), false);
+                assert.match(ajv.errorsText(validate.errors), /must NOT have additional properties/);
+            });
+
+            it("sets no ray-cluster value the chart does not have", () => {
+                const chart = chartValues("ray-cluster", version);
+                const templates = chartTemplates("ray-cluster", version);
+                const free = [
+                    "head.rayStartParams",
+                    "head.autoscalerOptions",
+                    "head.resources",
+                    "additionalWorkerGroups.smallGroup.rayStartParams",
+                    "additionalWorkerGroups.smallGroup.resources",
+                ];
+                for (const [name, ev] of Object.entries(stacks)) {
+                    assert.deepEqual(unknownValuePaths(app(ev, "raycluster").source.helm!.valuesObject, chart, templates, free), [], name);
+                }
+                assert.deepEqual(
+                    unknownValuePaths({ worker: { maxReplica: 3 } }, chart, templates, free),
+                    ["worker.maxReplica"],
+                    "the check itself finds a typo",
+                );
+            });
+
+            it("installs an operator and CRDs that the Ray AppProject admits", () => {
+                for (const stack of ["dev", "prod"]) {
+                    const ev = stacks[stack];
+                    const op = app(ev, "ray-operator");
+                    const p = project(ev, op.project);
+                    assert.equal(op.source.helm!.skipCrds, true);
+                    const objs = helmTemplate({
+                        chart: "kuberay-operator",
+                        version,
+                        release: op.source.helm!.releaseName!,
+                        namespace: op.destination.namespace,
+                        values: op.source.helm!.valuesObject,
+                        includeCrds: !op.source.helm!.skipCrds,
+                    });
+                    assert.ok(objs.some((o) => o.kind === "Deployment"));
+                    assert.equal(objs.filter((o) => o.kind === "CustomResourceDefinition").length, 0, "skipCrds: the CRDs app owns them");
+                    const clusterScoped = new Set(["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Namespace"]);
+                    for (const o of [...objs, ...crds, rayCluster(ev).rc]) {
+                        const group = o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "";
+                        const list = clusterScoped.has(o.kind) ? p.clusterResourceWhitelist : p.namespaceResourceWhitelist;
+                        assert.ok(resourcePermitted(list, group, o.kind), `${stack}: ${group}/${o.kind} ${o.metadata.name} is not admitted`);
+                        if (!clusterScoped.has(o.kind)) {
+                            const ns = o.metadata.namespace ?? op.destination.namespace;
+                            assert.ok(destinationPermitted(p.destinations, op.destination.server, ns), `${stack}: namespace ${ns}`);
+                        }
+                    }
+                    assert.equal(resourcePermitted(p.clusterResourceWhitelist, "admissionregistration.k8s.io", "ValidatingWebhookConfiguration"), false);
+                }
+            });
+        });
+    }
+
+    describe("render --charts", () => {
+        it("shows the objects each chart will create after its Release or Application, Secrets hidden; without the flag, nothing changes", async () => {
+            const plain = await renderStack("prod");
+            const expanded = await renderStack("prod", undefined, {}, true);
+            assert.equal(plain.manifests.includes("# rendered by helm from"), false);
+            assert.equal(expanded.resources, plain.resources, "resources.json does not depend on the flag");
+            const docs = parseAllDocuments(expanded.manifests).map((d) => d.toJS() as K8sObject | null);
+            const rc = docs.find((o) => o?.kind === "RayCluster");
+            assert.deepEqual([rc?.metadata.name, rc?.metadata.namespace], ["raycluster-kuberay", "ray-system"]);
+            assert.ok(docs.some((o) => o?.kind === "Deployment" && o.metadata.name === "argocd-server"));
+            assert.ok(docs.some((o) => o?.kind === "Ingress" && o.metadata.name === "argocd-server"));
+            assert.ok(docs.some((o) => o?.kind === "Deployment" && o.metadata.name === "kuberay-operator"));
+            const secret = docs.find((o) => o?.kind === "Secret" && o.metadata.name === "argocd-secret") as { data: Obj } | undefined;
+            assert.deepEqual(secret?.data, { "admin.password": "[secret]", "admin.passwordMtime": "[secret]" });
+            const hash = (releaseInputs(stacks.prod).values.configs as { secret: { argocdServerAdminPassword: string } }).secret.argocdServerAdminPassword;
+            assert.equal(expanded.manifests.includes(hash), false);
+            assert.equal(expanded.manifests.includes(b64(hash)), false);
+            assert.match(
+                expanded.manifests,
+                /# urn:pulumi:prod::ml-gitops::[^\n]*ml-ml-platform: a git source \(https:\/\/github.com\/org\/ml-platform-config environments\/production\)/,
+            );
+        });
+    });
+});
