@@ -41,6 +41,16 @@ const project = (ev: Evaluation, name: string) => {
     assert.ok(r, `no AppProject ${name}`);
     return r.inputs.spec as ProjectSpec;
 };
+/** `helm template` of a helm-sourced Application's chart at `version`, as Argo CD renders it. */
+const appTemplate = (spec: AppSpec, version: string) =>
+    helmTemplate({
+        chart: spec.source.chart!,
+        version,
+        release: spec.source.helm!.releaseName!,
+        namespace: spec.destination.namespace,
+        values: spec.source.helm!.valuesObject,
+        includeCrds: !spec.source.helm!.skipCrds,
+    });
 const releaseInputs = (ev: Evaluation) => reveal(byType(ev, T.release)[0].inputs) as { name: string; namespace: string; version: string; values: Obj };
 const argoTemplate = (ev: Evaluation) => {
     const r = releaseInputs(ev);
@@ -237,14 +247,7 @@ describe("the real charts render what the program declares", function () {
 
             const rayCluster = (ev: Evaluation) => {
                 const spec = app(ev, "raycluster");
-                const objs = helmTemplate({
-                    chart: "ray-cluster",
-                    version,
-                    release: spec.source.helm!.releaseName!,
-                    namespace: spec.destination.namespace,
-                    values: spec.source.helm!.valuesObject,
-                    includeCrds: !spec.source.helm!.skipCrds,
-                });
+                const objs = appTemplate(spec, version);
                 assert.deepEqual(
                     objs.map((o) => o.kind),
                     ["RayCluster"],
@@ -346,14 +349,7 @@ describe("the real charts render what the program declares", function () {
                     const op = app(ev, "ray-operator");
                     const p = project(ev, op.project);
                     assert.equal(op.source.helm!.skipCrds, true);
-                    const objs = helmTemplate({
-                        chart: "kuberay-operator",
-                        version,
-                        release: op.source.helm!.releaseName!,
-                        namespace: op.destination.namespace,
-                        values: op.source.helm!.valuesObject,
-                        includeCrds: !op.source.helm!.skipCrds,
-                    });
+                    const objs = appTemplate(op, version);
                     assert.ok(objs.some((o) => o.kind === "Deployment"));
                     assert.equal(objs.filter((o) => o.kind === "CustomResourceDefinition").length, 0, "skipCrds: the CRDs app owns them");
                     const clusterScoped = new Set(["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Namespace"]);
