@@ -127,7 +127,13 @@ export class Notifications extends pulumi.ComponentResource {
         if (n.pagerduty.enabled && args.pagerdutyServiceKey !== undefined) stringData[PAGERDUTY_KEY] = pulumi.secret(args.pagerdutyServiceKey);
         this.secret = new k8s.core.v1.Secret(
             `${name}-secret`,
-            { metadata: { name: "argocd-notifications-secret", namespace: args.namespace, labels }, type: "Opaque", stringData },
+            // No stringData at all when there is nothing in it: an empty one is not kept by the API
+            // server, so the provider would show it as added (a replace) on every preview.
+            {
+                metadata: { name: "argocd-notifications-secret", namespace: args.namespace, labels },
+                type: "Opaque",
+                ...(Object.keys(stringData).length ? { stringData } : {}),
+            },
             { parent: this },
         );
         this.registerOutputs({});

@@ -230,4 +230,10 @@ describe("notifications config", () => {
             );
         });
     }
+
+    it("declares the notifications Secret without stringData when no service has a token (an empty one is a perpetual diff)", async () => {
+        const ev = await run({ environment: "dev", notifications: { enabled: true } });
+        const secret = byType(ev, T.secret).find((r) => (r.inputs.metadata as { name: string }).name === "argocd-notifications-secret")!;
+        assert.equal("stringData" in secret.inputs, false);
+    });
 });

@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# End-to-end run: the real Pulumi engine and providers against a real, throw-away Kubernetes API
+# server on 127.0.0.1 (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, KWOK fake
+# nodes), with the charts served from a loopback helm repository. See e2e/NOTES.md.
+#
+# usage: e2e/run.sh [project-dir]        (default: the repository root)
+# env:   ML_GITOPS_E2E_CACHE        toolchain cache (default ~/.cache/ml-gitops-e2e)
+#        ML_GITOPS_CHARTS_DIR       packaged charts, the offline stand-in for the chart repositories
+#                                   (default <project>/../shared/reference/charts)
+#        PULUMI_CONFIG_PASSPHRASE   passphrase of the throw-away stack (default: a fixed throw-away one)
+#        ML_GITOPS_E2E_REPO_PORT    port of the loopback chart/git server; must match Pulumi.e2e.yaml (18443)
+#        ML_GITOPS_E2E_STEP_TIMEOUT seconds allowed to each pulumi step (default 1200)
+#        ML_GITOPS_E2E_SKIP_TOOLCHAIN=1  use the cache as it is;  ML_GITOPS_E2E_STOP_AFTER=cluster  stop once the cluster is up
+#        ML_GITOPS_E2E_KEEP=1       keep the work directory (logs, state, kubeconfig) after the run
+#        ML_GITOPS_E2E_NO_FINALIZER_STAND_IN=1   do not stand in for Argo CD's controller at destroy (see NOTES)
+set -uo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PROJECT="$(cd "${1:-$HERE/..}" && pwd)"
+STACK=e2e
+CACHE="${ML_GITOPS_E2E_CACHE:-$HOME/.cache/ml-gitops-e2e}"
+BIN="$CACHE/bin"
+CHARTS_DIR="${ML_GITOPS_CHARTS_DIR:-$PROJECT/../shared/reference/charts}"
+REPO_PORT="${ML_GITOPS_E2E_REPO_PORT:-18443}"
+STEP_TIMEOUT="${ML_GITOPS_E2E_STEP_TIMEOUT:-1200}"   # seconds, each pulumi step
+export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-ml-gitops-e2e-throwaway}"
+
+T_START=$(date +%s)
+W="$(mktemp -d /tmp/ml-gitops-e2e.XXXXXX)"
+PIDS=()          # processes this script started, stopped in reverse order at exit
+FAILED_STEP=""
+SUMMARY=""
+STACK_FILE="$PROJECT/Pulumi.$STACK.yaml"
+
+say() { printf '[e2e %4ss] %s\n' "$(( $(date +%s) - T_START ))" "$*" >&2; }
+fail() { FAILED_STEP="$1"; say "FAILED: $1: $2"; echo "e2e: FAILED at $1: $2"; exit 1; }
+
+cleanup() {
+  local rc=$?
+  set +e
+  [ -n "${STEP_PID:-}" ] && { kill -INT "$STEP_PID" 2>/dev/null; for (( t=0; t<300; t++ )); do kill -0 "$STEP_PID" 2>/dev/null || break; sleep 0.2; done; kill -KILL "$STEP_PID" 2>/dev/null; }
+  [ -n "${REAPER_PID:-}" ] && kill "$REAPER_PID" 2>/dev/null
+  for (( i=${#PIDS[@]}-1; i>=0; i-- )); do kill "${PIDS[$i]}" 2>/dev/null; done
+  for (( t=0; t<50; t++ )); do
+    local alive=0; for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break; sleep 0.2
+  done
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+  # the stack file gets an encryptionsalt from `pulumi stack init`: put the checked-in one back
+  [ -f "$W/stack-file.orig" ] && cp "$W/stack-file.orig" "$STACK_FILE"
+  if [ "${ML_GITOPS_E2E_KEEP:-}" = 1 ] || [ $rc -ne 0 ]; then say "work directory kept: $W"; else rm -rf "$W"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start() { # start NAME CMD...: background process with its log in $W/logs/NAME.log
+  local name="$1"; shift
+  "$@" > "$W/logs/$name.log" 2>&1 &
+  PIDS+=("$!"); disown "$!"   # stopped by cleanup, by pid; no job-status lines after the result line
+}
+wait_for() { # wait_for SECONDS WHAT CMD...: poll CMD until it succeeds
+  local secs="$1" what="$2"; shift 2
+  local end=$(( $(date +%s) + secs ))
+  until "$@" >/dev/null 2>&1; do
+    [ "$(date +%s)" -ge "$end" ] && return 1
+    sleep 0.5
+  done
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+port_busy() { python3 -c "import socket,sys; s=socket.socket(); sys.exit(0 if s.connect_ex(('127.0.0.1',$1))==0 else 1)"; }
+
+mkdir -p "$W/logs"
+say "work directory $W, project $PROJECT"
+
+# ------------------------------------------------------------------ 0. preconditions and toolchain
+[ -f "$PROJECT/Pulumi.yaml" ] || fail setup "$PROJECT has no Pulumi.yaml"
+[ -f "$STACK_FILE" ] || fail setup "$STACK_FILE missing"
+[ -d "$PROJECT/node_modules/@pulumi/pulumi" ] || fail setup "$PROJECT/node_modules is missing: run npm ci there first"
+[ -d "$CHARTS_DIR" ] || fail setup "no packaged charts at $CHARTS_DIR: set ML_GITOPS_CHARTS_DIR to a directory holding argo-cd-*.tgz, kuberay-operator-*.tgz and ray-cluster-*.tgz (the offline stand-in for the chart repositories)"
+ls "$CHARTS_DIR"/argo-cd-*.tgz >/dev/null 2>&1 || fail setup "$CHARTS_DIR has no argo-cd-*.tgz"
+port_busy "$REPO_PORT" && fail setup "port $REPO_PORT (the repository URLs in Pulumi.$STACK.yaml) is in use"
+
+T0=$(date +%s)
+[ "${ML_GITOPS_E2E_SKIP_TOOLCHAIN:-}" = 1 ] || "$HERE/toolchain.sh" || fail toolchain "a toolchain piece did not build (logs in $CACHE/logs)"
+T_TOOLCHAIN=$(( $(date +%s) - T0 ))
+export PATH="$BIN:$PATH"
+
+# ------------------------------------------------------------------ 1. certificates and keys
+say "certificates"
+P="$W/pki"; mkdir -p "$P"
+(
+  set -e; cd "$P"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj "/CN=ml-gitops-e2e-ca" 2>/dev/null
+  sign() { # sign NAME SUBJECT [SAN]
+    openssl req -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" -subj "$2" 2>/dev/null
+    if [ -n "${3:-}" ]; then printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth\n' "$3" > "$1.ext"
+    else printf 'extendedKeyUsage=clientAuth\n' > "$1.ext"; fi
+    openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -out "$1.crt" -days 2 -extfile "$1.ext" 2>/dev/null
+  }
+  sign apiserver "/CN=kube-apiserver" "IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  sign admin "/O=system:masters/CN=e2e-admin"
+  sign repo "/CN=127.0.0.1" "IP:127.0.0.1,DNS:localhost"
+  openssl genrsa -out sa.key 2048 2>/dev/null; openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
+  cat /etc/ssl/certs/ca-certificates.crt ca.crt > trust.pem 2>/dev/null || cp ca.crt trust.pem
+) || fail certificates "openssl failed"
+# Go programs (the kubernetes provider fetching the chart, helm) trust the loopback server through this bundle.
+export SSL_CERT_FILE="$P/trust.pem"
+
+# ------------------------------------------------------------------ 2. cluster
+T0=$(date +%s)
+say "cluster: etcd"
+ETCD_PORT=$(free_port); ETCD_PEER=$(free_port); APISERVER_PORT=$(free_port)
+start etcd "$BIN/etcd" --name e2e --data-dir "$W/etcd" --unsafe-no-fsync \
+  --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER" \
+  --initial-cluster "e2e=http://127.0.0.1:$ETCD_PEER"
+wait_for 30 etcd curl -sf "http://127.0.0.1:$ETCD_PORT/health" || fail cluster "etcd not healthy in 30s (log: $W/logs/etcd.log)"
+
+say "cluster: kube-apiserver"
+start kube-apiserver "$BIN/kube-apiserver" \
+  --etcd-servers "http://127.0.0.1:$ETCD_PORT" --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" \
+  --tls-cert-file "$P/apiserver.crt" --tls-private-key-file "$P/apiserver.key" --client-ca-file "$P/ca.crt" \
+  --service-account-key-file "$P/sa.pub" --service-account-signing-key-file "$P/sa.key" \
+  --service-account-issuer https://kubernetes.default.svc --api-audiences https://kubernetes.default.svc \
+  --service-cluster-ip-range 10.0.0.0/24 --authorization-mode Node,RBAC --allow-privileged \
+  --enable-priority-and-fairness=false --profiling=false \
+  --disable-admission-plugins TaintNodesByCondition
+# (TaintNodesByCondition would give each new node the not-ready:NoSchedule taint that only the node
+# lifecycle controller removes; that controller is off, as KWOK keeps no node leases here.)
+cat > "$W/kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: e2e
+  cluster: {server: "https://127.0.0.1:$APISERVER_PORT", certificate-authority: "$P/ca.crt"}
+users:
+- name: admin
+  user: {client-certificate: "$P/admin.crt", client-key: "$P/admin.key"}
+contexts:
+- name: e2e
+  context: {cluster: e2e, user: admin}
+current-context: e2e
+EOF
+export KUBECONFIG="$W/kubeconfig"
+K() { "$BIN/kubectl" --request-timeout=30s "$@"; }
+wait_for 90 apiserver K get --raw /readyz || fail cluster "kube-apiserver not ready in 90s (log: $W/logs/kube-apiserver.log)"
+
+say "cluster: controller manager, scheduler, kwok"
+start kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig "$W/kubeconfig" \
+  --bind-address 127.0.0.1 --secure-port "$(free_port)" --leader-elect=false \
+  --service-account-private-key-file "$P/sa.key" --root-ca-file "$P/ca.crt" --use-service-account-credentials=false \
+  --controllers '*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-route' --concurrent-gc-syncs 5
+start kube-scheduler "$BIN/kube-scheduler" --kubeconfig "$W/kubeconfig" --bind-address 127.0.0.1 --secure-port "$(free_port)" --leader-elect=false
+start kwok "$BIN/kwok" --kubeconfig "$W/kubeconfig" --config "$BIN/kwok-stages.yaml" --manage-all-nodes=false \
+  --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake --cidr 10.244.0.1/16 --node-ip 127.0.0.1 \
+  --server-address "127.0.0.1:$(free_port)"
+for n in kwok-node-0 kwok-node-1; do
+  cat <<EOF
+apiVersion: v1
+kind: Node
+metadata:
+  name: $n
+  annotations: {kwok.x-k8s.io/node: fake, node.alpha.kubernetes.io/ttl: "0"}
+  labels: {kubernetes.io/hostname: $n, kubernetes.io/os: linux, kubernetes.io/arch: amd64, type: kwok}
+status:
+  allocatable: {cpu: "32", memory: 256Gi, pods: "110"}
+  capacity: {cpu: "32", memory: 256Gi, pods: "110"}
+EOF
+  echo ---
+done > "$W/nodes.yaml"
+wait_for 60 default-sa K -n default get serviceaccount default || fail cluster "controller manager made no default ServiceAccount in 60s (log: $W/logs/kube-controller-manager.log)"
+K apply -f "$W/nodes.yaml" >/dev/null || fail cluster "could not create the KWOK nodes"
+wait_for 60 nodes-ready K wait --for=condition=Ready node --all --timeout=5s || fail cluster "KWOK nodes not Ready in 60s (log: $W/logs/kwok.log)"
+T_CLUSTER=$(( $(date +%s) - T0 ))
+say "cluster up in ${T_CLUSTER}s: $(K version 2>/dev/null | tr '\n' ' ')"
+
+# ------------------------------------------------------------------ 3. loopback chart and git repositories (https)
+say "repositories on https://127.0.0.1:$REPO_PORT"
+R="$W/repo"; mkdir -p "$R/charts" "$R/git"
+cp "$CHARTS_DIR"/*.tgz "$R/charts/"
+"$BIN/helm" repo index "$R/charts" --url "https://127.0.0.1:$REPO_PORT/charts" || fail repositories "helm repo index failed"
+# Bare git repositories (dumb HTTP) standing in for the Applications' git sources. Argo CD only runs
+# as fake pods, so nothing clones them; they make the URLs real.
+for g in kuberay ml-platform-config; do
+  ( set -e; t="$W/git-src-$g"; git init -q -b main "$t"; mkdir -p "$t/environments/dev"
+    echo "# e2e stand-in for $g" > "$t/README.md"; : > "$t/environments/dev/values.yaml"
+    git -C "$t" add -A; git -C "$t" -c user.name=e2e -c user.email=e2e@localhost commit -qm "e2e stand-in"
+    git clone -q --bare "$t" "$R/git/$g.git"; git -C "$R/git/$g.git" update-server-info ) || fail repositories "git stand-in $g"
+done
+start repo python3 "$HERE/https_server.py" "$R" 127.0.0.1 "$REPO_PORT" "$P/repo.crt" "$P/repo.key"
+wait_for 20 repo curl -sf --cacert "$P/ca.crt" "https://127.0.0.1:$REPO_PORT/charts/index.yaml" || fail repositories "loopback https server did not answer (log: $W/logs/repo.log)"
+
+if [ "${ML_GITOPS_E2E_STOP_AFTER:-}" = cluster ]; then say "stopping after the cluster (ML_GITOPS_E2E_STOP_AFTER=cluster)"; K get nodes,pods -A >&2; exit 0; fi
+
+# ------------------------------------------------------------------ 4. pulumi: local backend, plugins, stack
+export PULUMI_HOME="$W/pulumi-home" PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true \
+       PULUMI_SKIP_CONFIRMATIONS=true PULUMI_BACKEND_URL="file://$W/state" NO_COLOR=1
+mkdir -p "$W/state"
+cd "$PROJECT"
+cp "$STACK_FILE" "$W/stack-file.orig"
+pulumi login "file://$W/state" > "$W/logs/pulumi-login.log" 2>&1 || fail pulumi "pulumi login failed: $(tail -3 "$W/logs/pulumi-login.log")"
+KVER="$(node -p 'require("@pulumi/kubernetes/package.json").version')"; RVER="$(node -p 'require("@pulumi/random/package.json").version')"
+pulumi plugin install resource kubernetes "$KVER" --file "$BIN/pulumi-resource-kubernetes" > "$W/logs/plugins.log" 2>&1 || fail pulumi "plugin install kubernetes $KVER: $(tail -3 "$W/logs/plugins.log")"
+pulumi plugin install resource random "$RVER" --file "$BIN/pulumi-resource-random" >> "$W/logs/plugins.log" 2>&1 || fail pulumi "plugin install random $RVER: $(tail -3 "$W/logs/plugins.log")"
+pulumi stack init "$STACK" --secrets-provider passphrase > "$W/logs/stack-init.log" 2>&1 || fail pulumi "stack init: $(tail -3 "$W/logs/stack-init.log")"
+say "pulumi $(pulumi version), plugins: $(pulumi plugin ls 2>/dev/null | awk 'NR>1 && $1!="" && $1!="TOTAL" {printf "%s %s; ", $1, $3}')"
+
+# a step: NAME then the pulumi arguments; output in $W/logs/NAME.log, time in T_<NAME>
+step() {
+  local name="$1"; shift; local t0 rc
+  say "pulumi $*"
+  t0=$(date +%s)
+  # in the background and waited for, so that a signal reaches the trap at once (it stops the step)
+  timeout --signal=INT --kill-after=60 "$STEP_TIMEOUT" pulumi "$@" --stack "$STACK" --non-interactive --color never > "$W/logs/$name.log" 2>&1 &
+  STEP_PID=$!; wait "$STEP_PID"; rc=$?; STEP_PID=""
+  [ $rc -eq 124 ] && echo "error: e2e: pulumi $name did not finish in ${STEP_TIMEOUT}s" >> "$W/logs/$name.log"
+  printf -v "T_${name//-/_}" '%s' "$(( $(date +%s) - t0 ))"
+  local tvar="T_${name//-/_}"
+  say "pulumi $name: exit $rc in ${!tvar}s (log: $W/logs/$name.log)"
+  grep -E '^(Resources:|    [-+~]|    [0-9]+ )' "$W/logs/$name.log" | sed 's/^/    /' >&2
+  return $rc
+}
+errors_of() { grep -E 'error:|Error:|failed' "$W/logs/$1.log" | grep -v '^ *$' | head -8 | sed 's/^ *//' | tr '\n' ' ' | cut -c1-1200; }
+
+step preview preview --diff || fail preview "$(errors_of preview)"
+step up up --yes --skip-preview || fail up "$(errors_of up)"
+N_RES="$(pulumi stack export --stack "$STACK" 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s).deployment.resources||[];console.log(r.filter(x=>!x.type.startsWith("pulumi:providers:")&&x.type!=="pulumi:pulumi:Stack").length)})')"
+say "state holds $N_RES resources (stack and provider resources not counted)"
+
+# ------------------------------------------------------------------ 5. render vs live
+say "offline render of stack $STACK, compared with the live objects"
+node start.js render --stack "$STACK" --out "$W/render" > "$W/logs/render.log" 2>&1 || fail compare "render failed: $(tail -5 "$W/logs/render.log")"
+node "$HERE/compare.js" "$W/render/manifests.yaml" "$BIN/kubectl" > "$W/logs/compare.log" 2>&1; CMP_RC=$?
+sed 's/^/    /' "$W/logs/compare.log" >&2
+[ $CMP_RC -eq 0 ] || fail compare "the live objects differ from the render (see above / $W/logs/compare.log)"
+
+step re-preview preview --expect-no-changes --diff || fail re-preview "changes after up: $(grep -E '^ *[-+~]' "$W/logs/re-preview.log" | head -10 | tr '\n' ' ') $(errors_of re-preview)"
+
+# ------------------------------------------------------------------ 6. destroy
+# Argo CD's pods are fake here, so its controller never removes the resources finalizer of the
+# Applications and AppProjects it would otherwise handle; this loop does only that, only for
+# objects already being deleted (ML_GITOPS_E2E_NO_FINALIZER_STAND_IN=1 turns it off).
+if [ "${ML_GITOPS_E2E_NO_FINALIZER_STAND_IN:-}" != 1 ]; then
+  (
+    end=$(( $(date +%s) + 1800 ))
+    while [ "$(date +%s)" -lt "$end" ]; do
+      for kind in applications.argoproj.io appprojects.argoproj.io; do
+        K get "$kind" -A -o jsonpath='{range .items[?(@.metadata.deletionTimestamp)]}{.metadata.namespace}{" "}{.metadata.name}{"\n"}{end}' 2>/dev/null |
+          while read -r ns name; do
+            [ -n "$name" ] || continue
+            K -n "$ns" patch "$kind" "$name" --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1 &&
+              echo "$(date +%T) removed finalizers of $kind $ns/$name" >> "$W/logs/finalizer-stand-in.log"
+          done
+      done
+      sleep 1
+    done
+  ) &
+  REAPER_PID=$!
+fi
+step destroy destroy --yes --skip-preview || fail destroy "$(errors_of destroy)"
+[ -n "${REAPER_PID:-}" ] && { kill "$REAPER_PID" 2>/dev/null; wait "$REAPER_PID" 2>/dev/null; REAPER_PID=""; }
+[ -f "$W/logs/finalizer-stand-in.log" ] && sed 's/^/    finalizer stand-in: /' "$W/logs/finalizer-stand-in.log" >&2
+
+LEFT=""
+for kind in applications.argoproj.io appprojects.argoproj.io; do
+  n="$(K get "$kind" -A -o name 2>/dev/null | wc -l)"; [ "$n" = 0 ] || LEFT="$LEFT $n $kind;"
+done
+NS="$(K get namespaces -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | grep -vE '^(default|kube-system|kube-public|kube-node-lease)$' | tr '\n' ' ')"
+[ -z "$NS" ] || LEFT="$LEFT namespaces: $NS;"
+CRDS="$(K get crd -o name 2>/dev/null | sed 's|.*/||' | tr '\n' ' ')"
+say "left on purpose: CRDs: ${CRDS:-none}"
+[ -z "$LEFT" ] || fail destroy "left behind after destroy:$LEFT"
+
+pulumi stack rm "$STACK" --yes --force > "$W/logs/stack-rm.log" 2>&1
+say "toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, preview ${T_preview}s, up ${T_up}s, re-preview ${T_re_preview}s, destroy ${T_destroy}s, total $(( $(date +%s) - T_START ))s"
+echo "e2e: preview ok · up ok ($N_RES resources, ${T_up} s) · re-preview 0 changes · destroy ok (${T_destroy} s)"

