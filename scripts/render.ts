@@ -6,19 +6,18 @@
  * `resources.json` (every Pulumi resource with its inputs and dependencies). Secrets are written
  * as `[secret]`. Nothing is written when the config is invalid.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config";
 import { sortKeys, yamlText } from "../components/util";
-import { runCli } from "./cli";
+import { ROOT, runCli } from "./cli";
 import type { ApplicationSource } from "../components/argocdTypes";
 import { chartList, helmTemplate, type K8sObject } from "./charts";
 import { evaluate, REDACTED, redact, type Evaluation, type RecordedResource } from "./engine";
 import { loadStackConfig, StackFileError } from "./stackConfig";
 
-/** The project directory (where Pulumi.yaml is), from scripts/ or from the compiled bin/scripts/. */
-export const ROOT = [resolve(__dirname, ".."), resolve(__dirname, "..", "..")].find((d) => existsSync(join(d, "Pulumi.yaml"))) ?? resolve(__dirname, "..");
+export { ROOT };
 
 export interface Rendered {
     manifests: string;
