@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as bcrypt from "bcryptjs";
 import type { PlatformConfig } from "./config";
+import { healthCheckConfig } from "./healthChecks";
 import { deepMerge, sortKeys } from "./util";
 
 /** Arguments of {@link ArgoCd}. */
@@ -44,7 +45,8 @@ export function argoCdValues(s: PlatformConfig["argocd"], notifications: boolean
     const values: Record<string, unknown> = {
         applicationSet: { pdb, replicas: replicas(s, "applicationSet") },
         configs: {
-            cm: { url: s.url },
+            // Health checks for kinds Argo CD has none for (a RayCluster is otherwise Healthy the moment it exists).
+            cm: { ...healthCheckConfig(), url: s.url },
             // Behind the Ingress, argocd-server speaks plain HTTP (the chart then points the Ingress at
             // the service's HTTP port): TLS ends at the Ingress. Otherwise argocd-server answers the
             // Ingress's plain HTTP with a redirect to https, and the browser loops.

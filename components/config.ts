@@ -10,7 +10,14 @@
 import { closest } from "fastest-levenshtein";
 import { z } from "zod";
 import { argoCdReleaseNameProblem } from "./argocdNames";
-import { ARGOCD_CHART, DEFAULT_KUBERAY_VERSION, KUBERAY_CHART_REPOSITORY } from "./versions";
+import {
+    ARGOCD_CHART,
+    DEFAULT_KUBERAY_VERSION,
+    DEFAULT_RAY_IMAGE_TAG,
+    isSupportedKuberayVersion,
+    KUBERAY_CHART_REPOSITORY,
+    SUPPORTED_KUBERAY_RANGE,
+} from "./versions";
 import { DEFAULT_NAME_OVERRIDE, MAX_RELEASE_NAME, rayClusterFullname, rayClusterNameProblem } from "./raycluster";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -143,7 +150,7 @@ const rayClusterSchema = z
         image: z
             .strictObject({
                 repository: z.string().min(1).default("docker.io/rayproject/ray").meta({ description: "Ray image repository." }),
-                tag: z.string().min(1).default("2.46.0").meta({ description: "Ray image tag; never `latest` in prod." }),
+                tag: z.string().min(1).default(DEFAULT_RAY_IMAGE_TAG).meta({ description: "Ray image tag; never `latest` in prod." }),
                 pullPolicy: z.enum(["Always", "IfNotPresent", "Never"]).default("IfNotPresent").meta({ description: "Image pull policy." }),
             })
             .prefault({})
@@ -165,9 +172,13 @@ const rayClusterSchema = z
                             .meta({ description: "Autoscaler v2 upscaling mode." }),
                         idleTimeoutSeconds: timeoutSeconds.default(600).meta({ description: "Seconds before an idle worker is removed." }),
                         maxConcurrentLaunches: z.number().int().positive().default(100).meta({ description: "AUTOSCALER_MAX_CONCURRENT_LAUNCHES." }),
+                        version: z
+                            .enum(["v1", "v2"])
+                            .default("v2")
+                            .meta({ description: "Autoscaler version, pinned so a new Ray image tag never changes it (`autoscalerOptions.version`)." }),
                     })
                     .prefault({})
-                    .meta({ description: "Ray autoscaler v2." }),
+                    .meta({ description: "Ray autoscaler (the head's sidecar)." }),
             })
             .prefault({})
             .meta({ description: "The head pod." }),
@@ -186,8 +197,15 @@ const rayClusterSchema = z
 const kuberaySchema = z
     .strictObject({
         version: semver()
+            .refine((v) => isSupportedKuberayVersion(v), {
+                message: `must be ${SUPPORTED_KUBERAY_RANGE}, the KubeRay versions this release renders and tests`,
+                // Only an exact version gets this second opinion: "v1.5.1" gets one message, not two.
+                when: (payload) => payload.issues.length === 0,
+            })
             .default(DEFAULT_KUBERAY_VERSION)
-            .meta({ description: "KubeRay version for the CRDs (git tag v<version>), the operator chart and the ray-cluster chart." }),
+            .meta({
+                description: `KubeRay version for the CRDs (git tag v<version>), the operator chart and the ray-cluster chart: ${SUPPORTED_KUBERAY_RANGE}.`,
+            }),
         namespace: dnsLabel().default("ray-system").meta({ description: "Namespace of the operator and the RayCluster." }),
         crdsRepoURL: repoUrl
             .default("https://github.com/ray-project/kuberay")

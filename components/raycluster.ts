@@ -24,7 +24,8 @@ export const MAX_RELEASE_NAME = 53;
 /**
  * KubeRay refuses longer RayCluster names (`MaxRayClusterNameLength`: its longest Service suffix,
  * `-serve-svc`, must still fit in 63), and names that are not DNS-1035 labels; it only records an
- * event, and Argo CD would show the app Healthy.
+ * event, and the RayCluster would never get a status (the health check in health/ray.io/RayCluster
+ * would keep the app Progressing until `pulumi up`'s wait times out).
  */
 export const MAX_RAYCLUSTER_NAME = 53;
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -93,7 +94,7 @@ export function rayClusterValues(rc: ParsedConfig["rayCluster"]) {
             env: [{ name: "AUTOSCALER_MAX_CONCURRENT_LAUNCHES", value: String(rc.head.autoscaler.maxConcurrentLaunches) }],
             idleTimeoutSeconds: rc.head.autoscaler.idleTimeoutSeconds,
             upscalingMode: rc.head.autoscaler.upscalingMode,
-            version: "v2",
+            version: rc.head.autoscaler.version,
         };
     }
     const values: Record<string, unknown> = {

@@ -12,5 +12,20 @@ export const KUBERAY_CHART_REPOSITORY = "https://ray-project.github.io/kuberay-h
 /** KubeRay versions whose CRDs, operator chart and ray-cluster chart the tests render and validate. */
 export const SUPPORTED_KUBERAY_VERSIONS = ["1.5.1", "1.6.2", "1.7.0"] as const;
 
-/** The KubeRay version a stack gets when it sets none. */
-export const DEFAULT_KUBERAY_VERSION = "1.5.1";
+/** The versions `kuberay.version` accepts: from the oldest tested release to the end of the newest tested minor. */
+export const SUPPORTED_KUBERAY_RANGE = "1.5.1 through 1.7.x";
+
+/** The KubeRay version a stack gets when it sets none: the current release (see the README). */
+export const DEFAULT_KUBERAY_VERSION = "1.7.0";
+
+/** The Ray image tag a stack gets when it sets none: the one the ray-cluster 1.7.0 chart itself defaults to. */
+export const DEFAULT_RAY_IMAGE_TAG = "2.52.0";
+
+/** Whether `kuberay.version` (an exact x.y.z[-pre][+build]) is in {@link SUPPORTED_KUBERAY_RANGE}; a pre-release of 1.5.1 is older than 1.5.1. */
+export function isSupportedKuberayVersion(version: string): boolean {
+    const m = /^(\d+)\.(\d+)\.(\d+)(-[^+]*)?/.exec(version);
+    if (m === null) return false;
+    const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    if (major !== 1 || minor < 5 || minor > 7) return false;
+    return minor > 5 || patch > 1 || (patch === 1 && m[4] === undefined);
+}

@@ -40,7 +40,7 @@ describe("GitOps applications in the shipped stacks", () => {
                 info: INFO,
                 project: "ray-production",
                 revisionHistoryLimit: 10,
-                source: { path: "helm-chart/kuberay-operator/crds", repoURL: "https://github.com/ray-project/kuberay", targetRevision: "v1.5.1" },
+                source: { path: "helm-chart/kuberay-operator/crds", repoURL: "https://github.com/ray-project/kuberay", targetRevision: "v1.7.0" },
                 syncPolicy: { automated: AUTOMATED, retry: RETRY, syncOptions: ["ServerSideApply=true"] },
             },
         });
@@ -60,7 +60,7 @@ describe("GitOps applications in the shipped stacks", () => {
                     chart: "kuberay-operator",
                     helm: { releaseName: "kuberay-operator", skipCrds: true, valuesObject: {} },
                     repoURL: "https://ray-project.github.io/kuberay-helm/",
-                    targetRevision: "1.5.1",
+                    targetRevision: "1.7.0",
                 },
                 syncPolicy: { automated: AUTOMATED, retry: RETRY, syncOptions: ["CreateNamespace=true"] },
             },
@@ -87,10 +87,10 @@ describe("GitOps applications in the shipped stacks", () => {
         };
         assert.equal(source.chart, "ray-cluster");
         assert.equal(source.repoURL, "https://ray-project.github.io/kuberay-helm/");
-        assert.equal(source.targetRevision, "1.5.1", "one KubeRay version for the CRDs, the operator and the cluster");
+        assert.equal(source.targetRevision, "1.7.0", "one KubeRay version for the CRDs, the operator and the cluster");
         assert.equal(source.helm.releaseName, "raycluster");
         const v = source.helm.valuesObject as { head: Record<string, unknown>; image: Record<string, string> };
-        assert.deepEqual(v.image, { pullPolicy: "IfNotPresent", repository: "docker.io/rayproject/ray", tag: "2.46.0" });
+        assert.deepEqual(v.image, { pullPolicy: "IfNotPresent", repository: "docker.io/rayproject/ray", tag: "2.52.0" });
         assert.deepEqual(v.head, {
             autoscalerOptions: {
                 env: [{ name: "AUTOSCALER_MAX_CONCURRENT_LAUNCHES", value: "100" }],

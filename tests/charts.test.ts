@@ -6,6 +6,8 @@
  */
 import Ajv from "ajv";
 import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { resourcePermitted, destinationPermitted } from "../components/glob";
 import { SUPPORTED_KUBERAY_VERSIONS } from "../components/versions";
@@ -107,6 +109,11 @@ const GENERATED: Record<string, Record<string, unknown>> = {
         argocd: { releaseName: "ops-argocd" },
         rayCluster: { releaseName: "ml-kuberay-prod" },
     },
+    "autoscaler v1": {
+        environment: "dev",
+        notifications: { enabled: false },
+        rayCluster: { head: { autoscaler: { version: "v1" } } },
+    },
     "a fullnameOverride": {
         environment: "dev",
         notifications: { enabled: false },
@@ -139,6 +146,14 @@ describe("the real charts render what the program declares", function () {
             assert.ok(
                 find(own, "ConfigMap", "argocd-notifications-cm") === undefined && find(own, "Deployment", "argocd-notifications-controller") === undefined,
             );
+        });
+
+        it("puts the RayCluster health check into argocd-cm, byte for byte the file the Lua harness tests", () => {
+            const lua = readFileSync(join(__dirname, "..", "health", "ray.io", "RayCluster", "health.lua"), "utf8");
+            for (const stack of ["dev", "prod"]) {
+                const data = find(rendered[stack], "ConfigMap", "argocd-cm")!.data as Obj;
+                assert.equal(data["resource.customizations.health.ray.io_RayCluster"], lua, stack);
+            }
         });
 
         it("puts the admin password hash and the fixed mtime in argocd-secret", () => {
@@ -263,6 +278,7 @@ describe("the real charts render what the program declares", function () {
                     "the longest names the config accepts, with HA": `${"r".repeat(45)}-kuberay`,
                     "release names that contain the chart names": "ml-kuberay-prod",
                     "a fullnameOverride": "ml-ray",
+                    "autoscaler v1": "raycluster-kuberay",
                 };
                 for (const [name, ev] of Object.entries(stacks)) {
                     const { spec, rc } = rayCluster(ev);
@@ -309,7 +325,19 @@ describe("the real charts render what the program declares", function () {
                     requests: { cpu: "8", memory: "32Gi", "nvidia.com/gpu": "1" },
                 });
                 assert.deepEqual(container(generated[1]).resources, { limits: { cpu: "2", memory: "4Gi" }, requests: { cpu: "2", memory: "4Gi" } });
-                assert.equal(container(generated[1]).image, "docker.io/rayproject/ray:2.46.0");
+                assert.equal(container(generated[1]).image, "docker.io/rayproject/ray:2.52.0");
+            });
+
+            it("pins the autoscaler version, so a new Ray image never changes it", () => {
+                const options = (ev: Evaluation) => (rayCluster(ev).rc.spec as { autoscalerOptions?: Obj }).autoscalerOptions;
+                assert.deepEqual(options(stacks.prod), {
+                    env: [{ name: "AUTOSCALER_MAX_CONCURRENT_LAUNCHES", value: "100" }],
+                    idleTimeoutSeconds: 600,
+                    upscalingMode: "Default",
+                    version: "v2",
+                });
+                assert.equal((rayCluster(stacks.prod).rc.spec as Obj).enableInTreeAutoscaling, true);
+                assert.equal(options(stacks["autoscaler v1"])!.version, "v1");
             });
 
             it("renders RayClusters the KubeRay CRD of this version admits, unknown fields refused", () => {

@@ -21,7 +21,8 @@ const app = (o: object) => ({
 const prod = { environment: "prod", mlPlatform: { targetRevision: "v1.0.0" } };
 
 /** [section, what, config (environment dev unless set), the one expected problem]. */
-const CASES: [string, string, Record<string, unknown>, string][] = [
+type BadConfigRow = [section: string, what: string, config: Record<string, unknown>, problem: string];
+const CASES: BadConfigRow[] = [
     ["top level", "an unknown key, with the nearest valid one", { argcd: {} }, 'ml-gitops:argcd: unknown key; did you mean "argocd"?'],
     [
         "top level",
@@ -83,6 +84,12 @@ const CASES: [string, string, Record<string, unknown>, string][] = [
     ["argocd", "a misspelt nested key", { argocd: { replicas: { repo: 2 } } }, 'ml-gitops:argocd.replicas.repo: unknown key; did you mean "repoServer"?'],
     ["kuberay", "a namespace with an underscore", { kuberay: { namespace: "ray_system" } }, `ml-gitops:kuberay.namespace: ${DNS} (got "ray_system")`],
     ["kuberay", "a version with a v", { kuberay: { version: "v1.5.1" } }, `ml-gitops:kuberay.version: ${VER} (got "v1.5.1")`],
+    ...["1.5.0", "1.5.1-rc.0", "1.8.0", "2.0.0", "0.6.0"].map((version): BadConfigRow => [
+        "kuberay",
+        `an untested version ${version}`,
+        { kuberay: { version } },
+        `ml-gitops:kuberay.version: must be 1.5.1 through 1.7.x, the KubeRay versions this release renders and tests (got "${version}")`,
+    ]),
     [
         "rayCluster",
         "a worker group name that is not a DNS label",
@@ -254,7 +261,11 @@ describe("the config schema: a table of bad configs", () => {
         assert.equal(c.sync.wait, false);
         assert.equal(parseConfig({ environment: "prod", mlPlatform: { targetRevision: "v1.0.0" } }).sync.wait, true, "prod waits by default");
         assert.equal(c.argocd.chartVersion, "10.1.1");
-        assert.equal(c.kuberay.version, "1.5.1");
+        assert.equal(c.kuberay.version, "1.7.0");
+        assert.equal(c.rayCluster.image.tag, "2.52.0");
+        assert.equal(c.rayCluster.head.autoscaler.version, "v2");
+        for (const version of ["1.5.1", "1.5.2", "1.6.0", "1.7.0", "1.7.9", "1.7.1-rc.1", "1.5.1+build.1"])
+            assert.equal(parseConfig({ environment: "dev", kuberay: { version } }).kuberay.version, version, `${version} is supported`);
     });
 });
 

@@ -1,10 +1,16 @@
 import * as assert from "node:assert/strict";
 import * as bcrypt from "bcryptjs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { isSecret, reveal, type Evaluation } from "../scripts/engine";
-import { renderStack } from "../scripts/render";
+import { renderStack, type Rendered } from "../scripts/render";
 import { one, run, runError, T, byType } from "./harness";
 
 const PROVIDER_URN = (stack: string) => `urn:pulumi:${stack}::ml-gitops::pulumi:pulumi:Stack$pulumi:providers:kubernetes::k8s`;
+
+/** The RayCluster health check as the Go harness (health/harness) tested it. */
+const RAYCLUSTER_HEALTH_LUA = readFileSync(join(__dirname, "..", "health", "ray.io", "RayCluster", "health.lua"), "utf8");
+const HEALTH_KEY = "resource.customizations.health.ray.io_RayCluster";
 
 function releaseValues(ev: Evaluation): Record<string, unknown> {
     return one(ev, T.release, "ml-argocd").inputs.values as Record<string, unknown>;
@@ -22,9 +28,11 @@ function valuesWithoutHash(ev: Evaluation) {
 describe("the program, from the shipped stack files", () => {
     let dev: Evaluation;
     let prod: Evaluation;
+    let prodRendered: Rendered;
     before(async () => {
         dev = (await renderStack("dev")).evaluation;
-        prod = (await renderStack("prod")).evaluation;
+        prodRendered = await renderStack("prod");
+        prod = prodRendered.evaluation;
     });
 
     it("declares the same resource set in dev and prod", () => {
@@ -65,7 +73,7 @@ describe("the program, from the shipped stack files", () => {
         assert.deepEqual(valuesWithoutHash(dev), {
             applicationSet: { pdb, replicas: 1 },
             configs: {
-                cm: { url: "http://argocd-server.argocd.svc" },
+                cm: { [HEALTH_KEY]: RAYCLUSTER_HEALTH_LUA, url: "http://argocd-server.argocd.svc" },
                 secret: { argocdServerAdminPassword: "<hash>", argocdServerAdminPasswordMtime: "2025-01-01T00:00:00Z" },
             },
             controller: { pdb, replicas: 1 },
@@ -83,7 +91,7 @@ describe("the program, from the shipped stack files", () => {
         assert.deepEqual(valuesWithoutHash(prod), {
             applicationSet: { pdb, replicas: 2 },
             configs: {
-                cm: { url },
+                cm: { [HEALTH_KEY]: RAYCLUSTER_HEALTH_LUA, url },
                 params: { "server.insecure": true },
                 secret: { argocdServerAdminPassword: "<hash>", argocdServerAdminPasswordMtime: "2025-01-01T00:00:00Z" },
             },
@@ -100,6 +108,17 @@ describe("the program, from the shipped stack files", () => {
                 service: { type: "ClusterIP" },
             },
         });
+    });
+
+    it("gives Argo CD the RayCluster health check, byte for byte the file the Lua harness tests", () => {
+        assert.match(RAYCLUSTER_HEALTH_LUA, /^-- Argo CD health check for ray\.io\/v1 RayCluster/);
+        for (const ev of [dev, prod]) {
+            const cm = (reveal(releaseValues(ev)) as { configs: { cm: Record<string, unknown> } }).configs.cm;
+            assert.equal(cm[HEALTH_KEY], RAYCLUSTER_HEALTH_LUA);
+            assert.equal(cm["resource.customizations.useOpenLibs.ray.io_RayCluster"], undefined, "the check runs in Argo CD's sandbox");
+        }
+        // The rendered review files carry it unchanged too (as a JSON string in resources.json).
+        assert.ok(prodRendered.resources.includes(`"${HEALTH_KEY}": ${JSON.stringify(RAYCLUSTER_HEALTH_LUA)}`));
     });
 
     it("wires the RandomPassword's bcrypt hash into the chart, as a secret, and exports the password as a secret", () => {
