@@ -92,9 +92,22 @@ const ingressSchema = z
 
 const argocdSchema = z
     .strictObject({
+        install: z.boolean().default(true).meta({
+            description:
+                "Install Argo CD (namespace, helm release, admin password). false: use the Argo CD another platform installed in `namespace` (then `notifications.enabled` must be false).",
+        }),
         namespace: dnsLabel()
             .default("argocd")
             .meta({ description: "Namespace Argo CD is installed in; the AppProjects, Applications and notifications objects live there." }),
+        applicationNamePrefix: z
+            .string()
+            .regex(/^([a-z0-9][-a-z0-9]*)?$/, { message: "must be lower-case letters, digits and '-', starting with a letter or digit" })
+            .max(40, { message: "must be at most 40 characters" })
+            .default("")
+            .meta({
+                description:
+                    "Prefix of every Application's metadata.name (e.g. `team-b-`), so platforms that share one Argo CD do not collide; notification subscriptions still use the unprefixed names.",
+            }),
         releaseName: releaseName()
             .default("argocd")
             .meta({ description: "Helm release name. Two Argo CDs in one cluster need different names (the chart's ClusterRoles are named after it)." }),
@@ -196,6 +209,10 @@ const rayClusterSchema = z
 
 const kuberaySchema = z
     .strictObject({
+        install: z.boolean().default(true).meta({
+            description:
+                "Declare the KubeRay CRDs and operator Applications. false: another platform in the cluster installs them (the operator watches every namespace).",
+        }),
         version: semver()
             .refine((v) => isSupportedKuberayVersion(v), {
                 message: `must be ${SUPPORTED_KUBERAY_RANGE}, the KubeRay versions this release renders and tests`,
@@ -474,6 +491,11 @@ function crossChecks(c: ParsedConfig, ctx: z.RefinementCtx): void {
 
     // Notifications: services need their tokens, subscriptions need known triggers and services.
     const n = c.notifications;
+    if (n.enabled && !c.argocd.install)
+        issue(
+            ["notifications", "enabled"],
+            "must be false when argocd.install is false: argocd-notifications-cm and -secret belong to the platform that installs Argo CD",
+        );
     if (!n.enabled) return;
     if (n.slack.enabled && !c.slackToken)
         issue(["slackToken"], "is required when notifications.slack.enabled is true: pulumi config set --secret slackToken <token>");
@@ -512,7 +534,11 @@ function crossChecks(c: ParsedConfig, ctx: z.RefinementCtx): void {
 
 /** The built-in Application names a config declares. */
 function appNamesFor(c: ParsedConfig): string[] {
-    return [...(c.mlPlatform.enabled ? ["ml-platform"] : []), "ray-operator", "ray-operator-crds", ...(c.rayCluster.enabled ? ["raycluster"] : [])];
+    return [
+        ...(c.mlPlatform.enabled ? ["ml-platform"] : []),
+        ...(c.kuberay.install ? ["ray-operator", "ray-operator-crds"] : []),
+        ...(c.rayCluster.enabled ? ["raycluster"] : []),
+    ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -521,20 +547,31 @@ function appNamesFor(c: ParsedConfig): string[] {
 
 /** A config problem, with the full key path. */
 export class ConfigError extends pulumi.RunError {
-    constructor(readonly problems: string[]) {
-        super(`invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    /** `heading` says what is wrong: invalid stack config, or a component instance's invalid args. */
+    constructor(
+        readonly problems: string[],
+        heading = "invalid stack config",
+    ) {
+        super(`${heading} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
         this.name = "ConfigError";
     }
 }
+
+/** How {@link parseConfig} names a key in its problems, and what is invalid. */
+export interface ConfigSource {
+    /** The name of the key at a path, e.g. `ml-gitops:argocd.namespace` or `args.settings.argocd.namespace`. */
+    keyName(path: readonly PropertyKey[]): string;
+    /** The error's heading: `invalid stack config`, or `invalid args of MlPlatform "b"`. */
+    heading: string;
+}
+
+/** Stack config: `ml-gitops:<path>`. */
+export const STACK_CONFIG: ConfigSource = { keyName: (path) => `${CONFIG_NAMESPACE}:${path.map(String).join(".")}`, heading: "invalid stack config" };
 
 /** The resolved config the program hands to the components. */
 export interface PlatformConfig extends ParsedConfig {
     sync: ParsedConfig["sync"] & { wait: boolean };
     argocd: ParsedConfig["argocd"] & { url: string };
-}
-
-function keyPath(path: readonly PropertyKey[]): string {
-    return `${CONFIG_NAMESPACE}:${path.map(String).join(".")}`;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
@@ -586,7 +623,8 @@ function describe(value: unknown, path: readonly PropertyKey[]): string {
  * Validates the `ml-gitops:*` keys (without the namespace) and resolves the derived defaults.
  * Throws a {@link ConfigError} listing every problem, each with its key path and the value found.
  */
-export function parseConfig(raw: Record<string, unknown>): PlatformConfig {
+export function parseConfig(raw: Record<string, unknown>, source: ConfigSource = STACK_CONFIG): PlatformConfig {
+    const keyPath = (path: readonly PropertyKey[]) => source.keyName(path);
     const result = configSchema.safeParse(raw);
     if (!result.success) {
         const problems: string[] = [];
@@ -609,7 +647,7 @@ export function parseConfig(raw: Record<string, unknown>): PlatformConfig {
             }
             problems.push(got === "nothing" ? `${keyPath(issue.path)}: ${message}` : `${keyPath(issue.path)}: ${message} (got ${got})`);
         }
-        throw new ConfigError([...new Set(problems)].sort());
+        throw new ConfigError([...new Set(problems)].sort(), source.heading);
     }
     const c = result.data;
     const url =

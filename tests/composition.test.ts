@@ -1,29 +1,50 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as assert from "node:assert/strict";
 import { MlPlatform, type MlPlatformSettings } from "../components";
-import { evaluate, type Evaluation } from "../scripts/engine";
+import { evaluate, recordedByLastEvaluation, type Evaluation } from "../scripts/engine";
 import { T } from "./harness";
 
-/** A platform team's own program: two platforms in one stack, one provider. */
+/**
+ * A platform team's own program: two platforms in one stack and one cluster. Team A installs
+ * Argo CD and KubeRay; team B reuses both, with its own namespaces, projects and prefixed
+ * Application names in the shared Argo CD.
+ */
 function teamProgram() {
     const provider = new k8s.Provider("shared-cluster", { context: "shared" });
-    const settings = (team: string): MlPlatformSettings => ({
-        environment: "dev",
-        argocd: { namespace: `argocd-${team}`, releaseName: `argocd-${team}` },
-        kuberay: { namespace: `ray-${team}` },
-        mlPlatform: { namespace: `ml-${team}`, path: `teams/${team}` },
-        project: { name: `ml-${team}` },
-        rayProject: { name: `ray-${team}` },
-        notifications: {
-            enabled: true,
-            slack: { enabled: true },
-            subscriptions: { "ml-platform": [{ trigger: "on-sync-failed", service: "slack", recipient: team }] },
+    const a = new MlPlatform(
+        "team-a",
+        {
+            settings: {
+                environment: "dev",
+                notifications: {
+                    enabled: true,
+                    slack: { enabled: true },
+                    subscriptions: { "ml-platform": [{ trigger: "on-sync-failed", service: "slack", recipient: "a" }] },
+                },
+            },
+            slackToken: "xoxb-team-a",
         },
-    });
-    const a = new MlPlatform("team-a", { settings: settings("a"), slackToken: "xoxb-team-a" }, { provider });
-    const b = new MlPlatform("team-b", { settings: settings("b"), slackToken: "xoxb-team-b", adminPassword: "b-admin-password" }, { provider });
-    return { a: a.argocdNamespace, b: b.argocdNamespace };
+        { provider },
+    );
+    const b = new MlPlatform(
+        "team-b",
+        {
+            settings: {
+                environment: "dev",
+                argocd: { install: false, applicationNamePrefix: "team-b-" },
+                kuberay: { install: false, namespace: "ray-b" },
+                mlPlatform: { namespace: "ml-b", path: "teams/b" },
+                notifications: { enabled: false },
+                project: { name: "ml-b" },
+                rayProject: { name: "ray-b" },
+            },
+        },
+        { provider, dependsOn: [a] },
+    );
+    return { a: a.argocdNamespace, b: b.argocdNamespace, bApps: b.applicationNames, bPassword: b.adminPassword };
 }
+
+const settingsOnly = (settings: MlPlatformSettings) => ({ settings });
 
 describe("composing the platform into a larger stack", () => {
     let ev: Evaluation;
@@ -31,13 +52,41 @@ describe("composing the platform into a larger stack", () => {
         ev = await evaluate(teamProgram, { project: "platform-team", stack: "shared", config: {}, secretKeys: [] });
     });
 
-    it("builds both platforms completely", () => {
-        const count = (type: string) => ev.resources.filter((r) => r.type === type).length;
-        assert.equal(count("ml-gitops:platform:MlPlatform"), 2);
-        assert.equal(count(T.app), 8);
-        assert.equal(count(T.project), 4);
-        assert.equal(count(T.release), 2);
-        assert.deepEqual(ev.outputs, { a: "argocd-a", b: "argocd-b" });
+    it("builds team A's platform completely and team B's on top of it, without a second Argo CD or KubeRay", () => {
+        const names = (type: string) =>
+            ev.resources
+                .filter((r) => r.type === type)
+                .map((r) => r.name)
+                .sort();
+        assert.deepEqual(names("ml-gitops:platform:MlPlatform"), ["team-a", "team-b"]);
+        assert.deepEqual(names(T.release), ["team-a-argocd"]);
+        assert.deepEqual(
+            ev.resources
+                .filter((r) => r.type === T.app)
+                .map((r) => (r.inputs.metadata as { name: string }).name)
+                .sort(),
+            ["ml-platform", "ray-operator", "ray-operator-crds", "raycluster", "team-b-ml-platform", "team-b-raycluster"],
+        );
+        assert.deepEqual(
+            ev.resources
+                .filter((r) => r.type === T.project)
+                .map((r) => (r.inputs.metadata as { name: string }).name)
+                .sort(),
+            ["ml-b", "ml-dev", "ray-b", "ray-platform"],
+        );
+        assert.deepEqual(
+            ev.outputs,
+            { a: "argocd", b: "argocd", bApps: ["team-b-raycluster", "team-b-ml-platform"] },
+            "no admin password output: team B installs no Argo CD",
+        );
+    });
+
+    it("makes team B's objects wait for team A's Argo CD (a component's dependsOn, handed down)", () => {
+        const release = ev.resources.find((r) => r.type === T.release)!.urn;
+        for (const r of ev.resources.filter((x) => x.name.startsWith("team-b-") && (x.type === T.app || x.type === T.project)))
+            assert.ok(r.dependencies.includes(release), `${r.name} waits for ${release}`);
+        const rc = ev.resources.find((r) => r.name === "team-b-raycluster")!;
+        assert.ok(!rc.dependencies.some((d) => d.endsWith("::team-b-ray-operator")), "no operator of its own to follow");
     });
 
     it("has no URN collision", () => {
@@ -52,10 +101,14 @@ describe("composing the platform into a larger stack", () => {
                 const m = r.inputs.metadata as { name: string; namespace?: string };
                 return `${String(r.inputs.apiVersion)}/${String(r.inputs.kind)} ${m.namespace ?? "(cluster)"}/${m.name}`;
             });
-        assert.equal(keys.length, 22);
         assert.equal(new Set(keys).size, keys.length, keys.join("\n"));
-        const releases = ev.resources.filter((r) => r.type === T.release).map((r) => r.inputs.name);
-        assert.deepEqual(releases.sort(), ["argocd-a", "argocd-b"], "distinct release names, so the chart's ClusterRoles differ");
+        assert.deepEqual(keys.filter((k) => k.startsWith("v1/Namespace")).sort(), [
+            "v1/Namespace (cluster)/argocd",
+            "v1/Namespace (cluster)/ml-b",
+            "v1/Namespace (cluster)/ml-serving",
+            "v1/Namespace (cluster)/ray-b",
+            "v1/Namespace (cluster)/ray-system",
+        ]);
     });
 
     it("parents every child under its platform and hands every Kubernetes resource the one provider", () => {
@@ -77,15 +130,110 @@ describe("composing the platform into a larger stack", () => {
         }
     });
 
-    it("validates a component's args before creating anything", async () => {
+    it("names the instance and the arg path in an args error, and registers nothing", async () => {
         await assert.rejects(
-            evaluate(() => new MlPlatform("bad", { settings: { environment: "dev", kuberay: { version: "latest" } } }), {
+            evaluate(
+                () =>
+                    new MlPlatform("bad", {
+                        settings: { environment: "dev", kuberay: { version: "latest" }, mlPlatfrom: {} } as MlPlatformSettings,
+                        slackToken: "x",
+                    }),
+                {
+                    project: "p",
+                    stack: "s",
+                    config: {},
+                    secretKeys: [],
+                },
+            ),
+            (e: Error) => {
+                assert.equal(
+                    e.message,
+                    'invalid args of MlPlatform "bad" (2 problems):\n' +
+                        `  - args.settings.kuberay.version: must be an exact version such as 1.2.3 (no 'v', ranges or 'latest') (got "latest")\n` +
+                        '  - args.settings.mlPlatfrom: unknown key; did you mean "mlPlatform"?',
+                );
+                return true;
+            },
+        );
+        assert.deepEqual(
+            recordedByLastEvaluation().map((r) => r.type),
+            ["pulumi:pulumi:Stack"],
+        );
+    });
+
+    it("refuses a second platform whose objects collide with the first's, naming both, before registering it", async () => {
+        const program = () => {
+            new MlPlatform("one", settingsOnly({ environment: "dev", notifications: { enabled: false } }));
+            new MlPlatform(
+                "two",
+                settingsOnly({ environment: "dev", argocd: { install: false }, kuberay: { install: false }, notifications: { enabled: false } }),
+            );
+        };
+        await assert.rejects(evaluate(program, { project: "p", stack: "s", config: {}, secretKeys: [] }), (e: Error) => {
+            const why =
+                'give one of them other names, or let MlPlatform "two" reuse what MlPlatform "one" installs (argocd.install: false, kuberay.install: false)';
+            assert.equal(
+                e.message,
+                'MlPlatform "two" collides with another platform in this stack (7 problems):\n' +
+                    [
+                        "AppProject argocd/ml-dev",
+                        "AppProject argocd/ray-platform",
+                        "Application argocd/ml-platform",
+                        "Application argocd/raycluster",
+                        "Namespace ml-serving",
+                        "Namespace ray-system",
+                        "RayCluster ray-system/raycluster-kuberay",
+                    ]
+                        .map((o) => `  - MlPlatform "two" and MlPlatform "one" both declare ${o}: ${why}`)
+                        .join("\n"),
+            );
+            return true;
+        });
+        assert.equal(recordedByLastEvaluation().filter((r) => r.name === "two" || r.name.startsWith("two-")).length, 0, "nothing of two registered");
+    });
+
+    it("refuses two platforms that both install Argo CD and KubeRay into one cluster", async () => {
+        const program = () => {
+            new MlPlatform("one", settingsOnly({ environment: "dev", notifications: { enabled: false } }));
+            new MlPlatform(
+                "two",
+                settingsOnly({
+                    environment: "dev",
+                    argocd: { namespace: "argocd-two", releaseName: "argocd-two" },
+                    kuberay: { namespace: "ray-two" },
+                    mlPlatform: { namespace: "ml-two" },
+                    notifications: { enabled: false },
+                }),
+            );
+        };
+        await assert.rejects(evaluate(program, { project: "p", stack: "s", config: {}, secretKeys: [] }), (e: Error) => {
+            assert.match(e.message, /^MlPlatform "two" collides with another platform in this stack \(3 problems\):\n/);
+            assert.match(
+                e.message,
+                /both declare the Argo CD CRDs \(applications\.argoproj\.io, appprojects\.argoproj\.io, applicationsets\.argoproj\.io\) from the argo-cd chart: /,
+            );
+            assert.match(e.message, /both declare the KubeRay CRDs \(rayclusters\.ray\.io, rayjobs\.ray\.io, rayservices\.ray\.io\): /);
+            assert.match(e.message, /both declare the KubeRay operator's ClusterRole kuberay-operator: /);
+            return true;
+        });
+    });
+
+    it("keeps separate stack evaluations apart: the same platform in a new evaluation is no collision", async () => {
+        const program = () => new MlPlatform("one", settingsOnly({ environment: "dev", notifications: { enabled: false } }));
+        await evaluate(program, { project: "p", stack: "s", config: {}, secretKeys: [] });
+        const again = await evaluate(program, { project: "p", stack: "s", config: {}, secretKeys: [] });
+        assert.equal(again.resources.filter((r) => r.type === "ml-gitops:platform:MlPlatform").length, 1);
+    });
+
+    it("refuses notifications on a platform that reuses another's Argo CD", async () => {
+        await assert.rejects(
+            evaluate(() => new MlPlatform("b", settingsOnly({ environment: "dev", argocd: { install: false } })), {
                 project: "p",
                 stack: "s",
                 config: {},
                 secretKeys: [],
             }),
-            /ml-gitops:kuberay\.version: must be an exact version/,
+            /args\.settings\.notifications\.enabled: must be false when argocd\.install is false: argocd-notifications-cm and -secret belong to the platform that installs Argo CD/,
         );
     });
 });
