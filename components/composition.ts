@@ -45,7 +45,7 @@ const NO_STACK = {};
 export function claimObjects(instance: string, objects: Map<string, string>): void {
     const stack: object = pulumi.runtime.getStackResource() ?? NO_STACK;
     let owners = registries.get(stack);
-    if (!owners) registries.set(stack, (owners = new Map()));
+    if (!owners) registries.set(stack, (owners = new Map<string, string>()));
     const problems: string[] = [];
     for (const [key, what] of objects) {
         const owner = owners.get(key);
