@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppProjectSpec, ApplicationSpec, Manifest } from "./argocdTypes";
+import type { ExtraAppFinalizer } from "./settingsTypes";
 import { sortKeys } from "./util";
 
 export const FOREGROUND_FINALIZER = "resources-finalizer.argocd.argoproj.io";
@@ -22,9 +23,9 @@ export interface ApplicationArgs {
     /** The Application spec, as the v3.4 CRD has it. */
     readonly spec: ApplicationSpec;
     /** Deletion finalizer: `foreground` (default) deletes the app's resources before the app, `background` after, `none` orphans them. */
-    readonly finalizer?: "foreground" | "background" | "none";
+    readonly finalizer?: ExtraAppFinalizer;
     /** Notification subscriptions; default none. Several recipients of one trigger and service are joined with `;`. */
-    readonly subscriptions?: readonly Subscription[];
+    readonly subscriptions?: Subscription[];
     /** When set, `pulumi up` waits for the app to be Synced and Healthy, up to this many seconds. Default: no wait. */
     readonly waitTimeoutSeconds?: number;
     /** Extra labels; default none. */
@@ -54,6 +55,13 @@ export function applicationManifest(args: ApplicationArgs): Manifest<Application
 }
 
 /**
+ * The Kubernetes object of each Application and AppProject. Kept beside the component, behind a
+ * getter, so that Pulumi's component analyzer, which reads every property as an output, sees
+ * only plain outputs.
+ */
+const objects = new WeakMap<pulumi.ComponentResource, k8s.apiextensions.CustomResource>();
+
+/**
  * An Argo CD Application. Give it the AppProject and the Argo CD release in `dependsOn`: Pulumi
  * then creates it after them and deletes it first, while the controller still runs, so its
  * finalizer completes on `pulumi destroy`.
@@ -62,7 +70,9 @@ export class Application extends pulumi.ComponentResource {
     /** `metadata.name` of the Application. */
     public readonly appName: string;
     /** The Application object. */
-    public readonly resource: k8s.apiextensions.CustomResource;
+    get resource(): k8s.apiextensions.CustomResource {
+        return objects.get(this)!;
+    }
 
     constructor(name: string, args: ApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ml-gitops:argocd:Application", name, {}, opts);
@@ -70,7 +80,7 @@ export class Application extends pulumi.ComponentResource {
         this.appName = args.name;
         // A fixed metadata.name: a replacement must delete the old object first.
         // Children do not inherit a component's dependsOn: hand it down, so the object itself waits.
-        this.resource = new k8s.apiextensions.CustomResource(name, manifest, { parent: this, dependsOn: opts?.dependsOn, deleteBeforeReplace: true });
+        objects.set(this, new k8s.apiextensions.CustomResource(name, manifest, { parent: this, dependsOn: opts?.dependsOn, deleteBeforeReplace: true }));
         this.registerOutputs({ appName: this.appName });
     }
 }
@@ -100,16 +110,21 @@ export class AppProject extends pulumi.ComponentResource {
     /** `metadata.name` of the project. */
     public readonly projectName: string;
     /** The AppProject object. */
-    public readonly resource: k8s.apiextensions.CustomResource;
+    get resource(): k8s.apiextensions.CustomResource {
+        return objects.get(this)!;
+    }
 
     constructor(name: string, args: AppProjectArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ml-gitops:argocd:AppProject", name, {}, opts);
         this.projectName = args.name;
-        this.resource = new k8s.apiextensions.CustomResource(name, appProjectManifest(args), {
-            parent: this,
-            dependsOn: opts?.dependsOn,
-            deleteBeforeReplace: true,
-        });
+        objects.set(
+            this,
+            new k8s.apiextensions.CustomResource(name, appProjectManifest(args), {
+                parent: this,
+                dependsOn: opts?.dependsOn,
+                deleteBeforeReplace: true,
+            }),
+        );
         this.registerOutputs({ projectName: this.projectName });
     }
 }

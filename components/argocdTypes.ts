@@ -7,7 +7,8 @@
 export interface ApplicationSourceHelm {
     releaseName?: string;
     valueFiles?: string[];
-    valuesObject?: Record<string, unknown>;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    valuesObject?: { [key: string]: any };
     skipCrds?: boolean;
     ignoreMissingValueFiles?: boolean;
 }
@@ -38,9 +39,15 @@ export interface SyncPolicyAutomated {
     allowEmpty?: boolean;
 }
 
+export interface Backoff {
+    duration?: string;
+    factor?: number;
+    maxDuration?: string;
+}
+
 export interface RetryStrategy {
     limit?: number;
-    backoff?: { duration?: string; factor?: number; maxDuration?: string };
+    backoff?: Backoff;
 }
 
 export interface SyncPolicy {
@@ -59,6 +66,11 @@ export interface ResourceIgnoreDifferences {
     managedFieldsManagers?: string[];
 }
 
+export interface Info {
+    name: string;
+    value: string;
+}
+
 export interface ApplicationSpec {
     project: string;
     source?: ApplicationSource;
@@ -66,7 +78,7 @@ export interface ApplicationSpec {
     destination: ApplicationDestination;
     syncPolicy?: SyncPolicy;
     ignoreDifferences?: ResourceIgnoreDifferences[];
-    info?: { name: string; value: string }[];
+    info?: Info[];
     revisionHistoryLimit?: number;
 }
 

@@ -20,6 +20,9 @@ import {
 } from "./versions";
 import { DEFAULT_NAME_OVERRIDE, MAX_RELEASE_NAME, rayClusterFullname, rayClusterNameProblem } from "./raycluster";
 import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig } from "./settingsTypes";
+
+export type { PlatformConfig };
 
 /** The config namespace: the Pulumi project name. */
 export const CONFIG_NAMESPACE = "ml-gitops";
@@ -396,6 +399,9 @@ const notificationsSchema = z
 const secretString = () => z.string().min(1, { message: "must not be empty" });
 
 /** The whole stack config. */
+/**
+ * @internal The one config schema (zod): validation, defaults, and the generated types and docs.
+ */
 export const configSchema = z
     .strictObject({
         environment: z
@@ -419,11 +425,8 @@ export const configSchema = z
     })
     .superRefine(crossChecks);
 
-export type RawConfig = z.input<typeof configSchema>;
+/** @internal The schema's output, before `parseConfig` resolves the derived defaults. */
 export type ParsedConfig = z.output<typeof configSchema>;
-export type WorkerGroupConfig = z.output<typeof workerGroupSchema>;
-export type ExtraAppConfig = z.output<typeof extraAppSchema>;
-export type SubscriptionConfig = z.output<typeof subscriptionSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Rules that relate several keys
@@ -567,12 +570,6 @@ export interface ConfigSource {
 
 /** Stack config: `ml-gitops:<path>`. */
 export const STACK_CONFIG: ConfigSource = { keyName: (path) => `${CONFIG_NAMESPACE}:${path.map(String).join(".")}`, heading: "invalid stack config" };
-
-/** The resolved config the program hands to the components. */
-export interface PlatformConfig extends ParsedConfig {
-    sync: ParsedConfig["sync"] & { wait: boolean };
-    argocd: ParsedConfig["argocd"] & { url: string };
-}
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     let v: unknown = root;

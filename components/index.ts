@@ -7,8 +7,9 @@ export type { AppProjectArgs, ApplicationArgs, Subscription } from "./applicatio
 export { ArgoCd, argoCdValues } from "./argocd";
 export type { ArgoCdArgs } from "./argocd";
 export type * from "./argocdTypes";
-export { ConfigError, configSchema, parseConfig, rawFromPulumiConfig, CONFIG_NAMESPACE, IN_CLUSTER, SECRET_KEYS } from "./config";
-export type { PlatformConfig, RawConfig } from "./config";
+export { ConfigError, parseConfig, rawFromPulumiConfig, CONFIG_NAMESPACE, IN_CLUSTER, SECRET_KEYS } from "./config";
+export type { ConfigSource } from "./config";
+export * from "./settingsTypes";
 export { Notifications, notificationsConfigData } from "./notifications";
 export type { NotificationsArgs } from "./notifications";
 export { MlPlatform, planApplications, planProjects, plannedRayClusterName } from "./platform";

@@ -4,7 +4,8 @@ import { AppProject, Application, type ApplicationArgs, type Subscription } from
 import { ArgoCd } from "./argocd";
 import type { AppProjectSpec, ApplicationSource, ApplicationSpec, GroupKind, SyncPolicy } from "./argocdTypes";
 import { claimObjects, declaredObjects } from "./composition";
-import { IN_CLUSTER, parseConfig, SECRET_KEYS, type PlatformConfig, type RawConfig, type SecretKey } from "./config";
+import { IN_CLUSTER, parseConfig, SECRET_KEYS } from "./config";
+import type { MlPlatformSettings, PlatformConfig } from "./settingsTypes";
 import { Notifications } from "./notifications";
 import { rayClusterFullname, rayClusterValues } from "./raycluster";
 
@@ -240,8 +241,7 @@ export function planProjects(c: PlatformConfig, apps: PlannedApplication[] = pla
     ];
 }
 
-/** Settings of an {@link MlPlatform}: the stack config without its secrets. */
-export type MlPlatformSettings = Omit<RawConfig, SecretKey>;
+export type { MlPlatformSettings };
 
 /** Arguments of an {@link MlPlatform}. */
 export interface MlPlatformArgs {
@@ -268,6 +268,12 @@ function presence(v: pulumi.Input<string> | undefined): string | undefined {
 }
 
 /**
+ * The child components of each MlPlatform, behind getters, so that Pulumi's component analyzer
+ * (which reads every property as an output) sees only plain outputs.
+ */
+const children = new WeakMap<MlPlatform, { argocd?: ArgoCd; applications: Record<string, Application> }>();
+
+/**
  * The whole ML GitOps platform: Argo CD, its notifications, the AppProjects, the KubeRay
  * Applications (CRDs → operator → RayCluster), the ML platform Application and any further
  * Applications. Pass the Kubernetes provider through `opts`; every child inherits it.
@@ -288,9 +294,13 @@ export class MlPlatform extends pulumi.ComponentResource {
     /** The validated config with defaults applied. */
     public readonly config: PlatformConfig;
     /** The Argo CD installation; undefined with `argocd.install: false`. */
-    public readonly argocd?: ArgoCd;
-    /** The Applications by `metadata.name`. */
-    public readonly applications: Record<string, Application>;
+    get argocd(): ArgoCd | undefined {
+        return children.get(this)!.argocd;
+    }
+    /** The Applications by their key (`ray-operator-crds`, `raycluster`, `ml-platform`, … and each extra app's name). */
+    get applications(): Record<string, Application> {
+        return children.get(this)!.applications;
+    }
 
     constructor(name: string, args: MlPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered: a config mistake leaves nothing half-applied.
@@ -312,6 +322,8 @@ export class MlPlatform extends pulumi.ComponentResource {
         claimObjects(instance, declaredObjects(c, apps, plannedProjects, rayClusterName));
         super("ml-gitops:platform:MlPlatform", name, {}, opts);
         this.config = c;
+        const own: { argocd?: ArgoCd; applications: Record<string, Application> } = { applications: {} };
+        children.set(this, own);
 
         // Children do not inherit a component's dependsOn: a platform that reuses another's Argo CD
         // is created with dependsOn that platform, and its objects wait for it.
@@ -324,7 +336,7 @@ export class MlPlatform extends pulumi.ComponentResource {
                 { settings: c.argocd, notifications: c.notifications.enabled, adminPassword: args.adminPassword },
                 { parent: this },
             );
-            this.argocd = argocd;
+            own.argocd = argocd;
             this.adminPassword = argocd.adminPassword;
             argocdNs = argocd.namespace;
             before.push(argocd);
@@ -366,14 +378,13 @@ export class MlPlatform extends pulumi.ComponentResource {
             );
         }
 
-        this.applications = {};
         for (const a of apps) {
             const deps: pulumi.Input<pulumi.Resource>[] = [...before, projects[a.args.spec.project]];
             const ns = namespaces.get(a.args.spec.destination.namespace ?? "");
             if (ns && (a.args.spec.destination.server ?? IN_CLUSTER) === IN_CLUSTER) deps.push(ns);
-            if (a.after) deps.push(this.applications[a.after]);
+            if (a.after) deps.push(own.applications[a.after]);
             const key = c.applications[a.key] ? `app-${a.key}` : a.key;
-            this.applications[a.key] = new Application(`${name}-${key}`, a.args, { parent: this, dependsOn: deps });
+            own.applications[a.key] = new Application(`${name}-${key}`, a.args, { parent: this, dependsOn: deps });
         }
 
         this.argocdNamespace = argocdNs;

@@ -2,7 +2,7 @@
  * Pure planning for the RayCluster Application: config → ray-cluster chart values, and the name
  * the chart gives the RayCluster (needed for the Application's ignoreDifferences).
  */
-import type { ParsedConfig, WorkerGroupConfig } from "./config";
+import type { RayClusterConfig, WorkerGroupConfig } from "./settingsTypes";
 import { sortKeys } from "./util";
 
 /** Inputs of the ray-cluster chart's `ray-cluster.fullname` helper. */
@@ -82,7 +82,7 @@ function workerValues(name: string, g: WorkerGroupConfig) {
  * arrived in (the Pulumi CLI hands structured config over with its keys sorted). The chart's own
  * example group `smallGroup` stays disabled, as the chart ships it.
  */
-export function rayClusterValues(rc: ParsedConfig["rayCluster"]) {
+export function rayClusterValues(rc: RayClusterConfig) {
     const image = { pullPolicy: rc.image.pullPolicy, repository: rc.image.repository, tag: rc.image.tag };
     const head: Record<string, unknown> = {
         enableInTreeAutoscaling: rc.head.autoscaler.enabled,

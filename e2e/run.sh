@@ -206,6 +206,17 @@ pulumi plugin install resource random "$RVER" --file "$BIN/pulumi-resource-rando
 pulumi stack init "$STACK" --secrets-provider passphrase > "$W/logs/stack-init.log" 2>&1 || fail pulumi "stack init: $(tail -3 "$W/logs/stack-init.log")"
 say "pulumi $(pulumi version), plugins: $(pulumi plugin ls 2>/dev/null | awk 'NR>1 && $1!="" && $1!="TOTAL" {printf "%s %s; ", $1, $3}')"
 
+# The component package (plugin/) as a Python, Go, .NET or YAML program loads it: through the real
+# Node.js language host, which runs Pulumi's analyzer on the components.
+T0_PLUGIN=$(date +%s)
+pulumi package get-schema "$PROJECT/plugin" > "$W/plugin-schema.json" 2> "$W/logs/plugin-schema.log" ||
+  fail plugin "pulumi package get-schema ./plugin: $(grep -E 'error' "$W/logs/plugin-schema.log" | head -3 | tr '\n' ' ')"
+rm -f "$PROJECT/plugin/package-lock.json"
+PLUGIN_RESOURCES="$(node -e 'const s = require(process.argv[1]); console.log(Object.keys(s.resources).filter((k) => s.resources[k].isComponent).sort().join(" "))' "$W/plugin-schema.json")"
+[ "$PLUGIN_RESOURCES" = "ml-gitops:index:AppProject ml-gitops:index:Application ml-gitops:index:ArgoCd ml-gitops:index:MlPlatform ml-gitops:index:Notifications" ] ||
+  fail plugin "the package schema offers: $PLUGIN_RESOURCES"
+say "pulumi package get-schema ./plugin: $PLUGIN_RESOURCES in $(( $(date +%s) - T0_PLUGIN ))s"
+
 # a step: NAME then the pulumi arguments; output in $W/logs/NAME.log, time in T_<NAME>
 step() {
   local name="$1"; shift; local t0 rc

@@ -7,6 +7,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { configSchema, SECRET_KEYS } from "../components/config";
+import { writePackageSchema } from "./package-schema";
+import { writeSettingsTypes } from "./settings-types";
 
 export const START = "<!-- config-reference:start -->";
 export const END = "<!-- config-reference:end -->";
@@ -105,7 +107,13 @@ export function withReference(readme: string): string {
 }
 
 if (require.main === module) {
+    // `npm run docs`: the README's reference, the public config types and the package schema.
     const path = join(resolve(__dirname, ".."), "README.md");
-    writeFileSync(path, withReference(readFileSync(path, "utf8")));
-    process.stdout.write("README.md: config reference updated\n");
+    const readme = readFileSync(path, "utf8");
+    const updated = withReference(readme);
+    if (updated !== readme) writeFileSync(path, updated);
+    const report = (file: string, changed: boolean) => process.stdout.write(`${file}: ${changed ? "updated" : "up to date"}\n`);
+    report("README.md (config reference)", updated !== readme);
+    report("components/settingsTypes.ts", writeSettingsTypes());
+    report("plugin/schema.json", writePackageSchema());
 }
