@@ -99,12 +99,20 @@ describe("the npm package, from a fresh consumer project", function () {
         assert.match(out, /^\d+ resources, \d+ manifests: ok$/m);
     });
 
-    it("runs the plain JavaScript program", () => {
-        const out = ok(
-            sh(process.execPath, ["-r", "ts-node/register", "platform.test.ts"], join(dir, "app"), { PROGRAM: "./index.js" }),
-            "platform.test.ts on index.js",
-        );
-        assert.match(out, /^\d+ resources, \d+ manifests: ok$/m);
+    it("runs the plain JavaScript program, with plain Node", () => {
+        const script = [
+            'const { evaluate } = require("ml-gitops/testing");',
+            'evaluate(() => require("./index.js"), { project: "platform", stack: "dev", config: {}, secretKeys: [] }).then((ev) => {',
+            '    const apps = ev.resources.filter((r) => r.type === "kubernetes:argoproj.io/v1alpha1:Application").map((r) => r.inputs.metadata.name);',
+            "    console.log(JSON.stringify({ applications: ev.outputs.applications, apps: apps.sort(), quotaNamespace: ev.outputs.quotaNamespace }));",
+            "});",
+        ].join("\n");
+        const out = JSON.parse(ok(sh(process.execPath, ["-e", script], join(dir, "app")), "node index.js under the mock engine")) as unknown;
+        assert.deepEqual(out, {
+            applications: ["ray-operator-crds", "ray-operator", "raycluster", "ml-platform", "team-b-raycluster", "team-b-ml-platform"],
+            apps: ["ml-platform", "ray-operator", "ray-operator-crds", "raycluster", "team-b-ml-platform", "team-b-raycluster"],
+            quotaNamespace: "team-quotas",
+        });
     });
 
     it("type-checks under Pulumi's TypeScript template tsconfig with strict, without skipLibCheck", () => {

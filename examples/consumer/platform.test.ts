@@ -1,11 +1,10 @@
 // Renders this stack offline with ml-gitops/testing and checks what it declares:
-//   npx ts-node platform.test.ts     (PROGRAM=./index.js to evaluate the JavaScript program)
+//   npx ts-node platform.test.ts
 import * as assert from "node:assert/strict";
 import { evaluate, isSecret, manifestsYaml, resourcesJson } from "ml-gitops/testing";
 
 async function main(): Promise<void> {
-    const program = process.env.PROGRAM ?? "./index";
-    const ev = await evaluate(() => require(program), { project: "platform", stack: "dev", config: {}, secretKeys: [] });
+    const ev = await evaluate(() => require("./index"), { project: "platform", stack: "dev", config: {}, secretKeys: [] });
 
     const names = (type: string) => ev.resources.filter((r) => r.type === type).map((r) => r.name);
     assert.deepEqual(names("ml-gitops:platform:MlPlatform"), ["team-a", "team-b"]);
