@@ -8,7 +8,7 @@
 "use strict";
 const { createHash } = require("node:crypto");
 const { spawnSync } = require("node:child_process");
-const { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } = require("node:fs");
+const { existsSync, readFileSync, rmSync, writeFileSync } = require("node:fs");
 const { join, relative } = require("node:path");
 
 // Node 22.1+ keeps V8's compiled code of loaded modules between runs; Node 20 has no such API.
@@ -18,45 +18,75 @@ if (typeof nodeModule.enableCompileCache === "function") nodeModule.enableCompil
 const ROOT = __dirname;
 const BIN = join(ROOT, "bin");
 const STAMP = join(BIN, ".build-hash");
-const SOURCES = ["index.ts", "components", "scripts", "tsconfig.json", "tsconfig.build.json", "package-lock.json"];
+const FILE_LIST = join(BIN, ".build-files");
+/** Read by the build besides the sources the compiler lists. */
+const CONFIGS = ["tsconfig.json", "tsconfig.build.json", "package-lock.json"];
 
-function files(path) {
-    if (!existsSync(path)) return [];
-    if (!path.endsWith(".ts") && !path.endsWith(".json")) {
-        return readdirSync(path, { withFileTypes: true })
-            .filter((e) => e.isDirectory() || e.name.endsWith(".ts"))
-            .flatMap((e) => files(join(path, e.name)));
-    }
-    return [path];
+/**
+ * The project files the last build compiled: what `tsc --listFiles` reported, outside
+ * node_modules (package-lock.json stands for those), relative to ROOT. A file in a new directory
+ * that the program imports is in this list from its first build on.
+ */
+function builtFiles() {
+    if (!existsSync(FILE_LIST)) return undefined;
+    return readFileSync(FILE_LIST, "utf8").split("\n").filter(Boolean);
 }
 
-/** A hash over the paths and contents of everything the build reads. */
-function sourceHash() {
+/** A hash over the paths and contents of these files and the build configs (a missing file counts too). */
+function sourceHash(list) {
     const h = createHash("sha256");
-    for (const f of SOURCES.flatMap((s) => files(join(ROOT, s))).sort())
-        h.update(`${relative(ROOT, f)}\0`)
-            .update(readFileSync(f))
+    for (const f of [...new Set([...list, ...CONFIGS])].sort()) {
+        const path = join(ROOT, f);
+        h.update(`${f}\0`)
+            .update(existsSync(path) ? readFileSync(path) : "<missing>")
             .update("\0");
+    }
     return h.digest("hex");
 }
 
 /** Compiles to bin/ (type check included) unless bin/ was built from these exact sources. */
 function ensureBuilt(force) {
-    const hash = sourceHash();
-    if (!force && existsSync(STAMP) && readFileSync(STAMP, "utf8") === hash) return;
+    const list = builtFiles();
+    if (!force && list && existsSync(STAMP) && readFileSync(STAMP, "utf8") === sourceHash(list)) return;
+    process.stderr.write("ml-gitops: compiling the TypeScript sources to bin/ (first run, or the sources changed; a few seconds)\n");
     rmSync(BIN, { recursive: true, force: true });
-    const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json")], { cwd: ROOT, encoding: "utf8" });
+    const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json"), "--listFiles"], {
+        cwd: ROOT,
+        encoding: "utf8",
+    });
     if (tsc.status !== 0) {
-        throw new Error(`ml-gitops: the TypeScript sources do not compile, so nothing was run or deployed:\n${tsc.stdout}${tsc.stderr}`);
+        const errors = tsc.stdout
+            .split("\n")
+            .filter((l) => !l.startsWith("/"))
+            .join("\n");
+        throw new Error(`ml-gitops: the TypeScript sources do not compile, so nothing was run or deployed:\n${errors}${tsc.stderr}`);
     }
-    writeFileSync(STAMP, hash);
+    const compiled = tsc.stdout
+        .split("\n")
+        .filter((l) => l.startsWith("/") && !l.includes("/node_modules/"))
+        .map((l) => relative(ROOT, l))
+        .sort();
+    writeFileSync(FILE_LIST, `${compiled.join("\n")}\n`);
+    writeFileSync(STAMP, sourceHash(compiled));
 }
+
+const USAGE = [
+    "usage: node start.js <command>",
+    "  build                     compile to bin/ now",
+    "  render --stack <name> [--out <dir>] [--root <dir with Pulumi.yaml>] [--charts]",
+    "  bench [--runs <n>] [--test-runs <n>]",
+    "  <command> --help         the command's own help",
+].join("\n");
 
 if (require.main === module) {
     // node start.js build | render [--stack …] | bench [...]
     const [command, ...rest] = process.argv.slice(2);
+    if (command === "--help" || command === "-h") {
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(0);
+    }
     if (!["bench", "build", "render"].includes(command)) {
-        process.stderr.write("usage: node start.js build | render --stack <name> [--out <dir>] | bench [--runs <n>]\n");
+        process.stderr.write(`start.js: ${command === undefined ? "no command" : `unknown command "${command}"`}\n${USAGE}\n`);
         process.exit(2);
     }
     try {

@@ -10,9 +10,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { cpus, release, tmpdir, totalmem, type as osType } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { runCli } from "./cli";
+import { parseFlags, runCli, UsageError } from "./cli";
 import { ROOT } from "./render";
 
 const TIME = "/usr/bin/time";
@@ -97,14 +96,14 @@ function render(stack: string, out: string, root?: string): string[] {
     return [NODE, join(ROOT, "start.js"), "render", "--stack", stack, "--out", out, ...(root ? ["--root", root] : [])];
 }
 
+const USAGE = "usage: npm run bench -- [--runs <n ≥ 1>] [--test-runs <n ≥ 1>]   (--help, -h: this text)";
+
 function main(args: string[]): number {
-    const { values } = parseArgs({ args, options: { runs: { type: "string", default: "5" }, "test-runs": { type: "string" } }, strict: true });
+    const values = parseFlags(USAGE, args, { runs: { type: "string", default: "5" }, "test-runs": { type: "string" } });
     const runs = Number(values.runs);
     const testRuns = Number(values["test-runs"] ?? values.runs);
-    if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(testRuns) || testRuns < 1) {
-        process.stderr.write("usage: npm run bench -- [--runs <n ≥ 1>] [--test-runs <n ≥ 1>]\n");
-        return 2;
-    }
+    if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(testRuns) || testRuns < 1)
+        throw new UsageError("--runs and --test-runs take a whole number ≥ 1");
     const out = mkdtempSync(join(tmpdir(), "ml-gitops-bench-out-"));
     const cleanup: string[] = [out];
     try {
@@ -191,7 +190,7 @@ function main(args: string[]): number {
 }
 
 export function cli(args = process.argv.slice(2)): void {
-    runCli("bench", () => main(args));
+    runCli("bench", () => main(args), USAGE);
 }
 
 if (require.main === module) cli();

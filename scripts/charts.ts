@@ -12,11 +12,10 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { deepMerge } from "../components/util";
 import { ARGOCD_CHART, KUBERAY_CHART_REPOSITORY, SUPPORTED_KUBERAY_VERSIONS } from "../components/versions";
-import { ROOT, runCli } from "./cli";
+import { parseFlags, ROOT, runCli } from "./cli";
 import type { K8sObject } from "./renderFiles";
 
 export type { K8sObject };
@@ -215,8 +214,10 @@ function fetchCharts(from: string | undefined): void {
     process.stdout.write(`chart cache ${dir}: ${have.sort().join(", ")}\n`);
 }
 
+const CHARTS_USAGE = "usage: npm run charts [-- --from <dir of packaged charts>]   (--help, -h: this text)";
+
 function main(args: string[]): number {
-    const { values } = parseArgs({ args, options: { from: { type: "string" } }, strict: true });
+    const values = parseFlags(CHARTS_USAGE, args, { from: { type: "string" } });
     fetchHelm();
     fetchGojq();
     fetchNodes();
@@ -227,7 +228,7 @@ function main(args: string[]): number {
 
 /** `npm run charts [-- --from <dir>]`. */
 export function cli(args = process.argv.slice(2)): void {
-    runCli("charts", () => main(args));
+    runCli("charts", () => main(args), CHARTS_USAGE);
 }
 
 if (require.main === module) cli();

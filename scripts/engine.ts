@@ -32,9 +32,20 @@ function mapSecrets(v: unknown, onSecret: (s: SecretValue) => unknown): unknown 
     return v;
 }
 
-/** The value with every secret replaced by `[secret]`. */
+/**
+ * The value with every secret replaced by `[secret]`. A secret map (a Secret's `stringData`, say)
+ * keeps its keys, each value `[secret]`: Kubernetes expects a map there, and the keys are not secret.
+ */
 export function redact(v: unknown): unknown {
-    return mapSecrets(v, () => REDACTED);
+    return mapSecrets(v, (s) => {
+        const inner = reveal(s.value);
+        if (inner === null || typeof inner !== "object" || Array.isArray(inner)) return REDACTED;
+        return Object.fromEntries(
+            Object.keys(inner)
+                .sort()
+                .map((k) => [k, REDACTED]),
+        );
+    });
 }
 
 /** The value with secrets unwrapped (for assertions on what a secret holds). */

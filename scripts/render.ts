@@ -6,11 +6,10 @@
  * `resources.json` (every Pulumi resource with its inputs and dependencies). Secrets are written
  * as `[secret]`. Nothing is written when the config is invalid.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config";
-import { ROOT, runCli } from "./cli";
+import { parseFlags, ROOT, runCli, UsageError } from "./cli";
 import type { ApplicationSource } from "../components/argocdTypes";
 import { chartList, helmTemplate } from "./charts";
 import { evaluate, REDACTED, redact, type Evaluation } from "./engine";
@@ -68,23 +67,33 @@ export async function renderStack(stack: string, root = ROOT, secrets: Record<st
     return { manifests: manifestsYaml(evaluation, charts ? expandCharts : undefined), resources: resourcesJson(evaluation), summary, evaluation };
 }
 
+const USAGE = [
+    "usage: npm run render -- --stack <name> [--out <dir>] [--root <dir with Pulumi.yaml>] [--charts]",
+    "  --stack <name>  the stack whose Pulumi.<name>.yaml to render (required)",
+    "  --out <dir>     where to write manifests.yaml and resources.json (default out/<stack>)",
+    "  --root <dir>    the project directory (default: this project)",
+    "  --charts        also show what each chart will create (helm template from the chart cache)",
+    "  --help, -h      this text",
+].join("\n");
+
+/** The files a render writes; a failed render removes the previous ones, so stale output is never read as current. */
+const OUTPUT_FILES = ["manifests.yaml", "resources.json"];
+
 async function main(args: string[]): Promise<number> {
-    const { values } = parseArgs({
-        args,
-        options: { stack: { type: "string" }, out: { type: "string" }, root: { type: "string" }, charts: { type: "boolean" } },
-        strict: true,
-    });
-    if (!values.stack) {
-        process.stderr.write("usage: npm run render -- --stack <name> [--out <dir>] [--root <dir with Pulumi.yaml>] [--charts]\n");
-        return 2;
-    }
+    const values = parseFlags(USAGE, args, { stack: { type: "string" }, out: { type: "string" }, root: { type: "string" }, charts: { type: "boolean" } });
+    if (!values.stack) throw new UsageError("--stack <name> is required");
     const out = resolve(values.out ?? join("out", values.stack));
     let rendered: Rendered;
     try {
         rendered = await renderStack(values.stack, values.root ? resolve(values.root) : ROOT, {}, values.charts ?? false);
     } catch (e) {
         if (e instanceof ConfigError || e instanceof StackFileError) {
-            process.stderr.write(`render: stack ${values.stack}: ${e.message}\nNothing was written.\n`);
+            const stale = OUTPUT_FILES.map((f) => join(out, f)).filter((f) => existsSync(f));
+            for (const f of stale) rmSync(f);
+            process.stderr.write(
+                `render: stack ${values.stack}: ${e.message}\nNothing was written` +
+                    (stale.length ? `; the previous render's ${stale.join(" and ")} were removed, so they cannot be read as current.\n` : ".\n"),
+            );
             return 1;
         }
         throw e;
@@ -101,7 +110,7 @@ async function main(args: string[]): Promise<number> {
 
 /** `node start.js render …` (compiled) or `node -r ts-node/register scripts/render.ts …`. */
 export function cli(args = process.argv.slice(2)): void {
-    runCli("render", () => main(args));
+    runCli("render", () => main(args), USAGE);
 }
 
 if (require.main === module) cli();

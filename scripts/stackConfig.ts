@@ -51,13 +51,18 @@ export function loadStackConfig(root: string, stack: string, secrets: Record<str
     const project = String(projectFile.name);
     const config: Record<string, string> = {};
     const secretKeys = new Set<string>();
+    // Each layer replaces the one before, secretness included, as the Pulumi CLI resolves it:
+    // Pulumi.yaml defaults, then each imported ESC environment's pulumiConfig, then the stack file.
+    // A plaintext value in the stack file therefore beats an ESC secret for the same key.
     const set = (key: string, value: unknown, secret: boolean) => {
         const k = qualify(project, key);
-        if (secret || secretKeys.has(k)) {
+        if (secret) {
             secretKeys.add(k);
             config[k] = secrets[k] ?? "[secret]";
-        } else config[k] = asConfigString(value);
-        if (secrets[k] !== undefined) secretKeys.add(k);
+        } else {
+            secretKeys.delete(k);
+            config[k] = asConfigString(value);
+        }
     };
 
     for (const [key, decl] of Object.entries((projectFile.config ?? {}) as Record<string, { default?: unknown; value?: unknown }>)) {

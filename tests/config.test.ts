@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { ConfigError, parseConfig } from "../components/config";
 import { ROOT, renderStack } from "../scripts/render";
 import { loadStackConfig, StackFileError } from "../scripts/stackConfig";
@@ -270,12 +270,55 @@ describe("the config schema: a table of bad configs", () => {
 });
 
 describe("stack files", () => {
-    function stackDir(body: string): string {
-        const dir = mkdtempSync(join(tmpdir(), "ml-gitops-"));
+    const dirs: string[] = [];
+    after(() => {
+        for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    });
+    function stackDir(body: string, esc: Record<string, string> = {}): string {
+        const dir = mkdtempSync(join(tmpdir(), "ml-gitops-stack-"));
+        dirs.push(dir);
         copyFileSync(join(ROOT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
         writeFileSync(join(dir, "Pulumi.bad.yaml"), body);
+        for (const [name, text] of Object.entries(esc)) {
+            mkdirSync(join(dir, "esc", dirname(name)), { recursive: true });
+            writeFileSync(join(dir, "esc", `${name}.yaml`), text);
+        }
         return dir;
     }
+
+    const SLACK_ON = "  ml-gitops:notifications:\n    slack:\n      enabled: true\n";
+    const ESC_SECRET_TOKEN = { "team/dev": 'values:\n  pulumiConfig:\n    ml-gitops:slackToken:\n      fn::secret: "<token>"\n' };
+
+    it("takes a key from the stack file over its ESC environment, as the CLI does: a committed plaintext token is refused", async () => {
+        const dir = stackDir(
+            `environment:\n  - team/dev\nconfig:\n  ml-gitops:environment: dev\n  ml-gitops:slackToken: xoxb-committed-by-mistake\n${SLACK_ON}`,
+            ESC_SECRET_TOKEN,
+        );
+        const sc = loadStackConfig(dir, "bad");
+        assert.equal(sc.config["ml-gitops:slackToken"], "xoxb-committed-by-mistake");
+        assert.ok(!sc.secretKeys.includes("ml-gitops:slackToken"), "the stack file's plaintext value wins, secretness included");
+        await assert.rejects(renderStack("bad", dir), (e: Error) => {
+            assert.equal(
+                e.message,
+                "invalid stack config (1 problem):\n  - ml-gitops:slackToken: must be a secret: pulumi config set --secret slackToken <value>",
+            );
+            return true;
+        });
+    });
+
+    it("takes an ESC secret when the stack file does not set the key, and a secure: stack value over an ESC plaintext one", () => {
+        const fromEsc = loadStackConfig(stackDir(`environment:\n  - team/dev\nconfig:\n  ml-gitops:environment: dev\n${SLACK_ON}`, ESC_SECRET_TOKEN), "bad");
+        assert.equal(fromEsc.config["ml-gitops:slackToken"], "[secret]");
+        assert.ok(fromEsc.secretKeys.includes("ml-gitops:slackToken"));
+        const secureWins = loadStackConfig(
+            stackDir("environment:\n  - team/dev\nconfig:\n  ml-gitops:environment: dev\n  ml-gitops:slackToken:\n    secure: v1:abc\n", {
+                "team/dev": "values:\n  pulumiConfig:\n    ml-gitops:slackToken: plain-in-esc\n",
+            }),
+            "bad",
+        );
+        assert.equal(secureWins.config["ml-gitops:slackToken"], "[secret]");
+        assert.ok(secureWins.secretKeys.includes("ml-gitops:slackToken"));
+    });
 
     it("rejects duplicate worker-group names instead of keeping the last", async () => {
         const dir = stackDir(

@@ -115,7 +115,13 @@ describe("Argo CD notifications", () => {
                 assert.ok(!text.includes(SLACK) && !text.includes(PAGER), "a token leaked");
             }
         }
-        assert.match(prod.manifests, /kind: Secret\nmetadata:\n(.*\n)*?stringData: "\[secret\]"/);
+        // The keys are shown (Kubernetes expects a map), each value hidden.
+        assert.match(
+            prod.manifests,
+            /kind: Secret\nmetadata:\n(.*\n)*?stringData:\n {2}pagerduty-service-key: "\[secret\]"\n {2}slack-token: "\[secret\]"\ntype: Opaque\n/,
+        );
+        const rendered = (JSON.parse(prod.resources) as { type: string; inputs: { stringData?: unknown } }[]).find((r) => r.type === T.secret)!;
+        assert.deepEqual(rendered.inputs.stringData, { "pagerduty-service-key": "[secret]", "slack-token": "[secret]" });
     });
 
     it("tells the chart not to create its own copies, and keeps its controller", () => {

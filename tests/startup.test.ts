@@ -4,7 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -15,6 +15,52 @@ describe("start-up", () => {
         const project = parse(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8")) as { main: string; runtime: { name: string; options: Record<string, unknown> } };
         assert.equal(project.main, "start.js");
         assert.deepEqual(project.runtime, { name: "nodejs", options: { typescript: false } });
+    });
+
+    it("rebuilds when a file changes that the program imports from a new directory (the hash follows what the compiler read)", function () {
+        this.timeout(120000);
+        const dir = mkdtempSync(join(tmpdir(), "ml-gitops-start-"));
+        try {
+            for (const f of [
+                "index.ts",
+                "components",
+                "scripts",
+                "health",
+                "start.js",
+                "tsconfig.json",
+                "tsconfig.build.json",
+                "package.json",
+                "package-lock.json",
+                "Pulumi.yaml",
+            ])
+                cpSync(join(ROOT, f), join(dir, f), { recursive: true });
+            symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+            mkdirSync(join(dir, "extra"));
+            writeFileSync(join(dir, "extra", "marker.ts"), 'export const MARKER = "first";\n');
+            writeFileSync(
+                join(dir, "index.ts"),
+                `import { MARKER } from "./extra/marker";\nconsole.log("marker " + MARKER);\n${readFileSync(join(ROOT, "index.ts"), "utf8")}`,
+            );
+            const load = () => spawnSync(process.execPath, ["-e", "require('./start.js')"], { cwd: dir, encoding: "utf8" });
+            const first = load();
+            assert.equal(first.status, 0, first.stderr);
+            assert.match(first.stderr, /^ml-gitops: compiling the TypeScript sources to bin\/ \(first run, or the sources changed; a few seconds\)\n/);
+            assert.match(first.stdout, /marker first/);
+            assert.ok(
+                readFileSync(join(dir, "bin", ".build-files"), "utf8")
+                    .split("\n")
+                    .includes("extra/marker.ts"),
+                "the build lists the file",
+            );
+            const again = load();
+            assert.equal(again.stderr, "", "an unchanged tree is not rebuilt");
+            writeFileSync(join(dir, "extra", "marker.ts"), 'export const MARKER = "second";\n');
+            const changed = load();
+            assert.match(changed.stderr, /compiling the TypeScript sources/);
+            assert.match(changed.stdout, /marker second/, "the edit in the new directory runs, not the stale build");
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("refuses to run a program that does not type-check, and leaves no build behind", function () {

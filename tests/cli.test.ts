@@ -1,0 +1,110 @@
+/**
+ * The command lines a user types: `npm run render`, `npm run bench` and `node start.js`. Mistakes
+ * get one line and the usage (exit 2), `--help` the usage (exit 0), never a stack trace.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "../scripts/render";
+
+const RENDER_USAGE_FIRST = "usage: npm run render -- --stack <name> [--out <dir>] [--root <dir with Pulumi.yaml>] [--charts]";
+
+/** `npm run <command> -- <args>` runs `node start.js <command> <args>`: the compiled commands (built once, on first use). */
+function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+    const r = spawnSync(process.execPath, [join(ROOT, "start.js"), script.replace(/\.ts$/, ""), ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+    });
+    // The one-time build announces itself on stderr; it is not part of what the command says.
+    const stderr = r.stderr.replace(/^ml-gitops: compiling the TypeScript sources to bin\/.*\n/, "");
+    return { status: r.status, stdout: r.stdout, stderr, firstLine: stderr.split("\n")[0] };
+}
+
+describe("command lines", function () {
+    this.timeout(60_000);
+
+    it("render --help and -h print the usage on stdout and exit 0", () => {
+        for (const flag of ["--help", "-h"]) {
+            const r = run("render.ts", [flag]);
+            assert.equal(r.status, 0);
+            assert.equal(r.stdout.split("\n")[0], RENDER_USAGE_FIRST);
+            assert.match(r.stdout, /--charts {8}also show what each chart will create/);
+            assert.equal(r.stderr, "");
+        }
+    });
+
+    for (const [what, args, env, line] of [
+        ["an unknown flag", ["--stak", "dev"], {}, "render: Unknown option '--stak'"],
+        ["--stack without a value", ["--stack"], {}, "render: Option '--stack <value>' argument missing"],
+        ["no --stack", [], {}, "render: --stack <name> is required"],
+        [
+            "`npm run render --stack dev` (npm takes the flag, the script gets `dev`)",
+            ["dev"],
+            { npm_config_stack: "true" },
+            "render: Unexpected argument 'dev'. This command does not take positional arguments (npm took --stack for itself: put `--` before the command's flags, e.g. `npm run <command> -- --stack dev`)",
+        ],
+    ] as const) {
+        it(`render with ${what}: one line and the usage, exit 2, no stack trace`, () => {
+            const r = run("render.ts", [...args], env);
+            assert.equal(r.status, 2);
+            assert.equal(r.firstLine, line);
+            assert.equal(r.stderr.split("\n")[1], RENDER_USAGE_FIRST);
+            assert.doesNotMatch(r.stderr, /^\s+at /m);
+            assert.equal(r.stdout, "");
+        });
+    }
+
+    it("bench: --help exits 0, a bad --runs exits 2 with the usage", () => {
+        assert.equal(run("bench.ts", ["-h"]).status, 0);
+        const r = run("bench.ts", ["--runs", "0"]);
+        assert.equal(r.status, 2);
+        assert.equal(
+            r.stderr,
+            "bench: --runs and --test-runs take a whole number ≥ 1\nusage: npm run bench -- [--runs <n ≥ 1>] [--test-runs <n ≥ 1>]   (--help, -h: this text)\n",
+        );
+    });
+
+    it("start.js: --help exits 0; no or an unknown command exits 2 naming it, with the usage (which lists --root)", () => {
+        const start = (args: string[]) => spawnSync(process.execPath, [join(ROOT, "start.js"), ...args], { cwd: ROOT, encoding: "utf8" });
+        const help = start(["--help"]);
+        assert.equal(help.status, 0);
+        assert.match(help.stdout, /^usage: node start\.js <command>\n/);
+        assert.match(help.stdout, /render --stack <name> \[--out <dir>\] \[--root <dir with Pulumi\.yaml>\] \[--charts\]/);
+        for (const [args, line] of [
+            [[], "start.js: no command"],
+            [["rendr"], 'start.js: unknown command "rendr"'],
+        ] as const) {
+            const r = start([...args]);
+            assert.equal(r.status, 2);
+            assert.equal(r.stderr.split("\n").slice(0, 2).join("\n"), `${line}\nusage: node start.js <command>`);
+        }
+    });
+
+    it("a failed render removes that stack's previous output, so it cannot be read as current", () => {
+        const dir = mkdtempSync(join(tmpdir(), "ml-gitops-cli-"));
+        try {
+            copyFileSync(join(ROOT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+            writeFileSync(join(dir, "Pulumi.s.yaml"), "config:\n  ml-gitops:environment: dev\n");
+            const out = join(dir, "out");
+            assert.equal(run("render.ts", ["--root", dir, "--stack", "s", "--out", out]).status, 0);
+            assert.ok(existsSync(join(out, "manifests.yaml")) && existsSync(join(out, "resources.json")));
+            mkdirSync(join(out, "notes"));
+            writeFileSync(join(out, "notes", "mine.txt"), "not the render's");
+            writeFileSync(join(dir, "Pulumi.s.yaml"), "config:\n  ml-gitops:environment: dev\n  ml-gitops:sync:\n    timeoutSeconds: 0\n");
+            const r = run("render.ts", ["--root", dir, "--stack", "s", "--out", out]);
+            assert.equal(r.status, 1);
+            assert.equal(
+                r.stderr,
+                "render: stack s: invalid stack config (1 problem):\n  - ml-gitops:sync.timeoutSeconds: must be a positive number of seconds (got 0)\n" +
+                    `Nothing was written; the previous render's ${join(out, "manifests.yaml")} and ${join(out, "resources.json")} were removed, so they cannot be read as current.\n`,
+            );
+            assert.ok(!existsSync(join(out, "manifests.yaml")) && !existsSync(join(out, "resources.json")));
+            assert.equal(readFileSync(join(out, "notes", "mine.txt"), "utf8"), "not the render's", "only the render's own files go");
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
