@@ -14,6 +14,7 @@ import type { ApplicationSource } from "../components/argocdTypes";
 import { chartList, helmTemplate } from "./charts";
 import { evaluate, REDACTED, redact, type Evaluation } from "./engine";
 import { HELM_RELEASE, manifestsYaml, resourcesJson, type ChartExpansion, type K8sObject } from "./renderFiles";
+import { renderDiff } from "./renderDiff";
 import { loadStackConfig, StackFileError } from "./stackConfig";
 
 export { ROOT };
@@ -68,11 +69,13 @@ export async function renderStack(stack: string, root = ROOT, secrets: Record<st
 }
 
 const USAGE = [
-    "usage: npm run render -- --stack <name> [--out <dir>] [--root <dir with Pulumi.yaml>] [--charts]",
+    "usage: npm run render -- --stack <name> [--out <dir> | --diff <git-ref>] [--root <dir with Pulumi.yaml>] [--charts]",
     "  --stack <name>  the stack whose Pulumi.<name>.yaml to render (required)",
     "  --out <dir>     where to write manifests.yaml and resources.json (default out/<stack>)",
     "  --root <dir>    the project directory (default: this project)",
     "  --charts        also show what each chart will create (helm template from the chart cache)",
+    "  --diff <ref>    render the stack at a git ref and in the working tree, print the unified diff",
+    "                  of both renders and exit 0 (no change), 1 (changes) or 2 (trouble); writes nothing",
     "  --help, -h      this text",
 ].join("\n");
 
@@ -80,8 +83,18 @@ const USAGE = [
 const OUTPUT_FILES = ["manifests.yaml", "resources.json"];
 
 async function main(args: string[]): Promise<number> {
-    const values = parseFlags(USAGE, args, { stack: { type: "string" }, out: { type: "string" }, root: { type: "string" }, charts: { type: "boolean" } });
+    const values = parseFlags(USAGE, args, {
+        stack: { type: "string" },
+        out: { type: "string" },
+        root: { type: "string" },
+        charts: { type: "boolean" },
+        diff: { type: "string" },
+    });
     if (!values.stack) throw new UsageError("--stack <name> is required");
+    if (values.diff !== undefined) {
+        if (values.out !== undefined) throw new UsageError("--diff writes no files: drop --out");
+        return renderDiff(values.root ? resolve(values.root) : ROOT, values.stack, values.diff, values.charts ?? false, (t) => process.stdout.write(t));
+    }
     const out = resolve(values.out ?? join("out", values.stack));
     let rendered: Rendered;
     try {

@@ -4,12 +4,13 @@
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parse } from "yaml";
 import { ROOT } from "../scripts/render";
 
-const RENDER_USAGE_FIRST = "usage: npm run render -- --stack <name> [--out <dir>] [--root <dir with Pulumi.yaml>] [--charts]";
+const RENDER_USAGE_FIRST = "usage: npm run render -- --stack <name> [--out <dir> | --diff <git-ref>] [--root <dir with Pulumi.yaml>] [--charts]";
 
 /** `npm run <command> -- <args>` runs `node start.js <command> <args>`: the compiled commands (built once, on first use). */
 function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -106,5 +107,80 @@ describe("command lines", function () {
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
+    });
+
+    it("render --diff <ref>: prints the unified diff of both renders, exit 1 on a change and 0 on none", function () {
+        this.timeout(240_000);
+        const dir = mkdtempSync(join(tmpdir(), "ml-gitops-cli-"));
+        try {
+            for (const f of [
+                "index.ts",
+                "components",
+                "scripts",
+                "health",
+                "esc",
+                "start.js",
+                "tsconfig.json",
+                "tsconfig.build.json",
+                "package.json",
+                "package-lock.json",
+                "Pulumi.yaml",
+                "Pulumi.dev.yaml",
+            ])
+                cpSync(join(ROOT, f), join(dir, f), { recursive: true });
+            symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+            writeFileSync(join(dir, ".gitignore"), "node_modules\nbin/\n");
+            const git = (...args: string[]) =>
+                assert.equal(spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: dir }).status, 0, args.join(" "));
+            git("init", "-q");
+            git("add", "-A");
+            git("commit", "-qm", "base");
+            const diff = () =>
+                spawnSync(process.execPath, [join(dir, "start.js"), "render", "--stack", "dev", "--diff", "HEAD"], { cwd: dir, encoding: "utf8" });
+
+            const same = diff();
+            assert.equal(same.status, 0, same.stderr);
+            assert.equal(same.stdout, "stack dev: no change between HEAD and the working tree\n");
+
+            const stackFile = join(dir, "Pulumi.dev.yaml");
+            writeFileSync(stackFile, readFileSync(stackFile, "utf8").replace("        maxReplicas: 4\n", "        maxReplicas: 12\n"));
+            const changed = diff();
+            assert.equal(changed.status, 1, changed.stderr);
+            assert.match(changed.stdout, /^--- HEAD:out\/dev\/manifests\.yaml\n\+\+\+ working tree:out\/dev\/manifests\.yaml\n/);
+            assert.match(changed.stdout, /\n- {12}maxReplicas: 4\n\+ {12}maxReplicas: 12\n/, "the RayCluster Application's valuesObject");
+            assert.match(changed.stdout, /\n- {18}"maxReplicas": 4,\n\+ {18}"maxReplicas": 12,\n/);
+            assert.match(changed.stdout, /\n--- HEAD:out\/dev\/resources\.json\n\+\+\+ working tree:out\/dev\/resources\.json\n/);
+            assert.equal(changed.stdout.match(/^[-+] /gm)?.length, 4, "two lines each way: the manifest and resources.json");
+            assert.ok(!existsSync(join(dir, "out")), "--diff writes no files");
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("the GitHub Actions workflow", () => {
+    const workflow = parse(readFileSync(join(ROOT, ".github", "workflows", "ci.yml"), "utf8")) as {
+        on: Record<string, unknown>;
+        jobs: Record<string, { if?: string; steps: { run?: string; env?: Record<string, string> }[]; permissions?: Record<string, string> }>;
+    };
+
+    it("runs .ci/run on pushes to main and on pull requests", () => {
+        assert.deepEqual(Object.keys(workflow.on).sort(), ["pull_request", "push"]);
+        assert.ok(workflow.jobs.test.steps.some((s) => s.run === "bash .ci/run"));
+    });
+
+    it("posts the render diff of every shipped stack but e2e on pull requests, with write access to pull requests only there", () => {
+        const plan = workflow.jobs.plan;
+        assert.equal(plan.if, "github.event_name == 'pull_request'");
+        assert.deepEqual(plan.permissions, { contents: "read", "pull-requests": "write" });
+        const script = plan.steps.map((s) => s.run ?? "").join("\n");
+        const shipped = readdirSync(ROOT)
+            .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+            .filter((s): s is string => s !== undefined && s !== "e2e")
+            .sort();
+        assert.deepEqual(shipped, ["dev", "prod"]);
+        assert.match(script, new RegExp(`for stack in ${shipped.join(" ")}; do`));
+        assert.match(script, /npm run --silent render -- --stack "\$stack" --diff "\$BASE"/);
+        assert.match(script, /gh pr comment/);
     });
 });
