@@ -1,7 +1,7 @@
 /**
- * The README's config reference, generated from the one config schema (components/config.ts):
- * `npm run docs` rewrites the table between the markers in README.md; a test fails when the
- * README is out of date.
+ * The config reference (docs/config-reference.md), generated from the one config schema
+ * (components/config.ts): `npm run docs` rewrites the table between its markers; a test fails
+ * when it is out of date.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -77,7 +77,9 @@ function walk(t: z.core.$ZodType, path: string, rows: Row[]): void {
     const d = describe(t);
     const def = d.inner._zod.def as Def;
     const secret = (SECRET_KEYS as readonly string[]).includes(path);
-    const description = `${secret ? "**Secret.** " : ""}${d.description ?? ""}`;
+    // Required: neither optional nor defaulted (inside a map entry or list item: required in each).
+    const required = !d.optional && d.default === undefined && !path.endsWith(">") && !path.endsWith("[]");
+    const description = `${required ? "**Required.** " : ""}${secret ? "**Secret.** " : ""}${d.description ?? ""}`;
     if (path) rows.push({ key: path, type: typeName(d.inner), default: show(d.default), description });
     if (def.type === "object" && def.shape) for (const [k, v] of Object.entries(def.shape)) walk(v, path ? `${path}.${k}` : k, rows);
     else if (def.type === "record" && def.valueType) {
@@ -98,22 +100,22 @@ export function configReference(): string {
     return lines.join("\n");
 }
 
-/** README.md with the table between the markers replaced. */
+/** docs/config-reference.md with the table between the markers replaced. */
 export function withReference(readme: string): string {
     const a = readme.indexOf(START);
     const b = readme.indexOf(END);
-    if (a < 0 || b < a) throw new Error(`README.md has no ${START} ... ${END} markers`);
+    if (a < 0 || b < a) throw new Error(`docs/config-reference.md has no ${START} ... ${END} markers`);
     return `${readme.slice(0, a + START.length)}\n${configReference()}\n${readme.slice(b)}`;
 }
 
 if (require.main === module) {
-    // `npm run docs`: the README's reference, the public config types and the package schema.
-    const path = join(resolve(__dirname, ".."), "README.md");
+    // `npm run docs`: the config reference, the public config types and the package schema.
+    const path = join(resolve(__dirname, ".."), "docs", "config-reference.md");
     const readme = readFileSync(path, "utf8");
     const updated = withReference(readme);
     if (updated !== readme) writeFileSync(path, updated);
     const report = (file: string, changed: boolean) => process.stdout.write(`${file}: ${changed ? "updated" : "up to date"}\n`);
-    report("README.md (config reference)", updated !== readme);
+    report("docs/config-reference.md", updated !== readme);
     report("components/settingsTypes.ts", writeSettingsTypes());
     report("plugin/schema.json", writePackageSchema());
 }

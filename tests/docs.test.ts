@@ -6,8 +6,8 @@ import { withReference } from "../scripts/config-reference";
 import { COMPONENTS, packageSchemaText, SCHEMA_FILE } from "../scripts/package-schema";
 import { SETTINGS_TYPES_FILE, settingsTypesSource } from "../scripts/settings-types";
 
-describe("the README's config reference", () => {
-    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+describe("the config reference (docs/config-reference.md)", () => {
+    const readme = readFileSync(join(__dirname, "..", "docs", "config-reference.md"), "utf8");
 
     it("is in step with the config schema (run `npm run docs` to update it)", () => {
         assert.equal(readme, withReference(readme));

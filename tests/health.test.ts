@@ -36,7 +36,7 @@ describe("Argo CD health checks on the real Lua engine (go test in health/harnes
 
     before(() => {
         const r = spawnSync("go", ["test", "-count=1", "-json", "./..."], { cwd: join(HEALTH, "harness"), encoding: "utf8", timeout: 290_000 });
-        if (r.error) throw new Error(`cannot run go (needed for the Lua health-check harness; see the README's "Health checks"): ${r.error.message}`);
+        if (r.error) throw new Error(`cannot run go (needed for the Lua health-check harness; see docs/testing.md): ${r.error.message}`);
         for (const line of r.stdout.split("\n")) if (line.startsWith("{")) events.push(JSON.parse(line) as GoTestEvent);
         run = { status: r.status, output: events.map((e) => e.Output ?? "").join("") + r.stderr };
     });
