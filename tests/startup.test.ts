@@ -4,7 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -43,6 +43,35 @@ describe("start-up", () => {
             assert.match(r.stderr, /components\/util\.ts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\./);
             assert.ok(!existsSync(join(dir, "bin", ".build-hash")), "a failed build is not stamped");
             assert.ok(!existsSync(join(dir, "bin", "index.js")), "noEmitOnError: no half-built program");
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("rebuilds bin/ when a source's contents change, and only then", function () {
+        this.timeout(120000);
+        const dir = mkdtempSync(join(tmpdir(), "ml-gitops-hash-"));
+        try {
+            for (const f of ["index.ts", "components", "scripts", "start.js", "tsconfig.json", "tsconfig.build.json", "package.json", "package-lock.json"])
+                cpSync(join(ROOT, f), join(dir, f), { recursive: true });
+            symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+            const build = spawnSync(process.execPath, ["start.js", "build"], { cwd: dir, encoding: "utf8" });
+            assert.equal(build.status, 0, build.stderr);
+            const stamp = join(dir, "bin", ".build-hash");
+            const first = readFileSync(stamp, "utf8");
+            assert.match(first, /^[0-9a-f]{64}$/);
+            const load = () => spawnSync(process.execPath, ["-e", "require('./start.js')"], { cwd: dir, encoding: "utf8" });
+            // Unchanged sources: the same build is kept (a marker in bin/ survives).
+            writeFileSync(join(dir, "bin", "marker"), "x");
+            assert.equal(load().status, 0);
+            assert.ok(existsSync(join(dir, "bin", "marker")), "no rebuild without a change");
+            assert.equal(readFileSync(stamp, "utf8"), first);
+            // A changed comment is a changed source: rebuilt, with a new stamp.
+            appendFileSync(join(dir, "components", "util.ts"), "\n// changed\n");
+            const r = load();
+            assert.equal(r.status, 0, r.stderr);
+            assert.ok(!existsSync(join(dir, "bin", "marker")), "rebuilt from scratch");
+            assert.notEqual(readFileSync(stamp, "utf8"), first);
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
