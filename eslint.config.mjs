@@ -5,7 +5,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "bin/", "lib/", "examples/", "out/", ".cache/", "**/*.js", "**/*.mjs"] },
+    { ignores: ["node_modules/", "bin/", "lib/", "examples/", "out/", ".cache/", ".stryker-tmp/", "reports/", "**/*.js", "**/*.mjs"] },
     js.configs.recommended,
     ...tseslint.configs.recommendedTypeChecked,
     {

@@ -63,6 +63,18 @@ export interface RecordedResource {
     /** URNs this resource waits for (dependsOn expanded through components, plus input sources). */
     dependencies: string[];
     inputs: Record<string, unknown>;
+    /** The resource options the register request carries (defaults where the program set none). */
+    options: ResourceOptionsRecord;
+}
+
+/** Resource options as the engine receives them; only what the program's components set or could set. */
+export interface ResourceOptionsRecord {
+    deleteBeforeReplace: boolean;
+    protect: boolean;
+    retainOnDelete: boolean;
+    ignoreChanges: string[];
+    replaceOnChanges: string[];
+    additionalSecretOutputs: string[];
 }
 
 export interface Evaluation {
@@ -134,6 +146,12 @@ type Req = {
     getProvider(): string;
     getCustom(): boolean;
     getDependenciesList(): string[];
+    getDeletebeforereplace(): boolean;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
     getObject(): unknown;
     getUrn(): string;
     getOutputs(): { toJavaScript(): Record<string, unknown> };
@@ -183,6 +201,14 @@ export async function evaluate(program: () => unknown, opts: EvaluateOptions): P
                 custom: req.getCustom(),
                 dependencies: [...new Set(req.getDependenciesList())].sort(),
                 inputs: fromWire((req.getObject() as { toJavaScript(): unknown }).toJavaScript()) as Record<string, unknown>,
+                options: {
+                    deleteBeforeReplace: req.getDeletebeforereplace(),
+                    protect: req.getProtect() ?? false,
+                    retainOnDelete: req.getRetainondelete() ?? false,
+                    ignoreChanges: req.getIgnorechangesList(),
+                    replaceOnChanges: req.getReplaceonchangesList(),
+                    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                },
             });
             return register(req, cb);
         };

@@ -213,20 +213,6 @@ const CASES: BadConfigRow[] = [
 ];
 
 describe("the config schema: a table of bad configs", () => {
-    it("covers at least 30 cases across every section", () => {
-        assert.ok(CASES.length >= 30);
-        assert.deepEqual([...new Set(CASES.map((c) => c[0]))].sort(), [
-            "applications",
-            "argocd",
-            "kuberay",
-            "mlPlatform",
-            "notifications",
-            "project",
-            "rayCluster",
-            "sync",
-            "top level",
-        ]);
-    });
     for (const [section, what, config, message] of CASES) {
         it(`${section}: rejects ${what}, registering nothing`, async () => {
             const { error, resources } = await runError({ environment: "dev", ...config });

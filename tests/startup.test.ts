@@ -52,12 +52,18 @@ describe("start-up", () => {
                     .includes("extra/marker.ts"),
                 "the build lists the file",
             );
+            const stamp = readFileSync(join(dir, "bin", ".build-hash"), "utf8");
+            assert.match(stamp, /^[0-9a-f]{64}$/);
+            writeFileSync(join(dir, "bin", "marker"), "x");
             const again = load();
             assert.equal(again.stderr, "", "an unchanged tree is not rebuilt");
+            assert.ok(existsSync(join(dir, "bin", "marker")), "the same build is kept");
             writeFileSync(join(dir, "extra", "marker.ts"), 'export const MARKER = "second";\n');
             const changed = load();
             assert.match(changed.stderr, /compiling the TypeScript sources/);
             assert.match(changed.stdout, /marker second/, "the edit in the new directory runs, not the stale build");
+            assert.ok(!existsSync(join(dir, "bin", "marker")), "rebuilt from scratch");
+            assert.notEqual(readFileSync(join(dir, "bin", ".build-hash"), "utf8"), stamp);
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }

@@ -1,0 +1,229 @@
+/**
+ * Config rules the table of bad configs does not reach: which environments get the prod
+ * guardrails, the pinned-revision pattern's anchors, the source rule of extra applications, the
+ * PagerDuty recipient rule, which keys are JSON-parsed, derived defaults and the order of problems.
+ */
+import * as assert from "node:assert/strict";
+import { ConfigError, IMMUTABLE_REVISION, parseConfig, rawFromPulumiConfig } from "../components/config";
+import { runError } from "./harness";
+
+const problemsOf = (raw: Record<string, unknown>): string[] => {
+    try {
+        parseConfig(raw);
+    } catch (e) {
+        if (e instanceof ConfigError) return e.problems;
+        throw e;
+    }
+    return [];
+};
+
+const extra = (o: object) => ({
+    applications: { x: { repoURL: "https://github.com/org/x", targetRevision: "main", destination: { namespace: "x" }, ...o } },
+});
+
+describe("config rules", () => {
+    it("applies the prod guardrails to prod only: staging and dev may track branches and use latest", () => {
+        for (const environment of ["dev", "staging"]) {
+            const raw = { environment, rayCluster: { image: { tag: "latest" } }, mlPlatform: { targetRevision: "main" }, ...extra({ path: "p" }) };
+            assert.deepEqual(problemsOf(raw), [], environment);
+            assert.equal(parseConfig(raw).sync.wait, false, `${environment} does not wait by default`);
+        }
+        assert.deepEqual(
+            problemsOf({ environment: "prod", rayCluster: { image: { tag: "latest" } }, mlPlatform: { targetRevision: "main" }, ...extra({ path: "p" }) }),
+            [
+                'ml-gitops:applications.x.targetRevision: must be a tag, chart version or commit in prod, not a branch or HEAD (got "main")',
+                'ml-gitops:mlPlatform.targetRevision: must be a tag or commit in prod, not a branch or HEAD (got "main")',
+                'ml-gitops:rayCluster.image.tag: must not be "latest" in prod: pin a Ray version (got "latest")',
+            ],
+        );
+        assert.deepEqual(problemsOf({ environment: "prod", mlPlatform: { enabled: false } }), [], "a disabled ml-platform needs no pinned revision");
+        assert.equal(parseConfig({ environment: "prod", mlPlatform: { enabled: false }, sync: { wait: false } }).sync.wait, false, "wait can be turned off");
+        assert.equal(parseConfig({ environment: "dev", sync: { wait: true } }).sync.wait, true, "and on");
+    });
+
+    it("pins revisions only to whole tags, chart versions and 40-hex commits (the pattern is anchored at both ends)", () => {
+        for (const rev of ["v1.2.3", "1.2.3", "1.2.3-rc.1", "1.2.3+build.5", "v10.20.30-alpha.1+meta", "0123456789abcdef0123456789abcdef01234567"])
+            assert.ok(IMMUTABLE_REVISION.test(rev), rev);
+        for (const rev of [
+            "release-1.2.3",
+            "1.2.3/fix",
+            "1.2.3 ",
+            " 1.2.3",
+            "x1.2.3",
+            "1.2",
+            "V1.2.3",
+            "main",
+            "HEAD",
+            "0123456789abcdef0123456789abcdef0123456",
+            "0123456789abcdef0123456789abcdef012345678",
+            "0123456789ABCDEF0123456789ABCDEF01234567",
+            "branch-0123456789abcdef0123456789abcdef01234567",
+            "",
+        ])
+            assert.equal(IMMUTABLE_REVISION.test(rev), false, JSON.stringify(rev));
+    });
+
+    it("requires exactly one of path and chart on an extra application, also when neither is set", () => {
+        const msg = "set exactly one of path (git) and chart (helm repository)";
+        assert.deepEqual(problemsOf({ environment: "dev", ...extra({}) }), [`ml-gitops:applications.x.path: ${msg}`]);
+        assert.deepEqual(problemsOf({ environment: "dev", ...extra({ path: "p", chart: "c" }) }), [`ml-gitops:applications.x.path: ${msg} (got "p")`]);
+        assert.deepEqual(problemsOf({ environment: "dev", ...extra({ chart: "c" }) }), []);
+        assert.deepEqual(problemsOf({ environment: "dev", ...extra({ path: "p" }) }), []);
+    });
+
+    it("admits an extra app into either declared project, and defaults it to project.name", () => {
+        assert.deepEqual(problemsOf({ environment: "dev", ...extra({ path: "p", project: "ray-platform" }) }), []);
+        assert.deepEqual(problemsOf({ environment: "dev", ...extra({ path: "p", project: "ml-dev" }) }), []);
+        assert.equal(parseConfig({ environment: "dev", ...extra({ path: "p" }) }).applications.x.project, undefined);
+    });
+
+    it("requires a pagerdutyv2 subscription's recipient to be the PagerDuty service name; Slack recipients are free", () => {
+        const cfg = (recipient: string, serviceName?: string) => ({
+            environment: "dev",
+            pagerdutyServiceKey: "k",
+            slackToken: "t",
+            notifications: {
+                slack: { enabled: true },
+                pagerduty: { enabled: true, ...(serviceName ? { serviceName } : {}) },
+                subscriptions: {
+                    raycluster: [
+                        { trigger: "on-sync-failed", service: "pagerdutyv2", recipient },
+                        { trigger: "on-sync-failed", service: "slack", recipient: "any-channel" },
+                    ],
+                },
+            },
+        });
+        assert.deepEqual(problemsOf(cfg("ml-platform")), []);
+        assert.deepEqual(problemsOf(cfg("ml-team")), [
+            'ml-gitops:notifications.subscriptions.raycluster.0.recipient: must be the PagerDuty service name "ml-platform" (got "ml-team")',
+        ]);
+        assert.deepEqual(problemsOf(cfg("pd-ml", "pd-ml")), []);
+        assert.deepEqual(problemsOf(cfg("ml-platform", "pd-ml")), [
+            'ml-gitops:notifications.subscriptions.raycluster.0.recipient: must be the PagerDuty service name "pd-ml" (got "ml-platform")',
+        ]);
+    });
+
+    it("checks default subscriptions' triggers and services, and skips every notification rule when notifications are off", () => {
+        const notifications = {
+            slack: { enabled: true },
+            triggers: { "on-x": { when: "true", send: ["app-deployed"] } },
+            defaultSubscriptions: [{ recipients: ["slack:ch", "pagerdutyv2:ml-platform"], triggers: ["on-x", "on-nope"] }],
+        };
+        assert.deepEqual(problemsOf({ environment: "dev", slackToken: "t", notifications }), [
+            'ml-gitops:notifications.defaultSubscriptions.0.recipients.1: service "pagerdutyv2" is not enabled in notifications (got "pagerdutyv2:ml-platform")',
+            'ml-gitops:notifications.defaultSubscriptions.0.triggers.1: unknown trigger "on-nope" (got "on-nope")',
+        ]);
+        assert.deepEqual(problemsOf({ environment: "dev", notifications: { ...notifications, enabled: false } }), []);
+        assert.deepEqual(problemsOf({ environment: "dev", notifications: { enabled: false, pagerduty: { enabled: true } } }), []);
+    });
+
+    it("knows subscriptions only for the applications the config declares", () => {
+        const sub = (app: string) => ({
+            environment: "dev",
+            slackToken: "t",
+            mlPlatform: { enabled: false },
+            rayCluster: { enabled: false },
+            ...extra({ path: "p" }),
+            notifications: { slack: { enabled: true }, subscriptions: { [app]: [{ trigger: "on-deployed", service: "slack", recipient: "c" }] } },
+        });
+        assert.deepEqual(problemsOf(sub("x")), []);
+        assert.deepEqual(problemsOf(sub("ray-operator")), []);
+        assert.deepEqual(problemsOf(sub("ml-platform")), [
+            'ml-gitops:notifications.subscriptions.ml-platform: unknown application "ml-platform"; known: ray-operator, ray-operator-crds, x (got [{"trigger":"on-deployed","service":"slack","recipient":"c"}])',
+        ]);
+    });
+
+    it("requires a worker group only when the RayCluster is declared, and checks its name only then", () => {
+        assert.deepEqual(problemsOf({ environment: "dev", rayCluster: { workerGroups: {} } }), [
+            "ml-gitops:rayCluster.workerGroups: must declare at least one worker group (got {})",
+        ]);
+        assert.deepEqual(problemsOf({ environment: "dev", rayCluster: { enabled: false, workerGroups: {}, fullnameOverride: "1x" } }), []);
+        assert.deepEqual(problemsOf({ environment: "dev", rayCluster: { releaseName: "r".repeat(45) } }), [], "45 + '-kuberay' = 53");
+    });
+
+    it("derives Argo CD's URL: configured, else the Ingress host, else the in-cluster service", () => {
+        assert.equal(parseConfig({ environment: "dev" }).argocd.url, "http://argocd-server.argocd.svc");
+        assert.equal(parseConfig({ environment: "dev", argocd: { namespace: "cd" } }).argocd.url, "http://argocd-server.cd.svc");
+        assert.equal(parseConfig({ environment: "dev", argocd: { ingress: { enabled: true, host: "cd.example.com" } } }).argocd.url, "https://cd.example.com");
+        assert.equal(
+            parseConfig({ environment: "dev", argocd: { ingress: { enabled: false, host: "cd.example.com" } } }).argocd.url,
+            "http://argocd-server.argocd.svc",
+        );
+        assert.equal(
+            parseConfig({ environment: "dev", argocd: { url: "https://x.example.com", ingress: { enabled: true, host: "h.example.com" } } }).argocd.url,
+            "https://x.example.com",
+        );
+    });
+
+    it("reports problems sorted by key path, and shortens long values", () => {
+        const long = "x".repeat(100);
+        assert.deepEqual(problemsOf({ environment: "dev", project: { description: 5 }, argocd: { namespace: long }, zzz: 1, aaa: 2 }), [
+            'ml-gitops:aaa: unknown key; did you mean "sync"?',
+            `ml-gitops:argocd.namespace: must be at most 63 characters (got "${"x".repeat(76)}...)`,
+            "ml-gitops:project.description: Invalid input: expected string, received number (got 5)",
+            'ml-gitops:zzz: unknown key; did you mean "sync"?',
+        ]);
+        const e = new ConfigError(["b", "a"]);
+        assert.equal(e.message, "invalid stack config (2 problems):\n  - b\n  - a");
+        assert.equal(e.name, "ConfigError");
+        assert.equal(new ConfigError(["only"]).message, "invalid stack config (1 problem):\n  - only");
+    });
+
+    it("suggests the key that contains the typo before the closest by edit distance", () => {
+        assert.deepEqual(problemsOf({ environment: "dev", argocd: { release: "x" } }), ['ml-gitops:argocd.release: unknown key; did you mean "releaseName"?']);
+        assert.deepEqual(problemsOf({ environment: "dev", argocd: { ingress: { hots: "x" } } }), [
+            'ml-gitops:argocd.ingress.hots: unknown key; did you mean "host"?',
+        ]);
+        assert.deepEqual(problemsOf({ environment: "dev", rayCluster: { head: { autoscaler: { versionx: "v1" } } } }), [
+            'ml-gitops:rayCluster.head.autoscaler.versionx: unknown key; did you mean "version"?',
+        ]);
+        assert.deepEqual(
+            problemsOf({
+                environment: "dev",
+                applications: { a: { repoURL: "https://x/y", targetRevision: "m", path: "p", destination: { namespace: "a", nmespace: "b" } } },
+            }),
+            ['ml-gitops:applications.a.destination.nmespace: unknown key; did you mean "namespace"?'],
+        );
+    });
+
+    it("JSON-parses plain keys of its own namespace only, and never a secret's value", () => {
+        assert.deepEqual(
+            rawFromPulumiConfig({
+                "ml-gitops:environment": "dev",
+                "ml-gitops:rayCluster": '{"enabled":false}',
+                "ml-gitops:count": "3",
+                "ml-gitops:flag": "true",
+                "ml-gitops:adminPassword": '{"not":"parsed"}',
+                "ml-gitops:slackToken": "123",
+                "ml-gitops:kubeconfig": "true",
+                "ml-gitops:pagerdutyServiceKey": "null",
+                "kubernetes:context": '{"x":1}',
+                "pulumi:tags": "{}",
+                "ml-gitops:": "empty name",
+            }),
+            {
+                adminPassword: '{"not":"parsed"}',
+                count: 3,
+                environment: "dev",
+                flag: true,
+                kubeconfig: "true",
+                pagerdutyServiceKey: "null",
+                rayCluster: { enabled: false },
+                slackToken: "123",
+            },
+        );
+    });
+
+    it("reports a plain-text secret together with the other problems, in one sorted list", async () => {
+        const { error } = await runError({ environment: "dev", slackToken: "t", zeta: 1, argocd: { ha: "yes" } }, { plain: ["slackToken"] });
+        assert.equal(
+            error.message,
+            [
+                "invalid stack config (3 problems):",
+                '  - ml-gitops:argocd.ha: Invalid input: expected boolean, received string (got "yes")',
+                "  - ml-gitops:slackToken: must be a secret: pulumi config set --secret slackToken <value>",
+                '  - ml-gitops:zeta: unknown key; did you mean "sync"?',
+            ].join("\n"),
+        );
+    });
+});

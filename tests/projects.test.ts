@@ -1,0 +1,349 @@
+/**
+ * The AppProjects and the resource options and dependencies of the Argo CD objects, asserted
+ * against literal expectations (never against lists computed by the code that builds them), and
+ * admission tested both ways: what each project must admit and what it must refuse.
+ */
+import * as assert from "node:assert/strict";
+import { appProjectManifest, applicationManifest } from "../components/application";
+import { parseConfig } from "../components/config";
+import { destinationPermitted, resourcePermitted, sourcePermitted } from "../components/glob";
+import { planApplications, planProjects } from "../components/platform";
+import { reveal, type Evaluation, type RecordedResource } from "../scripts/engine";
+import { renderStack } from "../scripts/render";
+import { byType, one, run, T } from "./harness";
+
+const IN_CLUSTER = "https://kubernetes.default.svc";
+const FINALIZER = "resources-finalizer.argocd.argoproj.io";
+const ML_NAMESPACED = [
+    { group: "", kind: "*" },
+    { group: "apps", kind: "*" },
+    { group: "autoscaling", kind: "*" },
+    { group: "policy", kind: "*" },
+    { group: "serving.kserve.io", kind: "*" },
+];
+const RAY_CLUSTER_KINDS = [
+    { group: "", kind: "Namespace" },
+    { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" },
+    { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
+    { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
+];
+const RAY_NAMESPACED = [
+    { group: "", kind: "*" },
+    { group: "apps", kind: "*" },
+    { group: "monitoring.coreos.com", kind: "ServiceMonitor" },
+    { group: "ray.io", kind: "*" },
+    { group: "rbac.authorization.k8s.io", kind: "Role" },
+    { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
+];
+const RAY_REPOS = ["https://github.com/ray-project/kuberay", "https://ray-project.github.io/kuberay-helm/"];
+
+type ProjectSpec = {
+    sourceRepos: string[];
+    destinations: { server: string; namespace: string }[];
+    clusterResourceWhitelist: { group: string; kind: string }[];
+    namespaceResourceWhitelist: { group: string; kind: string }[];
+};
+const projectObject = (ev: Evaluation, name: string): RecordedResource =>
+    byType(ev, T.project).find((p) => (p.inputs.metadata as { name: string }).name === name)!;
+const specOf = (ev: Evaluation, name: string) => projectObject(ev, name).inputs.spec as ProjectSpec;
+
+function rayProject(name: string) {
+    return {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "AppProject",
+        metadata: { finalizers: [FINALIZER], name, namespace: "argocd" },
+        spec: {
+            clusterResourceWhitelist: RAY_CLUSTER_KINDS,
+            description: "KubeRay 1.7.0: CRDs, operator and RayCluster",
+            destinations: [{ namespace: "ray-system", server: IN_CLUSTER }],
+            namespaceResourceWhitelist: RAY_NAMESPACED,
+            sourceRepos: RAY_REPOS,
+        },
+    };
+}
+
+describe("AppProjects of the shipped stacks, literally", () => {
+    let dev: Evaluation;
+    let prod: Evaluation;
+    before(async () => {
+        dev = (await renderStack("dev")).evaluation;
+        prod = (await renderStack("prod")).evaluation;
+    });
+
+    it("dev: the ML project admits the ml-platform repo and namespace only, with the project finalizer", () => {
+        assert.deepEqual(projectObject(dev, "ml-dev").inputs, {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "AppProject",
+            metadata: { finalizers: [FINALIZER], name: "ml-dev", namespace: "argocd" },
+            spec: {
+                clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+                description: "ML Platform Dev",
+                destinations: [{ namespace: "ml-serving", server: IN_CLUSTER }],
+                namespaceResourceWhitelist: ML_NAMESPACED,
+                sourceRepos: ["https://github.com/org/ml-platform-config"],
+            },
+        });
+        assert.deepEqual(projectObject(dev, "ray-dev").inputs, rayProject("ray-dev"));
+    });
+
+    it("prod: the ML project adds the configured sourceRepos and destinationNamespaces", () => {
+        assert.deepEqual(projectObject(prod, "ml-production").inputs, {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "AppProject",
+            metadata: { finalizers: [FINALIZER], name: "ml-production", namespace: "argocd" },
+            spec: {
+                clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+                description: "ML Platform Production",
+                destinations: [
+                    { namespace: "ml-serving", server: IN_CLUSTER },
+                    { namespace: "ml-training", server: IN_CLUSTER },
+                ],
+                namespaceResourceWhitelist: ML_NAMESPACED,
+                sourceRepos: ["https://github.com/org/ml-models", "https://github.com/org/ml-platform-config"],
+            },
+        });
+        assert.deepEqual(projectObject(prod, "ray-production").inputs, rayProject("ray-production"));
+    });
+
+    it("the ML projects refuse other repos, namespaces, servers and KubeRay's cluster-scoped kinds", () => {
+        for (const [ev, name] of [
+            [dev, "ml-dev"],
+            [prod, "ml-production"],
+        ] as const) {
+            const p = specOf(ev, name);
+            for (const repo of ["https://github.com/org/other", "https://github.com/ray-project/kuberay", "https://ray-project.github.io/kuberay-helm/"])
+                assert.equal(sourcePermitted(p.sourceRepos, repo), false, `${name} refuses ${repo}`);
+            for (const ns of ["ray-system", "kube-system", "argocd", "default"])
+                assert.equal(destinationPermitted(p.destinations, IN_CLUSTER, ns), false, `${name} refuses namespace ${ns}`);
+            assert.equal(destinationPermitted(p.destinations, "https://other.example.com", "ml-serving"), false, `${name} refuses another cluster`);
+            for (const k of RAY_CLUSTER_KINDS.slice(1))
+                assert.equal(resourcePermitted(p.clusterResourceWhitelist, k.group, k.kind), false, `${name} refuses ${k.kind}`);
+            assert.equal(resourcePermitted(p.namespaceResourceWhitelist, "ray.io", "RayCluster"), false, `${name} refuses RayClusters`);
+            assert.equal(resourcePermitted(p.namespaceResourceWhitelist, "rbac.authorization.k8s.io", "Role"), false, `${name} refuses Roles`);
+        }
+        assert.equal(destinationPermitted(specOf(dev, "ml-dev").destinations, IN_CLUSTER, "ml-training"), false, "ml-training is prod's extra");
+        assert.equal(sourcePermitted(specOf(dev, "ml-dev").sourceRepos, "https://github.com/org/ml-models"), false, "ml-models is prod's extra");
+    });
+
+    it("the KubeRay projects refuse the ML repo and namespaces, other cluster-scoped kinds and other namespaced groups", () => {
+        for (const [ev, name] of [
+            [dev, "ray-dev"],
+            [prod, "ray-production"],
+        ] as const) {
+            const p = specOf(ev, name);
+            assert.equal(sourcePermitted(p.sourceRepos, "https://github.com/org/ml-platform-config"), false);
+            assert.equal(sourcePermitted(p.sourceRepos, "https://github.com/ray-project/kuberay-fork"), false);
+            assert.equal(destinationPermitted(p.destinations, IN_CLUSTER, "ml-serving"), false);
+            assert.equal(destinationPermitted(p.destinations, IN_CLUSTER, "kube-system"), false);
+            for (const [group, kind] of [
+                ["admissionregistration.k8s.io", "ValidatingWebhookConfiguration"],
+                ["storage.k8s.io", "StorageClass"],
+                ["", "PersistentVolume"],
+                ["rbac.authorization.k8s.io", "Role"],
+            ])
+                assert.equal(resourcePermitted(p.clusterResourceWhitelist, group, kind), false, `${name} refuses cluster-scoped ${kind}`);
+            for (const [group, kind] of [
+                ["networking.k8s.io", "NetworkPolicy"],
+                ["monitoring.coreos.com", "PrometheusRule"],
+                ["batch", "Job"],
+            ])
+                assert.equal(resourcePermitted(p.namespaceResourceWhitelist, group, kind), false, `${name} refuses ${group}/${kind}`);
+            for (const k of RAY_CLUSTER_KINDS) assert.ok(resourcePermitted(p.clusterResourceWhitelist, k.group, k.kind), `${name} admits ${k.kind}`);
+        }
+    });
+
+    it("declares every Argo CD object with deleteBeforeReplace (fixed metadata.name), and nothing else with it", () => {
+        for (const ev of [dev, prod]) {
+            for (const r of ev.resources) {
+                const argo = r.custom && (r.type === T.app || r.type === T.project);
+                assert.equal(r.options.deleteBeforeReplace, argo, `${r.type} ${r.name}`);
+                assert.equal(r.options.protect, false, `${r.type} ${r.name}`);
+                assert.equal(r.options.retainOnDelete, false, `${r.type} ${r.name}`);
+            }
+            assert.equal(ev.resources.filter((r) => r.options.deleteBeforeReplace).length, 6, "four Applications and two AppProjects");
+        }
+    });
+
+    it("makes each built-in Application wait for its destination namespace, its project, Argo CD, the notifications and the app before it", () => {
+        const urn = (t: string, n: string) => `urn:pulumi:prod::ml-gitops::${t}::${n}`;
+        const base = [
+            urn("ml-gitops:argocd:ArgoCd$kubernetes:core/v1:Namespace", "ml-argocd-ns"),
+            urn("ml-gitops:argocd:ArgoCd$kubernetes:helm.sh/v3:Release", "ml-argocd"),
+            urn("ml-gitops:argocd:ArgoCd$random:index/randomPassword:RandomPassword", "ml-argocd-admin-password"),
+            urn("ml-gitops:argocd:Notifications$kubernetes:core/v1:ConfigMap", "ml-notifications-cm"),
+            urn("ml-gitops:argocd:Notifications$kubernetes:core/v1:Secret", "ml-notifications-secret"),
+        ];
+        const project = (n: string) => urn("ml-gitops:argocd:AppProject$kubernetes:argoproj.io/v1alpha1:AppProject", n);
+        const appUrn = (n: string) => urn("ml-gitops:argocd:Application$kubernetes:argoproj.io/v1alpha1:Application", n);
+        const ns = (n: string) => urn("ml-gitops:platform:MlPlatform$kubernetes:core/v1:Namespace", n);
+        const deps = (name: string) => one(prod, T.app, name).dependencies;
+        assert.deepEqual(deps("ml-ml-platform"), [project("ml-project"), ...base, ns("ml-ml-ns")].sort());
+        assert.deepEqual(deps("ml-ray-operator-crds"), [project("ml-ray-project"), ...base, ns("ml-ray-ns")].sort());
+        assert.deepEqual(deps("ml-ray-operator"), [project("ml-ray-project"), appUrn("ml-ray-operator-crds"), ...base, ns("ml-ray-ns")].sort());
+        assert.deepEqual(deps("ml-raycluster"), [project("ml-ray-project"), appUrn("ml-ray-operator"), ...base, ns("ml-ray-ns")].sort());
+        assert.deepEqual(one(prod, T.project, "ml-project").dependencies, base);
+        assert.deepEqual(one(prod, T.project, "ml-ray-project").dependencies, base);
+        assert.deepEqual(one(prod, T.namespace, "ml-ray-ns").inputs, { apiVersion: "v1", kind: "Namespace", metadata: { name: "ray-system" } });
+        assert.deepEqual(one(prod, T.namespace, "ml-ml-ns").inputs, { apiVersion: "v1", kind: "Namespace", metadata: { name: "ml-serving" } });
+    });
+});
+
+describe("AppProjects and namespaces from config", () => {
+    it("adds configured extras to the ML project only, deduplicated and sorted, and admits nothing else", async () => {
+        const ev = await run({
+            environment: "dev",
+            notifications: { enabled: false },
+            project: {
+                sourceRepos: ["https://github.com/org/zz-extra", "https://github.com/org/ml-platform-config", "https://github.com/org/aa-*"],
+                destinationNamespaces: ["team-b", "ml-serving", "team-a"],
+                clusterResourceWhitelist: [{ group: "storage.k8s.io", kind: "StorageClass" }],
+                namespaceResourceWhitelist: [{ group: "batch", kind: "Job" }],
+                roles: [{ name: "viewer", policies: ["p, proj:ml-dev:viewer, applications, get, ml-dev/*, allow"] }],
+            },
+        });
+        assert.deepEqual(projectObject(ev, "ml-dev").inputs.spec, {
+            clusterResourceWhitelist: [{ group: "storage.k8s.io", kind: "StorageClass" }],
+            description: "ML platform",
+            destinations: [
+                { namespace: "ml-serving", server: IN_CLUSTER },
+                { namespace: "team-a", server: IN_CLUSTER },
+                { namespace: "team-b", server: IN_CLUSTER },
+            ],
+            namespaceResourceWhitelist: [{ group: "batch", kind: "Job" }],
+            roles: [{ groups: [], name: "viewer", policies: ["p, proj:ml-dev:viewer, applications, get, ml-dev/*, allow"] }],
+            sourceRepos: ["https://github.com/org/aa-*", "https://github.com/org/ml-platform-config", "https://github.com/org/zz-extra"],
+        });
+        const ray = projectObject(ev, "ray-platform").inputs.spec as ProjectSpec;
+        assert.deepEqual(ray.sourceRepos, RAY_REPOS, "the KubeRay project takes none of the ML project's extras");
+        assert.deepEqual(ray.destinations, [{ namespace: "ray-system", server: IN_CLUSTER }]);
+        assert.deepEqual(ray.clusterResourceWhitelist, RAY_CLUSTER_KINDS);
+    });
+
+    it("never admits '*' repos or namespaces unless configured", () => {
+        const c = parseConfig({ environment: "dev" });
+        for (const p of planProjects(c)) {
+            assert.ok(!p.spec.sourceRepos.includes("*"), p.name);
+            assert.equal(sourcePermitted(p.spec.sourceRepos, "https://evil.example.com/x"), false, p.name);
+            assert.equal(p.spec.roles, undefined, `${p.name}: no roles unless configured`);
+        }
+    });
+
+    it("places an extra app's repo and destination (another cluster too) in the project it names", () => {
+        const c = parseConfig({
+            environment: "dev",
+            applications: {
+                "ray-dashboards": {
+                    project: "ray-platform",
+                    repoURL: "https://github.com/org/dash",
+                    targetRevision: "v1.0.0",
+                    path: "d",
+                    destination: { namespace: "dash", server: "https://edge.example.com" },
+                },
+            },
+        });
+        const [ml, ray] = planProjects(c, planApplications(c));
+        assert.deepEqual(ray.spec.sourceRepos, ["https://github.com/org/dash", ...RAY_REPOS]);
+        assert.deepEqual(ray.spec.destinations, [
+            { namespace: "dash", server: "https://edge.example.com" },
+            { namespace: "ray-system", server: IN_CLUSTER },
+        ]);
+        assert.deepEqual(ml.spec.sourceRepos, ["https://github.com/org/ml-platform-config"]);
+        assert.deepEqual(ml.spec.destinations, [{ namespace: "ml-serving", server: IN_CLUSTER }]);
+    });
+
+    it("creates no namespace for the Argo CD namespace itself, one per distinct namespace otherwise, and only in-cluster apps wait for it", async () => {
+        const ev = await run({
+            environment: "dev",
+            notifications: { enabled: false },
+            kuberay: { namespace: "argocd" },
+            mlPlatform: { namespace: "shared" },
+            applications: {
+                local: { repoURL: "https://github.com/org/a", targetRevision: "main", path: "p", destination: { namespace: "shared" } },
+                remote: {
+                    repoURL: "https://github.com/org/b",
+                    targetRevision: "main",
+                    path: "p",
+                    destination: { namespace: "shared", server: "https://edge.example.com" },
+                },
+            },
+        });
+        assert.deepEqual(
+            byType(ev, T.namespace).map((r) => `${r.name}=${(r.inputs.metadata as { name: string }).name}`),
+            ["ml-ml-ns=shared", "ml-argocd-ns=argocd"],
+        );
+        const nsUrn = "urn:pulumi:test::ml-gitops::ml-gitops:platform:MlPlatform$kubernetes:core/v1:Namespace::ml-ml-ns";
+        assert.ok(one(ev, T.app, "ml-app-local").dependencies.includes(nsUrn));
+        assert.ok(!one(ev, T.app, "ml-app-remote").dependencies.includes(nsUrn), "another cluster's namespace is not Pulumi's");
+        assert.ok(!one(ev, T.app, "ml-ray-operator").dependencies.some((d) => d.endsWith(":Namespace::ml-ray-ns")));
+        assert.ok(one(ev, T.app, "ml-ml-platform").dependencies.includes(nsUrn));
+    });
+
+    it("leaves the ml namespace out when the ML platform is off, and declares no ml-platform app", async () => {
+        const ev = await run({ environment: "dev", notifications: { enabled: false }, mlPlatform: { enabled: false }, rayCluster: { enabled: false } });
+        assert.deepEqual(
+            byType(ev, T.namespace).map((r) => r.name),
+            ["ml-ray-ns", "ml-argocd-ns"],
+        );
+        assert.deepEqual(
+            byType(ev, T.app).map((r) => r.name),
+            ["ml-ray-operator-crds", "ml-ray-operator"],
+        );
+        assert.deepEqual(reveal(ev.outputs.rayClusterName), undefined);
+    });
+});
+
+describe("Argo CD object manifests (pure)", () => {
+    const spec = { destination: { namespace: "x", server: IN_CLUSTER }, project: "p", source: { repoURL: "https://github.com/org/x" } };
+
+    it("gives an Application the foreground finalizer by default, the background one on request, none for none", () => {
+        assert.deepEqual(applicationManifest({ name: "a", namespace: "argocd", spec }).metadata, { finalizers: [FINALIZER], name: "a", namespace: "argocd" });
+        assert.deepEqual(applicationManifest({ name: "a", namespace: "argocd", spec, finalizer: "foreground" }).metadata.finalizers, [FINALIZER]);
+        assert.deepEqual(applicationManifest({ name: "a", namespace: "argocd", spec, finalizer: "background" }).metadata.finalizers, [
+            "resources-finalizer.argocd.argoproj.io/background",
+        ]);
+        assert.deepEqual(applicationManifest({ name: "a", namespace: "argocd", spec, finalizer: "none" }).metadata, { name: "a", namespace: "argocd" });
+    });
+
+    it("adds labels and subscriptions only when there are some, joining recipients sorted with ';'", () => {
+        const m = applicationManifest({
+            name: "a",
+            namespace: "argocd",
+            spec,
+            labels: { team: "ml" },
+            subscriptions: [
+                { trigger: "on-sync-failed", service: "slack", recipient: "zeta" },
+                { trigger: "on-sync-failed", service: "slack", recipient: "alpha" },
+                { trigger: "on-sync-failed", service: "slack", recipient: "mid" },
+                { trigger: "on-deployed", service: "slack", recipient: "one" },
+            ],
+            waitTimeoutSeconds: 30,
+        });
+        assert.deepEqual(m.metadata, {
+            annotations: {
+                "notifications.argoproj.io/subscribe.on-deployed.slack": "one",
+                "notifications.argoproj.io/subscribe.on-sync-failed.slack": "alpha;mid;zeta",
+                "pulumi.com/timeoutSeconds": "30",
+                "pulumi.com/waitFor": '["jsonpath={.status.sync.status}=Synced","jsonpath={.status.health.status}=Healthy"]',
+            },
+            finalizers: [FINALIZER],
+            labels: { team: "ml" },
+            name: "a",
+            namespace: "argocd",
+        });
+        assert.deepEqual(Object.keys(applicationManifest({ name: "a", namespace: "n", spec, labels: {}, subscriptions: [] }).metadata), [
+            "finalizers",
+            "name",
+            "namespace",
+        ]);
+        assert.equal(applicationManifest({ name: "a", namespace: "n", spec, waitTimeoutSeconds: 0 }).metadata.annotations?.["pulumi.com/timeoutSeconds"], "0");
+    });
+
+    it("gives an AppProject the finalizer that keeps it while apps use it", () => {
+        assert.deepEqual(appProjectManifest({ name: "p", namespace: "argocd", spec: { destinations: [], sourceRepos: [] } }), {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "AppProject",
+            metadata: { finalizers: [FINALIZER], name: "p", namespace: "argocd" },
+            spec: { destinations: [], sourceRepos: [] },
+        });
+    });
+});

@@ -1,0 +1,257 @@
+/**
+ * The small pure pieces and component edges the stack-level tests do not pin: Argo CD's glob
+ * matching, the value helpers, the argo-cd chart values per setting, the Release's own inputs, the
+ * Notifications component's own checks, and MlPlatform's outputs. Literal expectations.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as assert from "node:assert/strict";
+import { argoCdValues } from "../components/argocd";
+import { parseConfig } from "../components/config";
+import { destinationPermitted, globMatch, normalizeRepoUrl, resourcePermitted, sourcePermitted } from "../components/glob";
+import { Notifications } from "../components/notifications";
+import { MlPlatform } from "../components/platform";
+import { isSupportedKuberayVersion } from "../components/versions";
+import { deepMerge, sortKeys, yamlText } from "../components/util";
+import { evaluate, reveal } from "../scripts/engine";
+import { byType, one, run, T } from "./harness";
+
+describe("Argo CD glob matching (pure)", () => {
+    it("matches *, ?, classes, negated classes, alternatives and escapes; everything else literally", () => {
+        const yes: [string, string][] = [
+            ["*", ""],
+            ["a*c", "abbbc"],
+            ["a?c", "abc"],
+            ["[ab]x", "bx"],
+            ["[!ab]x", "cx"],
+            ["{x,y}z", "yz"],
+            ["a\\*b", "a*b"],
+            ["a.b", "a.b"],
+            ["a[b", "a[b"],
+            ["a}b", "a}b"],
+            ["a,b", "a,b"],
+            ["(a)+$^|/", "(a)+$^|/"],
+            ["*", "line\nbreak"],
+        ];
+        const no: [string, string][] = [
+            ["a?c", "ac"],
+            ["[ab]x", "cx"],
+            ["[!ab]x", "ax"],
+            ["{x,y}z", "wz"],
+            ["a\\*b", "axb"],
+            ["a.b", "axb"],
+            ["abc", "abcd"],
+            ["abc", "zabc"],
+            ["a+", "aa"],
+            ["", "a"],
+        ];
+        for (const [p, t] of yes) assert.equal(globMatch(p, t), true, `${p} ~ ${JSON.stringify(t)}`);
+        for (const [p, t] of no) assert.equal(globMatch(p, t), false, `${p} !~ ${JSON.stringify(t)}`);
+    });
+
+    it("normalises repo URLs: lower case, trailing slashes and .git dropped", () => {
+        assert.equal(normalizeRepoUrl("https://GitHub.com/Org/Repo.git/"), "https://github.com/org/repo");
+        assert.equal(normalizeRepoUrl("https://x/y//"), "https://x/y");
+        assert.equal(normalizeRepoUrl("https://x/y.gitx"), "https://x/y.gitx");
+        assert.equal(normalizeRepoUrl("https://x/git"), "https://x/git");
+    });
+
+    it("admits a source by any match unless a ! pattern denies it, in any order", () => {
+        assert.equal(sourcePermitted([], "https://x/y"), false);
+        assert.equal(sourcePermitted(["https://x/*"], "https://x/y"), true);
+        assert.equal(sourcePermitted(["!https://x/y", "https://x/*"], "https://x/y"), false);
+        assert.equal(sourcePermitted(["https://x/*", "!https://x/y.git"], "https://x/y"), false);
+        assert.equal(sourcePermitted(["https://x/*", "!https://x/z"], "https://x/y"), true);
+        assert.equal(sourcePermitted(["!https://x/z"], "https://x/y"), false, "a deny alone admits nothing");
+    });
+
+    it("admits a destination when server and namespace match one entry, and a ! namespace denies", () => {
+        const d = [{ server: "https://k", namespace: "ml-*" }];
+        assert.equal(destinationPermitted(d, "https://k", "ml-a"), true);
+        assert.equal(destinationPermitted(d, "https://other", "ml-a"), false);
+        assert.equal(destinationPermitted(d, "https://k", "ray"), false);
+        assert.equal(destinationPermitted([{ namespace: "x" }], "https://k", "x"), false, "no server matches only an empty one");
+        assert.equal(destinationPermitted([{ server: "https://k" }], "https://k", ""), true);
+        assert.equal(destinationPermitted([...d, { server: "https://k", namespace: "!ml-b" }], "https://k", "ml-b"), false);
+        assert.equal(destinationPermitted([...d, { server: "https://k", namespace: "!ml-b" }], "https://k", "ml-a"), true);
+        assert.equal(destinationPermitted([{ server: "https://k", namespace: "!ml-b" }], "https://k", "ml-a"), false, "a deny admits nothing");
+        assert.equal(destinationPermitted([...d, { server: "https://other", namespace: "!ml-a" }], "https://k", "ml-a"), true);
+    });
+
+    it("whitelists a kind when group and kind both match", () => {
+        const list = [
+            { group: "apps", kind: "*" },
+            { group: "", kind: "Namespace" },
+        ];
+        assert.equal(resourcePermitted(list, "apps", "Deployment"), true);
+        assert.equal(resourcePermitted(list, "", "Namespace"), true);
+        assert.equal(resourcePermitted(list, "", "Service"), false);
+        assert.equal(resourcePermitted(list, "batch", "Namespace"), false);
+        assert.equal(resourcePermitted([], "", "Namespace"), false);
+    });
+});
+
+describe("value helpers (pure)", () => {
+    it("merges maps key by key and replaces scalars and lists, keeping the base for undefined", () => {
+        assert.deepEqual(deepMerge({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3], e: null }, f: 2 }), { a: { b: 1, c: [3], e: null }, d: 1, f: 2 });
+        assert.deepEqual(deepMerge({ a: 1 }, undefined), { a: 1 });
+        assert.equal(deepMerge({ a: 1 }, 5), 5);
+        assert.deepEqual(deepMerge(5, { a: 1 }), { a: 1 });
+        const base = { a: { b: 1 } };
+        deepMerge(base, { a: { b: 2 } });
+        assert.deepEqual(base, { a: { b: 1 } }, "the base is not modified");
+    });
+
+    it("sorts keys at every level, drops undefined values, and leaves class instances alone", () => {
+        const d = new Date(0);
+        const sorted = sortKeys({ b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined }, e: d });
+        assert.equal(JSON.stringify(sorted), '{"a":{"d":[{"y":2,"z":1}]},"b":1,"e":"1970-01-01T00:00:00.000Z"}');
+        assert.equal(sortKeys(sorted).e, d);
+        const bare = Object.assign(Object.create(null) as Record<string, number>, { b: 1, a: 2 });
+        assert.equal(JSON.stringify(sortKeys(bare)), '{"a":2,"b":1}', "a prototype-less object is a plain map");
+        assert.equal(sortKeys(null), null);
+    });
+
+    it("writes YAML with sorted keys and no line folding", () => {
+        assert.equal(yamlText({ b: "x ".repeat(60).trim(), a: 1 }), `a: 1\nb: ${"x ".repeat(60).trim()}\n`);
+    });
+});
+
+describe("KubeRay versions (pure)", () => {
+    it("accepts 1.5.1 through 1.7.x, a pre-release only above 1.5.1", () => {
+        for (const v of ["1.5.1", "1.5.2", "1.6.0", "1.7.0", "1.7.12", "1.5.2-rc.1", "1.6.0-rc.0", "1.5.1+b"])
+            assert.equal(isSupportedKuberayVersion(v), true, v);
+        for (const v of ["1.5.0", "1.5.1-rc.1", "1.4.9", "1.8.0", "2.6.0", "0.7.0", "x", "1.5"]) assert.equal(isSupportedKuberayVersion(v), false, v);
+    });
+});
+
+describe("argo-cd chart values per setting (pure)", () => {
+    const values = (argocd: Record<string, unknown>, notifications = false) =>
+        argoCdValues(parseConfig({ environment: "dev", argocd }).argocd, notifications, "HASH") as Record<string, Record<string, unknown>>;
+
+    it("takes explicit replica counts over the HA default, each for its own component", () => {
+        const v = values({ ha: true, replicas: { controller: 3, server: 4, repoServer: 5, applicationSet: 6 } });
+        assert.deepEqual(
+            ["controller", "server", "repoServer", "applicationSet"].map((k) => v[k].replicas),
+            [3, 4, 5, 6],
+        );
+        const one = values({ replicas: { server: 7 } });
+        assert.deepEqual(
+            ["controller", "server", "repoServer", "applicationSet"].map((k) => one[k].replicas),
+            [1, 7, 1, 1],
+        );
+    });
+
+    it("sets the Ingress as configured: no class and no TLS by default, annotations kept; no global domain without it", () => {
+        const v = values({ serviceType: "NodePort", ingress: { enabled: true, host: "cd.example.com", annotations: { a: "b" } } });
+        assert.deepEqual(v.server, {
+            ingress: { annotations: { a: "b" }, enabled: true, hostname: "cd.example.com", ingressClassName: "", tls: false },
+            pdb: { enabled: false },
+            replicas: 1,
+            service: { type: "NodePort" },
+        });
+        assert.deepEqual(v.global, { domain: "cd.example.com" });
+        assert.deepEqual(v.configs.params, { "server.insecure": true });
+        const plain = values({ ingress: { enabled: false, host: "cd.example.com" } });
+        assert.equal(plain.global, undefined);
+        assert.equal(plain.server.ingress, undefined);
+        assert.equal(plain.configs.params, undefined);
+    });
+
+    it("keeps the given hash and the configured mtime in configs.secret, and the notifications switch", () => {
+        const v = values({ adminPasswordMtime: "2026-02-03T04:05:06Z" }, true);
+        assert.deepEqual(v.configs.secret, { argocdServerAdminPassword: "HASH", argocdServerAdminPasswordMtime: "2026-02-03T04:05:06Z" });
+        assert.deepEqual(v.notifications, { argocdUrl: "http://argocd-server.argocd.svc", cm: { create: false }, enabled: true, secret: { create: false } });
+    });
+});
+
+describe("the Argo CD release and password resources", () => {
+    it("installs the release atomically, cleaning up on failure, with a 15-minute timeout, from the configured chart", async () => {
+        const ev = await run({
+            environment: "dev",
+            notifications: { enabled: false },
+            argocd: { namespace: "cd", releaseName: "cd", chartRepository: "https://charts.example.com", chartVersion: "10.0.0" },
+        });
+        const r = one(ev, T.release, "ml-argocd");
+        assert.deepEqual(Object.fromEntries(Object.entries(r.inputs).filter(([k]) => k !== "values")), {
+            atomic: true,
+            chart: "argo-cd",
+            cleanupOnFail: true,
+            compat: "true", // set by @pulumi/kubernetes itself
+            name: "cd",
+            namespace: "cd",
+            repositoryOpts: { repo: "https://charts.example.com" },
+            timeout: 900,
+            version: "10.0.0",
+        });
+        assert.deepEqual(one(ev, T.namespace, "ml-argocd-ns").inputs, {
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: { labels: { "app.kubernetes.io/part-of": "argocd" }, name: "cd" },
+        });
+        assert.deepEqual(one(ev, T.randomPassword, "ml-argocd-admin-password").inputs, { length: 24, special: false });
+        assert.deepEqual(reveal(ev.outputs.argocdNamespace), "cd");
+    });
+});
+
+describe("components used directly", () => {
+    const opts = { project: "p", stack: "s", config: {}, secretKeys: [] };
+    const notificationSettings = (n: Record<string, unknown>) =>
+        parseConfig({ environment: "dev", slackToken: "t", pagerdutyServiceKey: "k", notifications: n }).notifications;
+
+    it("Notifications refuses an enabled service without its token, naming it", async () => {
+        await assert.rejects(
+            evaluate(() => new Notifications("n", { namespace: "argocd", settings: notificationSettings({ slack: { enabled: true } }), argocdUrl: "u" }), opts),
+            (e: Error) => e.message.includes("notifications.slack.enabled needs slackToken"),
+        );
+        await assert.rejects(
+            evaluate(
+                () => new Notifications("n", { namespace: "argocd", settings: notificationSettings({ pagerduty: { enabled: true } }), argocdUrl: "u" }),
+                opts,
+            ),
+            (e: Error) => e.message.includes("notifications.pagerduty.enabled needs pagerdutyServiceKey"),
+        );
+    });
+
+    it("Notifications puts only the enabled services' tokens in its Secret", async () => {
+        const ev = await evaluate(
+            () =>
+                new Notifications("n", {
+                    namespace: "argocd",
+                    settings: notificationSettings({ slack: { enabled: false }, pagerduty: { enabled: true } }),
+                    argocdUrl: "u",
+                    slackToken: "slack-unused",
+                    pagerdutyServiceKey: "pd-key",
+                }),
+            opts,
+        );
+        const s = one(ev, T.secret, "n-secret");
+        assert.deepEqual(reveal(s.inputs.stringData), { "pagerduty-service-key": "pd-key" });
+        assert.equal(s.inputs.type, "Opaque");
+        assert.deepEqual(
+            byType(ev, T.configMap).map((r) => r.name),
+            ["n-cm"],
+        );
+    });
+
+    it("MlPlatform takes secret Outputs as present secrets, and reports its names", async () => {
+        let p: MlPlatform | undefined;
+        const ev = await evaluate(() => {
+            p = new MlPlatform("mp", {
+                settings: { environment: "dev", notifications: { slack: { enabled: true } }, rayCluster: { enabled: false } },
+                slackToken: pulumi.secret("tok"),
+                adminPassword: pulumi.secret("pw-from-output"),
+            });
+            return { pw: p.adminPassword };
+        }, opts);
+        assert.ok(p);
+        assert.deepEqual(p.applicationNames, ["ray-operator-crds", "ray-operator", "ml-platform"]);
+        assert.deepEqual(p.projectNames, ["ml-dev", "ray-platform"]);
+        assert.equal(p.rayClusterName, undefined);
+        assert.equal(p.argocdUrl, "http://argocd-server.argocd.svc");
+        assert.deepEqual(Object.keys(p.applications), ["ray-operator-crds", "ray-operator", "ml-platform"]);
+        assert.equal(reveal(ev.outputs.pw), "pw-from-output");
+        assert.deepEqual(reveal(one(ev, T.secret, "mp-notifications-secret").inputs.stringData), { "slack-token": "tok" });
+        const platform = one(ev, "ml-gitops:platform:MlPlatform", "mp");
+        assert.equal(platform.custom, false);
+    });
+});
