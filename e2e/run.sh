@@ -67,7 +67,6 @@ wait_for() { # wait_for SECONDS WHAT CMD...: poll CMD until it succeeds
     sleep 0.5
   done
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 port_busy() { python3 -c "import socket,sys; s=socket.socket(); sys.exit(0 if s.connect_ex(('127.0.0.1',$1))==0 else 1)"; }
 
 mkdir -p "$W/logs"
@@ -110,7 +109,14 @@ export SSL_CERT_FILE="$P/trust.pem"
 # ------------------------------------------------------------------ 2. cluster
 T0=$(date +%s)
 say "cluster: etcd"
-ETCD_PORT=$(free_port); ETCD_PEER=$(free_port); APISERVER_PORT=$(free_port)
+# Six distinct ports, chosen at once with every socket held until all are bound: separate
+# free_port calls can hand the same port to two components (seen: kwok and kube-scheduler).
+read -r ETCD_PORT ETCD_PEER APISERVER_PORT KCM_PORT SCHEDULER_PORT KWOK_PORT < <(python3 -c '
+import socket
+ss = [socket.socket() for _ in range(6)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])
+for s in ss: s.close()')
 start etcd "$BIN/etcd" --name e2e --data-dir "$W/etcd" --unsafe-no-fsync \
   --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
   --listen-peer-urls "http://127.0.0.1:$ETCD_PEER" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER" \
@@ -148,13 +154,13 @@ wait_for 90 apiserver K get --raw /readyz || fail cluster "kube-apiserver not re
 
 say "cluster: controller manager, scheduler, kwok"
 start kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig "$W/kubeconfig" \
-  --bind-address 127.0.0.1 --secure-port "$(free_port)" --leader-elect=false \
+  --bind-address 127.0.0.1 --secure-port "$KCM_PORT" --leader-elect=false \
   --service-account-private-key-file "$P/sa.key" --root-ca-file "$P/ca.crt" --use-service-account-credentials=false \
   --controllers '*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-route' --concurrent-gc-syncs 5
-start kube-scheduler "$BIN/kube-scheduler" --kubeconfig "$W/kubeconfig" --bind-address 127.0.0.1 --secure-port "$(free_port)" --leader-elect=false
+start kube-scheduler "$BIN/kube-scheduler" --kubeconfig "$W/kubeconfig" --bind-address 127.0.0.1 --secure-port "$SCHEDULER_PORT" --leader-elect=false
 start kwok "$BIN/kwok" --kubeconfig "$W/kubeconfig" --config "$BIN/kwok-stages.yaml" --manage-all-nodes=false \
   --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake --cidr 10.244.0.1/16 --node-ip 127.0.0.1 \
-  --server-address "127.0.0.1:$(free_port)"
+  --server-address "127.0.0.1:$KWOK_PORT"
 for n in kwok-node-0 kwok-node-1; do
   cat <<EOF
 apiVersion: v1
@@ -172,6 +178,10 @@ done > "$W/nodes.yaml"
 wait_for 60 default-sa K -n default get serviceaccount default || fail cluster "controller manager made no default ServiceAccount in 60s (log: $W/logs/kube-controller-manager.log)"
 K apply -f "$W/nodes.yaml" >/dev/null || fail cluster "could not create the KWOK nodes"
 wait_for 60 nodes-ready K wait --for=condition=Ready node --all --timeout=5s || fail cluster "KWOK nodes not Ready in 60s (log: $W/logs/kwok.log)"
+# Every component still runs (one that died at start, e.g. on a taken port, would only show as a hang later).
+for i in "${!PIDS[@]}"; do
+  kill -0 "${PIDS[$i]}" 2>/dev/null || fail cluster "a control-plane process exited at start (logs: $W/logs/): $(grep -l -E 'command failed|address already in use' "$W"/logs/*.log 2>/dev/null | tr '\n' ' ')"
+done
 T_CLUSTER=$(( $(date +%s) - T0 ))
 say "cluster up in ${T_CLUSTER}s: $(K version 2>/dev/null | tr '\n' ' ')"
 
