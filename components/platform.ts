@@ -382,6 +382,7 @@ export class MlPlatform extends pulumi.ComponentResource {
             const deps: pulumi.Input<pulumi.Resource>[] = [...before, projects[a.args.spec.project]];
             const ns = namespaces.get(a.args.spec.destination.namespace ?? "");
             if (ns && (a.args.spec.destination.server ?? IN_CLUSTER) === IN_CLUSTER) deps.push(ns);
+            // Stryker disable next-line ConditionalExpression: equivalent when forced true: the SDK drops an undefined dependsOn entry
             if (a.after) deps.push(own.applications[a.after]);
             const key = c.applications[a.key] ? `app-${a.key}` : a.key;
             own.applications[a.key] = new Application(`${name}-${key}`, a.args, { parent: this, dependsOn: deps });

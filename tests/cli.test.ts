@@ -161,12 +161,27 @@ describe("command lines", function () {
 describe("the GitHub Actions workflow", () => {
     const workflow = parse(readFileSync(join(ROOT, ".github", "workflows", "ci.yml"), "utf8")) as {
         on: Record<string, unknown>;
-        jobs: Record<string, { if?: string; steps: { run?: string; env?: Record<string, string> }[]; permissions?: Record<string, string> }>;
+        jobs: Record<
+            string,
+            {
+                if?: string;
+                env?: Record<string, string>;
+                steps: { uses?: string; with?: Record<string, unknown>; run?: string; env?: Record<string, string> }[];
+                permissions?: Record<string, string>;
+            }
+        >;
     };
 
     it("runs .ci/run on pushes to main and on pull requests", () => {
         assert.deepEqual(Object.keys(workflow.on).sort(), ["pull_request", "push"]);
         assert.ok(workflow.jobs.test.steps.some((s) => s.run === "bash .ci/run"));
+    });
+
+    it("mutation-tests the lines a pull request changes against its base branch, with the history to find it", () => {
+        const test = workflow.jobs.test;
+        assert.equal(test.env?.ML_GITOPS_MUTATE_BASE, "${{ github.event_name == 'pull_request' && format('origin/{0}', github.base_ref) || 'HEAD~1' }}");
+        assert.deepEqual(test.steps.find((s) => s.uses === "actions/checkout@v4")?.with, { "fetch-depth": 0 });
+        assert.match(readFileSync(join(ROOT, ".ci", "run"), "utf8"), /timeout 300 npm run --silent mutate:changed -- --base "\$mutate_base"/);
     });
 
     it("posts the render diff of every shipped stack but e2e on pull requests, with write access to pull requests only there", () => {

@@ -3,12 +3,14 @@
  * matching, the value helpers, the argo-cd chart values per setting, the Release's own inputs, the
  * Notifications component's own checks, and MlPlatform's outputs. Literal expectations.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import { argoCdValues } from "../components/argocd";
 import { parseConfig } from "../components/config";
 import { destinationPermitted, globMatch, normalizeRepoUrl, resourcePermitted, sourcePermitted } from "../components/glob";
 import { Notifications } from "../components/notifications";
+import { Application, AppProject } from "../components/application";
 import { MlPlatform } from "../components/platform";
 import { isSupportedKuberayVersion } from "../components/versions";
 import { deepMerge, sortKeys, yamlText } from "../components/util";
@@ -231,6 +233,74 @@ describe("components used directly", () => {
             byType(ev, T.configMap).map((r) => r.name),
             ["n-cm"],
         );
+    });
+
+    it("Application and AppProject without options: one object each, under the component, waiting for nothing, exposed as .resource", async () => {
+        const ev = await evaluate(() => {
+            const project = new AppProject("proj", { name: "team", namespace: "argocd", spec: { sourceRepos: ["https://git.example.com/*"] } });
+            const app = new Application("app", {
+                name: "web",
+                namespace: "argocd",
+                spec: {
+                    project: "team",
+                    source: { repoURL: "https://git.example.com/web", path: "k8s" },
+                    destination: { server: "https://kubernetes.default.svc", namespace: "web" },
+                },
+            });
+            return { projectUrn: project.resource.urn, appUrn: app.resource.urn, names: [project.projectName, app.appName] };
+        }, opts);
+        const project = one(ev, T.project, "proj");
+        const app = one(ev, T.app, "app");
+        assert.equal(project.parent, one(ev, "ml-gitops:argocd:AppProject", "proj").urn);
+        assert.equal(app.parent, one(ev, "ml-gitops:argocd:Application", "app").urn);
+        assert.deepEqual([project.dependencies, app.dependencies], [[], []]);
+        assert.deepEqual([project.options.deleteBeforeReplace, app.options.deleteBeforeReplace], [true, true]);
+        assert.equal(reveal(ev.outputs.projectUrn), project.urn);
+        assert.equal(reveal(ev.outputs.appUrn), app.urn);
+        assert.deepEqual(reveal(ev.outputs.names), ["team", "web"]);
+    });
+
+    it("Application and AppProject hand their dependsOn down to the object", async () => {
+        const ev = await evaluate(() => {
+            const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: "web" } });
+            new AppProject("proj", { name: "team", namespace: "argocd", spec: {} }, { dependsOn: [ns] });
+            new Application(
+                "app",
+                {
+                    name: "web",
+                    namespace: "argocd",
+                    spec: { project: "team", source: { repoURL: "https://git.example.com/web" }, destination: { namespace: "web" } },
+                },
+                { dependsOn: [ns] },
+            );
+        }, opts);
+        const ns = one(ev, T.namespace, "ns").urn;
+        assert.deepEqual(one(ev, T.project, "proj").dependencies, [ns]);
+        assert.deepEqual(one(ev, T.app, "app").dependencies, [ns]);
+    });
+
+    it("MlPlatform exposes the Argo CD it installed, and none when it reuses another's", async () => {
+        let reusing: MlPlatform | undefined;
+        const ev = await evaluate(() => {
+            const installed = new MlPlatform("a", { settings: { environment: "dev", notifications: { enabled: false }, rayCluster: { enabled: false } } });
+            reusing = new MlPlatform("b", {
+                settings: {
+                    environment: "dev",
+                    argocd: { install: false, applicationNamePrefix: "b-" },
+                    kuberay: { install: false, namespace: "ray-b" },
+                    mlPlatform: { namespace: "ml-b" },
+                    notifications: { enabled: false },
+                    project: { name: "ml-b" },
+                    rayCluster: { enabled: false },
+                    rayProject: { name: "ray-b" },
+                },
+            });
+            return { argocdUrn: installed.argocd?.urn };
+        }, opts);
+        assert.equal(reveal(ev.outputs.argocdUrn), one(ev, "ml-gitops:argocd:ArgoCd", "a-argocd").urn);
+        assert.ok(reusing);
+        assert.equal(reusing.argocd, undefined);
+        assert.equal(byType(ev, "ml-gitops:argocd:ArgoCd").length, 1);
     });
 
     it("MlPlatform takes secret Outputs as present secrets, and reports its names", async () => {
