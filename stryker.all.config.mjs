@@ -6,7 +6,7 @@ const base = JSON.parse(readFileSync(new URL("./stryker.config.json", import.met
 
 export default {
     ...base,
-    mutate: ["components/**/*.ts", "policy/**/*.ts", "scripts/**/*.ts", "index.ts"],
+    mutate: [...base.mutate, "scripts/**/*.ts", "index.ts"],
     incrementalFile: "reports/stryker-incremental-all.json",
     htmlReporter: { fileName: "reports/mutation-all/mutation.html" },
     jsonReporter: { fileName: "reports/mutation-all/mutation.json" },

@@ -237,7 +237,11 @@ describe("components used directly", () => {
 
     it("Application and AppProject without options: one object each, under the component, waiting for nothing, exposed as .resource", async () => {
         const ev = await evaluate(() => {
-            const project = new AppProject("proj", { name: "team", namespace: "argocd", spec: { sourceRepos: ["https://git.example.com/*"] } });
+            const project = new AppProject("proj", {
+                name: "team",
+                namespace: "argocd",
+                spec: { sourceRepos: ["https://git.example.com/*"], destinations: [{ server: "https://kubernetes.default.svc", namespace: "web" }] },
+            });
             const app = new Application("app", {
                 name: "web",
                 namespace: "argocd",
@@ -263,7 +267,7 @@ describe("components used directly", () => {
     it("Application and AppProject hand their dependsOn down to the object", async () => {
         const ev = await evaluate(() => {
             const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: "web" } });
-            new AppProject("proj", { name: "team", namespace: "argocd", spec: {} }, { dependsOn: [ns] });
+            new AppProject("proj", { name: "team", namespace: "argocd", spec: { sourceRepos: ["*"], destinations: [] } }, { dependsOn: [ns] });
             new Application(
                 "app",
                 {
