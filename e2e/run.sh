@@ -10,6 +10,7 @@
 #        PULUMI_CONFIG_PASSPHRASE   passphrase of the throw-away stack (default: a fixed throw-away one)
 #        ML_GITOPS_E2E_REPO_PORT    port of the loopback chart/git server; must match Pulumi.e2e.yaml (18443)
 #        ML_GITOPS_E2E_STEP_TIMEOUT seconds allowed to each pulumi step (default 1200)
+#        ML_GITOPS_E2E_STACKS       the stacks to run, in order (default "e2e e2e-prod")
 #        ML_GITOPS_E2E_SKIP_TOOLCHAIN=1  use the cache as it is;  ML_GITOPS_E2E_STOP_AFTER=cluster  stop once the cluster is up
 #        ML_GITOPS_E2E_KEEP=1       keep the work directory (logs, state, kubeconfig) after the run
 #        ML_GITOPS_E2E_NO_FINALIZER_STAND_IN=1   do not stand in for Argo CD's controller at destroy (see NOTES)
@@ -17,7 +18,7 @@ set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PROJECT="$(cd "${1:-$HERE/..}" && pwd)"
-STACK=e2e
+STACKS="${ML_GITOPS_E2E_STACKS:-e2e e2e-prod}"
 CACHE="${ML_GITOPS_E2E_CACHE:-$HOME/.cache/ml-gitops-e2e}"
 BIN="$CACHE/bin"
 CHARTS_DIR="${ML_GITOPS_CHARTS_DIR:-$PROJECT/../shared/reference/charts}"
@@ -30,7 +31,6 @@ W="$(mktemp -d /tmp/ml-gitops-e2e.XXXXXX)"
 PIDS=()          # processes this script started, stopped in reverse order at exit
 FAILED_STEP=""
 SUMMARY=""
-STACK_FILE="$PROJECT/Pulumi.$STACK.yaml"
 
 say() { printf '[e2e %4ss] %s\n' "$(( $(date +%s) - T_START ))" "$*" >&2; }
 fail() { FAILED_STEP="$1"; say "FAILED: $1: $2"; echo "e2e: FAILED at $1: $2"; exit 1; }
@@ -47,7 +47,7 @@ cleanup() {
   done
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
   # the stack file gets an encryptionsalt from `pulumi stack init`: put the checked-in one back
-  [ -f "$W/stack-file.orig" ] && cp "$W/stack-file.orig" "$STACK_FILE"
+  for st in $STACKS; do [ -f "$W/stack-file.$st.orig" ] && cp "$W/stack-file.$st.orig" "$PROJECT/Pulumi.$st.yaml"; done
   if [ "${ML_GITOPS_E2E_KEEP:-}" = 1 ] || [ $rc -ne 0 ]; then say "work directory kept: $W"; else rm -rf "$W"; fi
   exit $rc
 }
@@ -74,11 +74,11 @@ say "work directory $W, project $PROJECT"
 
 # ------------------------------------------------------------------ 0. preconditions and toolchain
 [ -f "$PROJECT/Pulumi.yaml" ] || fail setup "$PROJECT has no Pulumi.yaml"
-[ -f "$STACK_FILE" ] || fail setup "$STACK_FILE missing"
+for st in $STACKS; do [ -f "$PROJECT/Pulumi.$st.yaml" ] || fail setup "$PROJECT/Pulumi.$st.yaml missing"; done
 [ -d "$PROJECT/node_modules/@pulumi/pulumi" ] || fail setup "$PROJECT/node_modules is missing: run npm ci there first"
 [ -d "$CHARTS_DIR" ] || fail setup "no packaged charts at $CHARTS_DIR: set ML_GITOPS_CHARTS_DIR to a directory holding argo-cd-*.tgz, kuberay-operator-*.tgz and ray-cluster-*.tgz (the offline stand-in for the chart repositories)"
 ls "$CHARTS_DIR"/argo-cd-*.tgz >/dev/null 2>&1 || fail setup "$CHARTS_DIR has no argo-cd-*.tgz"
-port_busy "$REPO_PORT" && fail setup "port $REPO_PORT (the repository URLs in Pulumi.$STACK.yaml) is in use"
+port_busy "$REPO_PORT" && fail setup "port $REPO_PORT (the repository URLs in the e2e stack files) is in use"
 
 T0=$(date +%s)
 [ "${ML_GITOPS_E2E_SKIP_TOOLCHAIN:-}" = 1 ] || "$HERE/toolchain.sh" || fail toolchain "a toolchain piece did not build (logs in $CACHE/logs)"
@@ -161,7 +161,8 @@ start kube-scheduler "$BIN/kube-scheduler" --kubeconfig "$W/kubeconfig" --bind-a
 start kwok "$BIN/kwok" --kubeconfig "$W/kubeconfig" --config "$BIN/kwok-stages.yaml" --manage-all-nodes=false \
   --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake --cidr 10.244.0.1/16 --node-ip 127.0.0.1 \
   --server-address "127.0.0.1:$KWOK_PORT"
-for n in kwok-node-0 kwok-node-1; do
+# Three nodes: the prod profile's redis-ha spreads its three servers and haproxies with hard anti-affinity.
+for n in kwok-node-0 kwok-node-1 kwok-node-2; do
   cat <<EOF
 apiVersion: v1
 kind: Node
@@ -195,7 +196,9 @@ cp "$CHARTS_DIR"/*.tgz "$R/charts/"
 for g in kuberay ml-platform-config; do
   ( set -e; t="$W/git-src-$g"; git init -q -b main "$t"; mkdir -p "$t/environments/dev"
     echo "# e2e stand-in for $g" > "$t/README.md"; : > "$t/environments/dev/values.yaml"
+    mkdir -p "$t/environments/production"; : > "$t/environments/production/values.yaml"
     git -C "$t" add -A; git -C "$t" -c user.name=e2e -c user.email=e2e@localhost commit -qm "e2e stand-in"
+    git -C "$t" tag v1.0.0; git -C "$t" tag v1.7.0   # the revisions the prod profile pins
     git clone -q --bare "$t" "$R/git/$g.git"; git -C "$R/git/$g.git" update-server-info ) || fail repositories "git stand-in $g"
 done
 start repo python3 "$HERE/https_server.py" "$R" 127.0.0.1 "$REPO_PORT" "$P/repo.crt" "$P/repo.key"
@@ -203,17 +206,15 @@ wait_for 20 repo curl -sf --cacert "$P/ca.crt" "https://127.0.0.1:$REPO_PORT/cha
 
 if [ "${ML_GITOPS_E2E_STOP_AFTER:-}" = cluster ]; then say "stopping after the cluster (ML_GITOPS_E2E_STOP_AFTER=cluster)"; K get nodes,pods -A >&2; exit 0; fi
 
-# ------------------------------------------------------------------ 4. pulumi: local backend, plugins, stack
+# ------------------------------------------------------------------ 4. pulumi: local backend, plugins
 export PULUMI_HOME="$W/pulumi-home" PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true \
        PULUMI_SKIP_CONFIRMATIONS=true PULUMI_BACKEND_URL="file://$W/state" NO_COLOR=1
 mkdir -p "$W/state"
 cd "$PROJECT"
-cp "$STACK_FILE" "$W/stack-file.orig"
 pulumi login "file://$W/state" > "$W/logs/pulumi-login.log" 2>&1 || fail pulumi "pulumi login failed: $(tail -3 "$W/logs/pulumi-login.log")"
 KVER="$(node -p 'require("@pulumi/kubernetes/package.json").version')"; RVER="$(node -p 'require("@pulumi/random/package.json").version')"
 pulumi plugin install resource kubernetes "$KVER" --file "$BIN/pulumi-resource-kubernetes" > "$W/logs/plugins.log" 2>&1 || fail pulumi "plugin install kubernetes $KVER: $(tail -3 "$W/logs/plugins.log")"
 pulumi plugin install resource random "$RVER" --file "$BIN/pulumi-resource-random" >> "$W/logs/plugins.log" 2>&1 || fail pulumi "plugin install random $RVER: $(tail -3 "$W/logs/plugins.log")"
-pulumi stack init "$STACK" --secrets-provider passphrase > "$W/logs/stack-init.log" 2>&1 || fail pulumi "stack init: $(tail -3 "$W/logs/stack-init.log")"
 say "pulumi $(pulumi version), plugins: $(pulumi plugin ls 2>/dev/null | awk 'NR>1 && $1!="" && $1!="TOTAL" {printf "%s %s; ", $1, $3}')"
 
 # The component package (plugin/) as a Python, Go, .NET or YAML program loads it: through the real
@@ -227,77 +228,144 @@ PLUGIN_RESOURCES="$(node -e 'const s = require(process.argv[1]); console.log(Obj
   fail plugin "the package schema offers: $PLUGIN_RESOURCES"
 say "pulumi package get-schema ./plugin: $PLUGIN_RESOURCES in $(( $(date +%s) - T0_PLUGIN ))s"
 
-# a step: NAME then the pulumi arguments; output in $W/logs/NAME.log, time in T_<NAME>
+# a step: STACK NAME then the pulumi arguments; output in $W/logs/STACK-NAME.log, time in T_<NAME>
 step() {
-  local name="$1"; shift; local t0 rc
-  say "pulumi $*"
+  local stack="$1" name="$2"; shift 2; local t0 rc log="$W/logs/$stack-$name.log"
+  say "$stack: pulumi $*"
   t0=$(date +%s)
   # in the background and waited for, so that a signal reaches the trap at once (it stops the step)
-  timeout --signal=INT --kill-after=60 "$STEP_TIMEOUT" pulumi "$@" --stack "$STACK" --non-interactive --color never > "$W/logs/$name.log" 2>&1 &
+  timeout --signal=INT --kill-after=60 "$STEP_TIMEOUT" pulumi "$@" --stack "$stack" --non-interactive --color never > "$log" 2>&1 &
   STEP_PID=$!; wait "$STEP_PID"; rc=$?; STEP_PID=""
-  [ $rc -eq 124 ] && echo "error: e2e: pulumi $name did not finish in ${STEP_TIMEOUT}s" >> "$W/logs/$name.log"
+  [ $rc -eq 124 ] && echo "error: e2e: pulumi $name did not finish in ${STEP_TIMEOUT}s" >> "$log"
   printf -v "T_${name//-/_}" '%s' "$(( $(date +%s) - t0 ))"
   local tvar="T_${name//-/_}"
-  say "pulumi $name: exit $rc in ${!tvar}s (log: $W/logs/$name.log)"
-  grep -E '^(Resources:|    [-+~]|    [0-9]+ )' "$W/logs/$name.log" | sed 's/^/    /' >&2
+  say "$stack: pulumi $name: exit $rc in ${!tvar}s (log: $log)"
+  grep -E '^(Resources:|    [-+~]|    [0-9]+ )' "$log" | sed 's/^/    /' >&2
   return $rc
 }
 errors_of() { grep -E 'error:|Error:|failed' "$W/logs/$1.log" | grep -v '^ *$' | head -8 | sed 's/^ *//' | tr '\n' ' ' | cut -c1-1200; }
 
-step preview preview --diff || fail preview "$(errors_of preview)"
-step up up --yes --skip-preview || fail up "$(errors_of up)"
-N_RES="$(pulumi stack export --stack "$STACK" 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s).deployment.resources||[];console.log(r.filter(x=>!x.type.startsWith("pulumi:providers:")&&x.type!=="pulumi:pulumi:Stack").length)})')"
-say "state holds $N_RES resources (stack and provider resources not counted)"
+# Secrets the prod profile is given through the CLI, as an operator would (`pulumi config set
+# --secret`): the kubeconfig with its client key inline, a configured admin password and the two
+# notification tokens. Each value is looked for afterwards, in plain text, where it must not be.
+E2E_ADMIN_PASSWORD="e2e-admin-$(openssl rand -hex 8)"
+E2E_SLACK_TOKEN="xoxb-e2e-$(openssl rand -hex 12)"
+E2E_PAGERDUTY_KEY="e2e$(openssl rand -hex 14)"
+"$BIN/kubectl" config view --raw --flatten > "$W/kubeconfig-inline"
+E2E_CLIENT_KEY_B64="$(sed -n 's/^ *client-key-data: //p' "$W/kubeconfig-inline")"
+set_secrets() { # set_secrets STACK
+  pulumi config set --secret --stack "$1" kubeconfig < "$W/kubeconfig-inline" &&
+    pulumi config set --secret --stack "$1" adminPassword "$E2E_ADMIN_PASSWORD" &&
+    pulumi config set --secret --stack "$1" slackToken "$E2E_SLACK_TOKEN" &&
+    pulumi config set --secret --stack "$1" pagerdutyServiceKey "$E2E_PAGERDUTY_KEY"
+}
+# check_secrets STACK: no secret in plain text in the state, the stack outputs, any ConfigMap or the
+# stack file; the tokens are in the live Secret, and Argo CD's admin hash matches the password.
+check_secrets() {
+  local stack="$1" where=""
+  pulumi stack export --stack "$stack" > "$W/$stack-state.json" 2>>"$W/logs/$stack-secrets.log" || { echo "pulumi stack export failed"; return 1; }
+  pulumi stack output --stack "$stack" --json > "$W/$stack-outputs.json" 2>>"$W/logs/$stack-secrets.log" || { echo "pulumi stack output failed"; return 1; }
+  K get configmaps -A -o yaml > "$W/$stack-configmaps.yaml" || { echo "kubectl get configmaps failed"; return 1; }
+  [ -n "$E2E_CLIENT_KEY_B64" ] || { echo "the inline kubeconfig has no client-key-data"; return 1; }
+  # the state backend's files (checkpoints, history, backups), the export, the outputs, every
+  # ConfigMap in the cluster, the stack file and the logs of every step so far
+  for v in "$E2E_ADMIN_PASSWORD" "$E2E_SLACK_TOKEN" "$E2E_PAGERDUTY_KEY" "$E2E_CLIENT_KEY_B64"; do
+    local hits
+    hits="$(grep -rlF -- "$v" "$W/state" "$W/$stack-state.json" "$W/$stack-outputs.json" "$W/$stack-configmaps.yaml" "$PROJECT/Pulumi.$stack.yaml" "$W"/logs/"$stack"-*.log 2>/dev/null | sed "s|^$W/||" | tr '\n' ' ')"
+    [ -z "$hits" ] || where="$where ${v:0:12}… in $hits;"
+  done
+  [ -z "$where" ] || { echo "secrets in plain text:$where"; return 1; }
+  node -e 'const o = require(process.argv[1]); if (o.adminPassword !== "[secret]") { console.log("adminPassword output is " + JSON.stringify(o.adminPassword)); process.exit(1); }' "$W/$stack-outputs.json" || return 1
+  local live
+  live="$(K -n argocd get secret argocd-notifications-secret -o go-template='{{index .data "slack-token" | base64decode}} {{index .data "pagerduty-service-key" | base64decode}}')" || { echo "no argocd-notifications-secret"; return 1; }
+  [ "$live" = "$E2E_SLACK_TOKEN $E2E_PAGERDUTY_KEY" ] || { echo "argocd-notifications-secret does not hold the configured tokens"; return 1; }
+  K -n argocd get secret argocd-secret -o go-template='{{index .data "admin.password" | base64decode}}' > "$W/$stack-admin-hash" || { echo "no argocd-secret"; return 1; }
+  node -e 'const b = require("bcryptjs"); const h = require("fs").readFileSync(process.argv[1], "utf8"); process.exit(b.compareSync(process.argv[2], h) ? 0 : 1)' "$W/$stack-admin-hash" "$E2E_ADMIN_PASSWORD" ||
+    { echo "argocd-secret's admin.password is not a bcrypt hash of the configured adminPassword"; return 1; }
+}
 
-# ------------------------------------------------------------------ 5. render vs live
-say "offline render of stack $STACK, compared with the live objects"
-node start.js render --stack "$STACK" --out "$W/render" > "$W/logs/render.log" 2>&1 || fail compare "render failed: $(tail -5 "$W/logs/render.log")"
-node "$HERE/compare.js" "$W/render/manifests.yaml" "$BIN/kubectl" > "$W/logs/compare.log" 2>&1; CMP_RC=$?
-sed 's/^/    /' "$W/logs/compare.log" >&2
-[ $CMP_RC -eq 0 ] || fail compare "the live objects differ from the render (see above / $W/logs/compare.log)"
-
-# The health check Argo CD loads is the file the Lua harness tests, byte for byte.
-K -n argocd get configmap argocd-cm -o go-template='{{index .data "resource.customizations.health.ray.io_RayCluster"}}' > "$W/live-health.lua" 2>>"$W/logs/compare.log" &&
-  cmp -s "$W/live-health.lua" "$PROJECT/health/ray.io/RayCluster/health.lua" || fail compare "argocd-cm's resource.customizations.health.ray.io_RayCluster is not health/ray.io/RayCluster/health.lua"
-say "argocd-cm carries health/ray.io/RayCluster/health.lua byte for byte ($(wc -c < "$W/live-health.lua") bytes)"
-
-step re-preview preview --expect-no-changes --diff || fail re-preview "changes after up: $(grep -E '^ *[-+~]' "$W/logs/re-preview.log" | head -10 | tr '\n' ' ') $(errors_of re-preview)"
-
-# ------------------------------------------------------------------ 6. destroy
-# Argo CD's pods are fake here, so its controller never removes the resources finalizer of the
-# Applications and AppProjects it would otherwise handle; this loop does only that, only for
-# objects already being deleted (ML_GITOPS_E2E_NO_FINALIZER_STAND_IN=1 turns it off).
-if [ "${ML_GITOPS_E2E_NO_FINALIZER_STAND_IN:-}" != 1 ]; then
-  (
-    end=$(( $(date +%s) + 1800 ))
-    while [ "$(date +%s)" -lt "$end" ]; do
-      for kind in applications.argoproj.io appprojects.argoproj.io; do
-        K get "$kind" -A -o jsonpath='{range .items[?(@.metadata.deletionTimestamp)]}{.metadata.namespace}{" "}{.metadata.name}{"\n"}{end}' 2>/dev/null |
-          while read -r ns name; do
-            [ -n "$name" ] || continue
-            K -n "$ns" patch "$kind" "$name" --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1 &&
-              echo "$(date +%T) removed finalizers of $kind $ns/$name" >> "$W/logs/finalizer-stand-in.log"
-          done
-      done
-      sleep 1
+# The finalizer stand-in: Argo CD's pods are fake here, so its controller never removes the
+# resources finalizer of the Applications and AppProjects it would otherwise handle; this loop does
+# only that, only for objects already being deleted (ML_GITOPS_E2E_NO_FINALIZER_STAND_IN=1 turns it off).
+finalizer_stand_in() {
+  local end=$(( $(date +%s) + 1800 ))
+  while [ "$(date +%s)" -lt "$end" ]; do
+    for kind in applications.argoproj.io appprojects.argoproj.io; do
+      K get "$kind" -A -o jsonpath='{range .items[?(@.metadata.deletionTimestamp)]}{.metadata.namespace}{" "}{.metadata.name}{"\n"}{end}' 2>/dev/null |
+        while read -r ns name; do
+          [ -n "$name" ] || continue
+          K -n "$ns" patch "$kind" "$name" --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1 &&
+            echo "$(date +%T) removed finalizers of $kind $ns/$name" >> "$W/logs/finalizer-stand-in.log"
+        done
     done
-  ) &
-  REAPER_PID=$!
-fi
-step destroy destroy --yes --skip-preview || fail destroy "$(errors_of destroy)"
-[ -n "${REAPER_PID:-}" ] && { kill "$REAPER_PID" 2>/dev/null; wait "$REAPER_PID" 2>/dev/null; REAPER_PID=""; }
-[ -f "$W/logs/finalizer-stand-in.log" ] && sed 's/^/    finalizer stand-in: /' "$W/logs/finalizer-stand-in.log" >&2
+    sleep 1
+  done
+}
 
-LEFT=""
-for kind in applications.argoproj.io appprojects.argoproj.io; do
-  n="$(K get "$kind" -A -o name 2>/dev/null | wc -l)"; [ "$n" = 0 ] || LEFT="$LEFT $n $kind;"
-done
-NS="$(K get namespaces -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | grep -vE '^(default|kube-system|kube-public|kube-node-lease)$' | tr '\n' ' ')"
-[ -z "$NS" ] || LEFT="$LEFT namespaces: $NS;"
-CRDS="$(K get crd -o name 2>/dev/null | sed 's|.*/||' | tr '\n' ' ')"
-say "left on purpose: CRDs: ${CRDS:-none}"
-[ -z "$LEFT" ] || fail destroy "left behind after destroy:$LEFT"
+TOTAL_RES=0; TOTAL_UP=0; TOTAL_DESTROY=0; DONE_STACKS=""
+run_stack() { # run_stack STACK: init, preview, up, checks, re-preview, destroy; fails the run on any failure
+  local stack="$1" n_res
+  cp "$PROJECT/Pulumi.$stack.yaml" "$W/stack-file.$stack.orig"
+  pulumi stack init "$stack" --secrets-provider passphrase > "$W/logs/$stack-stack-init.log" 2>&1 || fail "$stack: pulumi" "stack init: $(tail -3 "$W/logs/$stack-stack-init.log")"
+  local secrets=""
+  if grep -q '^  ml-gitops:environment: prod' "$PROJECT/Pulumi.$stack.yaml"; then
+    secrets=1
+    set_secrets "$stack" > "$W/logs/$stack-config-set.log" 2>&1 || fail "$stack: pulumi" "config set --secret: $(tail -3 "$W/logs/$stack-config-set.log")"
+    say "$stack: kubeconfig, adminPassword, slackToken and pagerdutyServiceKey set with pulumi config set --secret"
+  fi
 
-pulumi stack rm "$STACK" --yes --force > "$W/logs/stack-rm.log" 2>&1
-say "toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, preview ${T_preview}s, up ${T_up}s, re-preview ${T_re_preview}s, destroy ${T_destroy}s, total $(( $(date +%s) - T_START ))s"
-echo "e2e: preview ok · up ok ($N_RES resources, ${T_up} s) · re-preview 0 changes · destroy ok (${T_destroy} s)"
+  step "$stack" preview preview --diff || fail "$stack: preview" "$(errors_of "$stack-preview")"
+  step "$stack" up up --yes --skip-preview || fail "$stack: up" "$(errors_of "$stack-up")"
+  n_res="$(pulumi stack export --stack "$stack" 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s).deployment.resources||[];console.log(r.filter(x=>!x.type.startsWith("pulumi:providers:")&&x.type!=="pulumi:pulumi:Stack").length)})')"
+  say "$stack: state holds $n_res resources (stack and provider resources not counted)"
+  TOTAL_RES=$(( TOTAL_RES + n_res )); TOTAL_UP=$(( TOTAL_UP + T_up ))
+
+  # ---------------------------------------------------------------- 5. render vs live
+  say "$stack: offline render, compared with the live objects"
+  node start.js render --stack "$stack" --out "$W/render-$stack" > "$W/logs/$stack-render.log" 2>&1 || fail "$stack: compare" "render failed: $(tail -5 "$W/logs/$stack-render.log")"
+  node "$HERE/compare.js" "$W/render-$stack/manifests.yaml" "$BIN/kubectl" > "$W/logs/$stack-compare.log" 2>&1; local cmp_rc=$?
+  sed 's/^/    /' "$W/logs/$stack-compare.log" >&2
+  [ $cmp_rc -eq 0 ] || fail "$stack: compare" "the live objects differ from the render (see above / $W/logs/$stack-compare.log)"
+
+  # The health check Argo CD loads is the file the Lua harness tests, byte for byte.
+  K -n argocd get configmap argocd-cm -o go-template='{{index .data "resource.customizations.health.ray.io_RayCluster"}}' > "$W/live-health.lua" 2>>"$W/logs/$stack-compare.log" &&
+    cmp -s "$W/live-health.lua" "$PROJECT/health/ray.io/RayCluster/health.lua" || fail "$stack: compare" "argocd-cm's resource.customizations.health.ray.io_RayCluster is not health/ray.io/RayCluster/health.lua"
+  say "$stack: argocd-cm carries health/ray.io/RayCluster/health.lua byte for byte ($(wc -c < "$W/live-health.lua") bytes)"
+
+  if [ -n "$secrets" ]; then
+    local why; why="$(check_secrets "$stack")" || fail "$stack: secrets" "$why"
+    say "$stack: no secret in plain text in the state, the outputs, any ConfigMap, the stack file or the up log; the live Secret holds both tokens; argocd-secret holds a bcrypt hash of the configured password"
+    # What HA and the Ingress made of the chart, read back from the API server.
+    say "$stack: $(K -n argocd get statefulsets,deployments -o jsonpath='{range .items[*]}{.kind}/{.metadata.name}={.status.readyReplicas}/{.spec.replicas} {end}')"
+    say "$stack: $(K -n argocd get poddisruptionbudgets -o name | wc -l) PodDisruptionBudgets; Ingress $(K -n argocd get ingress -o jsonpath='{range .items[*]}{.metadata.name} {.spec.rules[0].host} tls={.spec.tls[0].secretName}{end}')"
+  fi
+
+  step "$stack" re-preview preview --expect-no-changes --diff || fail "$stack: re-preview" "changes after up: $(grep -E '^ *[-+~]' "$W/logs/$stack-re-preview.log" | head -10 | tr '\n' ' ') $(errors_of "$stack-re-preview")"
+
+  # ---------------------------------------------------------------- 6. destroy
+  : > "$W/logs/finalizer-stand-in.log"
+  if [ "${ML_GITOPS_E2E_NO_FINALIZER_STAND_IN:-}" != 1 ]; then finalizer_stand_in & REAPER_PID=$!; fi
+  step "$stack" destroy destroy --yes --skip-preview || fail "$stack: destroy" "$(errors_of "$stack-destroy")"
+  [ -n "${REAPER_PID:-}" ] && { kill "$REAPER_PID" 2>/dev/null; wait "$REAPER_PID" 2>/dev/null; REAPER_PID=""; }
+  sed 's/^/    finalizer stand-in: /' "$W/logs/finalizer-stand-in.log" >&2
+  TOTAL_DESTROY=$(( TOTAL_DESTROY + T_destroy ))
+
+  local left="" n ns crds
+  for kind in applications.argoproj.io appprojects.argoproj.io; do
+    n="$(K get "$kind" -A -o name 2>/dev/null | wc -l)"; [ "$n" = 0 ] || left="$left $n $kind;"
+  done
+  ns="$(K get namespaces -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | grep -vE '^(default|kube-system|kube-public|kube-node-lease)$' | tr '\n' ' ')"
+  [ -z "$ns" ] || left="$left namespaces: $ns;"
+  crds="$(K get crd -o name 2>/dev/null | sed 's|.*/||' | tr '\n' ' ')"
+  say "$stack: left on purpose: CRDs: ${crds:-none}"
+  [ -z "$left" ] || fail "$stack: destroy" "left behind after destroy:$left"
+
+  pulumi stack rm "$stack" --yes --force > "$W/logs/$stack-stack-rm.log" 2>&1
+  cp "$W/stack-file.$stack.orig" "$PROJECT/Pulumi.$stack.yaml"
+  say "$stack: preview ${T_preview}s, up ${T_up}s, re-preview ${T_re_preview}s, destroy ${T_destroy}s"
+  DONE_STACKS="$DONE_STACKS $stack"
+}
+
+for st in $STACKS; do run_stack "$st"; done
+say "stacks:$DONE_STACKS; toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, total $(( $(date +%s) - T_START ))s"
+echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s) · re-preview 0 changes · destroy ok (${TOTAL_DESTROY} s)"

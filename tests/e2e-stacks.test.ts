@@ -1,0 +1,98 @@
+/**
+ * The two stack files `npm run e2e` deploys (Pulumi.e2e.yaml, Pulumi.e2e-prod.yaml), evaluated
+ * under the mock engine: they stay valid as the config schema changes, point every source at the
+ * harness's loopback repository only, wait for nothing (no Argo CD controller runs there), and the
+ * prod profile really is prod. The e2e itself needs its toolchain; these need nothing.
+ */
+import * as assert from "node:assert/strict";
+import { isSecret, reveal, type Evaluation } from "../scripts/engine";
+import { renderStack } from "../scripts/render";
+import { byType, one, T } from "./harness";
+
+const SECRETS = {
+    "ml-gitops:adminPassword": "e2e-admin-pw",
+    "ml-gitops:kubeconfig": "apiVersion: v1\nkind: Config\n",
+    "ml-gitops:pagerdutyServiceKey": "e2e-pd-key",
+    "ml-gitops:slackToken": "xoxb-e2e",
+};
+
+interface AppInputs {
+    metadata: { name: string; annotations?: Record<string, string> };
+    spec: { source: { repoURL: string; targetRevision: string } };
+}
+
+/** Every repository the stack reaches: the Release's and each Application's source. */
+function repositories(ev: Evaluation): string[] {
+    const release = one(ev, T.release, "ml-argocd").inputs.repositoryOpts as { repo: string };
+    const apps = byType(ev, T.app).map((a) => (a.inputs as unknown as AppInputs).spec.source.repoURL);
+    return [...new Set([release.repo, ...apps])].sort();
+}
+
+const LOOPBACK = ["https://127.0.0.1:18443/charts", "https://127.0.0.1:18443/git/kuberay.git", "https://127.0.0.1:18443/git/ml-platform-config.git"];
+
+describe("the e2e stack files, under the mock engine", () => {
+    it("e2e: the dev profile, every source on the loopback repository, nothing awaited", async () => {
+        const ev = (await renderStack("e2e")).evaluation;
+        assert.deepEqual(repositories(ev), LOOPBACK);
+        const apps = byType(ev, T.app).map((a) => a.inputs as unknown as AppInputs);
+        assert.deepEqual(apps.map((a) => [a.metadata.name, a.spec.source.targetRevision]).sort(), [
+            ["ml-platform", "main"],
+            ["ray-operator", "1.7.0"],
+            ["ray-operator-crds", "v1.7.0"],
+            ["raycluster", "1.7.0"],
+        ]);
+        assert.deepEqual(
+            apps.filter((a) => a.metadata.annotations?.["pulumi.com/waitFor"] !== undefined),
+            [],
+        );
+        assert.equal((reveal(one(ev, T.release, "ml-argocd").inputs.values) as { "redis-ha": { enabled: boolean } })["redis-ha"].enabled, false);
+    });
+
+    it("e2e-prod: the prod profile (HA, Ingress with TLS, pinned revisions, both services), on loopback, nothing awaited", async () => {
+        const ev = (await renderStack("e2e-prod", undefined, SECRETS)).evaluation;
+        assert.deepEqual(repositories(ev), LOOPBACK);
+        const apps = byType(ev, T.app).map((a) => a.inputs as unknown as AppInputs);
+        assert.deepEqual(apps.map((a) => [a.metadata.name, a.spec.source.targetRevision]).sort(), [
+            ["ml-platform", "v1.0.0"],
+            ["ray-operator", "1.7.0"],
+            ["ray-operator-crds", "v1.7.0"],
+            ["raycluster", "1.7.0"],
+        ]);
+        assert.deepEqual(
+            apps.filter((a) => a.metadata.annotations?.["pulumi.com/waitFor"] !== undefined),
+            [],
+        );
+        const values = reveal(one(ev, T.release, "ml-argocd").inputs.values) as {
+            server: { ingress: unknown };
+            "redis-ha": unknown;
+        };
+        assert.deepEqual(values.server.ingress, { annotations: {}, enabled: true, hostname: "argocd.e2e.example.com", ingressClassName: "nginx", tls: true });
+        assert.deepEqual(values["redis-ha"], {
+            enabled: true,
+            haproxy: { podDisruptionBudget: { maxUnavailable: 1 } },
+            podDisruptionBudget: { maxUnavailable: 1 },
+        });
+        // A configured password: no generated one; the provider gets the kubeconfig, as a secret.
+        assert.deepEqual(byType(ev, T.randomPassword), []);
+        assert.deepEqual(reveal(one(ev, T.provider, "k8s").inputs.kubeconfig), SECRETS["ml-gitops:kubeconfig"]);
+        assert.ok(isSecret(one(ev, T.provider, "k8s").inputs.kubeconfig), "the provider's kubeconfig is a secret");
+        assert.deepEqual(reveal(one(ev, T.secret, "ml-notifications-secret").inputs.stringData), {
+            "pagerduty-service-key": "e2e-pd-key",
+            "slack-token": "xoxb-e2e",
+        });
+    });
+
+    it("e2e-prod as committed, without the secrets the run sets, is refused naming both tokens", async () => {
+        await assert.rejects(renderStack("e2e-prod"), (e: Error) => {
+            assert.equal(
+                e.message,
+                [
+                    "invalid stack config (2 problems):",
+                    "  - ml-gitops:pagerdutyServiceKey: is required when notifications.pagerduty.enabled is true: pulumi config set --secret pagerdutyServiceKey <key>",
+                    "  - ml-gitops:slackToken: is required when notifications.slack.enabled is true: pulumi config set --secret slackToken <token>",
+                ].join("\n"),
+            );
+            return true;
+        });
+    });
+});
