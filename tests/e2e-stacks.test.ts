@@ -30,38 +30,35 @@ function repositories(ev: Evaluation): string[] {
 
 const LOOPBACK = ["https://127.0.0.1:18443/charts", "https://127.0.0.1:18443/git/kuberay.git", "https://127.0.0.1:18443/git/ml-platform-config.git"];
 
+/**
+ * Every source on the loopback repository, each Application at its revision (KubeRay 1.7.0, the
+ * ML platform at `mlPlatformRevision`), and none awaited: no Argo CD controller runs in the e2e.
+ */
+function assertSources(ev: Evaluation, mlPlatformRevision: string): void {
+    assert.deepEqual(repositories(ev), LOOPBACK);
+    const apps = byType(ev, T.app).map((a) => a.inputs as unknown as AppInputs);
+    assert.deepEqual(apps.map((a) => [a.metadata.name, a.spec.source.targetRevision]).sort(), [
+        ["ml-platform", mlPlatformRevision],
+        ["ray-operator", "1.7.0"],
+        ["ray-operator-crds", "v1.7.0"],
+        ["raycluster", "1.7.0"],
+    ]);
+    assert.deepEqual(
+        apps.filter((a) => a.metadata.annotations?.["pulumi.com/waitFor"] !== undefined),
+        [],
+    );
+}
+
 describe("the e2e stack files, under the mock engine", () => {
     it("e2e: the dev profile, every source on the loopback repository, nothing awaited", async () => {
         const ev = (await renderStack("e2e")).evaluation;
-        assert.deepEqual(repositories(ev), LOOPBACK);
-        const apps = byType(ev, T.app).map((a) => a.inputs as unknown as AppInputs);
-        assert.deepEqual(apps.map((a) => [a.metadata.name, a.spec.source.targetRevision]).sort(), [
-            ["ml-platform", "main"],
-            ["ray-operator", "1.7.0"],
-            ["ray-operator-crds", "v1.7.0"],
-            ["raycluster", "1.7.0"],
-        ]);
-        assert.deepEqual(
-            apps.filter((a) => a.metadata.annotations?.["pulumi.com/waitFor"] !== undefined),
-            [],
-        );
+        assertSources(ev, "main");
         assert.equal((reveal(one(ev, T.release, "ml-argocd").inputs.values) as { "redis-ha": { enabled: boolean } })["redis-ha"].enabled, false);
     });
 
     it("e2e-prod: the prod profile (HA, Ingress with TLS, pinned revisions, both services), on loopback, nothing awaited", async () => {
         const ev = (await renderStack("e2e-prod", undefined, SECRETS)).evaluation;
-        assert.deepEqual(repositories(ev), LOOPBACK);
-        const apps = byType(ev, T.app).map((a) => a.inputs as unknown as AppInputs);
-        assert.deepEqual(apps.map((a) => [a.metadata.name, a.spec.source.targetRevision]).sort(), [
-            ["ml-platform", "v1.0.0"],
-            ["ray-operator", "1.7.0"],
-            ["ray-operator-crds", "v1.7.0"],
-            ["raycluster", "1.7.0"],
-        ]);
-        assert.deepEqual(
-            apps.filter((a) => a.metadata.annotations?.["pulumi.com/waitFor"] !== undefined),
-            [],
-        );
+        assertSources(ev, "v1.0.0");
         const values = reveal(one(ev, T.release, "ml-argocd").inputs.values) as {
             server: { ingress: unknown };
             "redis-ha": unknown;
