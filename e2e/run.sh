@@ -8,7 +8,7 @@
 #        ML_GITOPS_CHARTS_DIR       packaged charts, the offline stand-in for the chart repositories
 #                                   (default <project>/../shared/reference/charts)
 #        PULUMI_CONFIG_PASSPHRASE   passphrase of the throw-away stack (default: a fixed throw-away one)
-#        ML_GITOPS_E2E_REPO_PORT    port of the loopback chart/git server; must match Pulumi.e2e.yaml (18443)
+#        ML_GITOPS_E2E_REPO_PORT    port of the loopback chart/git server; must match the e2e stack files (18443)
 #        ML_GITOPS_E2E_STEP_TIMEOUT seconds allowed to each pulumi step (default 1200)
 #        ML_GITOPS_E2E_STACKS       the stacks to run, in order (default "e2e e2e-prod")
 #        ML_GITOPS_E2E_ETCD         the etcd binary (default the cache's; Debian's 3.4 works, ten times slower)
