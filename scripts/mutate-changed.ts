@@ -8,12 +8,29 @@
  * each mutant, its own reports). Without such lines it says so and exits 0.
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseFlags, ROOT, runCli, UsageError } from "./cli";
 
-/** The directories `npm run mutate` mutates (stryker.config.json), and files with nothing to mutate. */
-const MUTATED = ["components", "policy"];
-const NOT_MUTATED = [/\.d\.ts$/, /^components\/settingsTypes\.ts$/];
+/**
+ * What the gated run mutates, read from its own `mutate` list in stryker.config.json, so the two
+ * cannot drift: the directory of each of its TypeScript globs (`<dir>/**` then `*.ts`) and the
+ * files its `!<file>` entries leave out. A pattern of any other shape is refused rather than guessed at.
+ */
+export function gatedScope(patterns: readonly string[]): { dirs: string[]; excluded: string[] } {
+    const dirs: string[] = [];
+    const excluded: string[] = [];
+    for (const p of patterns) {
+        const dir = /^([\w-]+)\/\*\*\/\*\.ts$/.exec(p);
+        if (dir) dirs.push(dir[1]);
+        else if (/^![\w./-]+\.ts$/.test(p)) excluded.push(p.slice(1));
+        else throw new Error(`stryker.config.json: mutate:changed does not understand the mutate pattern ${JSON.stringify(p)}`);
+    }
+    return { dirs, excluded };
+}
+
+const SCOPE = gatedScope((JSON.parse(readFileSync(join(ROOT, "stryker.config.json"), "utf8")) as { mutate: string[] }).mutate);
+const MUTATED = SCOPE.dirs;
 
 export interface LineRange {
     file: string;
@@ -36,7 +53,7 @@ export function changedRanges(diff: string): LineRange[] {
             continue;
         }
         const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/.exec(line);
-        if (!hunk || file === undefined || !file.endsWith(".ts") || NOT_MUTATED.some((p) => p.test(file!))) continue;
+        if (!hunk || file === undefined || !file.endsWith(".ts") || file.endsWith(".d.ts") || SCOPE.excluded.includes(file)) continue;
         const start = Number(hunk[1]);
         const count = hunk[2] === undefined ? 1 : Number(hunk[2]);
         if (count > 0) ranges.push({ file, start, end: start + count - 1 });

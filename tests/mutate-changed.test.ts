@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { changedRanges, mutateEntries } from "../scripts/mutate-changed";
+import { changedRanges, gatedScope, mutateEntries } from "../scripts/mutate-changed";
 
 const ROOT = join(__dirname, "..");
 
@@ -79,6 +79,17 @@ describe("npm run mutate:changed", () => {
     it("finds nothing in a diff of deletions, generated types and other files", () => {
         assert.deepEqual(changedRanges(DIFF.slice(DIFF.indexOf("diff --git a/policy/policies.ts"))), []);
         assert.deepEqual(changedRanges(""), []);
+    });
+
+    it("takes its scope from the gated run's mutate list, and refuses a pattern it cannot read", () => {
+        assert.deepEqual(gatedScope(["components/**/*.ts", "policy/**/*.ts", "!components/settingsTypes.ts"]), {
+            dirs: ["components", "policy"],
+            excluded: ["components/settingsTypes.ts"],
+        });
+        assert.throws(
+            () => gatedScope(["components/**/*.ts", "src/*.{ts,js}"]),
+            (e: Error) => e.message === 'stryker.config.json: mutate:changed does not understand the mutate pattern "src/*.{ts,js}"',
+        );
     });
 
     const cli = (...args: string[]) =>
