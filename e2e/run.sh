@@ -260,11 +260,11 @@ set_secrets() { # set_secrets STACK
     pulumi config set --secret --stack "$1" slackToken "$E2E_SLACK_TOKEN" &&
     pulumi config set --secret --stack "$1" pagerdutyServiceKey "$E2E_PAGERDUTY_KEY"
 }
-# check_secrets STACK: no secret in plain text in the state, the stack outputs, any ConfigMap or the
-# stack file; the tokens are in the live Secret, and Argo CD's admin hash matches the password.
+# check_secrets STACK (after up, whose state run_stack exported to $W/STACK-state.json): no secret in
+# plain text in the state, the stack outputs, any ConfigMap, the stack file or a step's log; the
+# tokens are in the live Secret, and Argo CD's admin hash matches the password.
 check_secrets() {
   local stack="$1" where=""
-  pulumi stack export --stack "$stack" > "$W/$stack-state.json" 2>>"$W/logs/$stack-secrets.log" || { echo "pulumi stack export failed"; return 1; }
   pulumi stack output --stack "$stack" --json > "$W/$stack-outputs.json" 2>>"$W/logs/$stack-secrets.log" || { echo "pulumi stack output failed"; return 1; }
   K get configmaps -A -o yaml > "$W/$stack-configmaps.yaml" || { echo "kubectl get configmaps failed"; return 1; }
   [ -n "$E2E_CLIENT_KEY_B64" ] || { echo "the inline kubeconfig has no client-key-data"; return 1; }
@@ -317,7 +317,9 @@ run_stack() { # run_stack STACK: init, preview, up, checks, re-preview, destroy;
 
   step "$stack" preview preview --diff || fail "$stack: preview" "$(errors_of "$stack-preview")"
   step "$stack" up up --yes --skip-preview || fail "$stack: up" "$(errors_of "$stack-up")"
-  n_res="$(pulumi stack export --stack "$stack" 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s).deployment.resources||[];console.log(r.filter(x=>!x.type.startsWith("pulumi:providers:")&&x.type!=="pulumi:pulumi:Stack").length)})')"
+  # The state after up, exported once: counted here, searched for secrets below.
+  pulumi stack export --stack "$stack" > "$W/$stack-state.json" 2>"$W/logs/$stack-export.log" || fail "$stack: up" "pulumi stack export: $(tail -3 "$W/logs/$stack-export.log")"
+  n_res="$(node -e 'const r = require(process.argv[1]).deployment.resources || []; console.log(r.filter((x) => !x.type.startsWith("pulumi:providers:") && x.type !== "pulumi:pulumi:Stack").length)' "$W/$stack-state.json")"
   say "$stack: state holds $n_res resources (stack and provider resources not counted)"
   TOTAL_RES=$(( TOTAL_RES + n_res )); TOTAL_UP=$(( TOTAL_UP + T_up ))
 
@@ -335,7 +337,7 @@ run_stack() { # run_stack STACK: init, preview, up, checks, re-preview, destroy;
 
   if [ -n "$secrets" ]; then
     local why; why="$(check_secrets "$stack")" || fail "$stack: secrets" "$why"
-    say "$stack: no secret in plain text in the state, the outputs, any ConfigMap, the stack file or the up log; the live Secret holds both tokens; argocd-secret holds a bcrypt hash of the configured password"
+    say "$stack: no secret in plain text in the state, the outputs, any ConfigMap, the stack file or a step's log; the live Secret holds both tokens; argocd-secret holds a bcrypt hash of the configured password"
     # What HA and the Ingress made of the chart, read back from the API server.
     say "$stack: $(K -n argocd get statefulsets,deployments -o jsonpath='{range .items[*]}{.kind}/{.metadata.name}={.status.readyReplicas}/{.spec.replicas} {end}')"
     say "$stack: $(K -n argocd get poddisruptionbudgets -o name | wc -l) PodDisruptionBudgets; Ingress $(K -n argocd get ingress -o jsonpath='{range .items[*]}{.metadata.name} {.spec.rules[0].host} tls={.spec.tls[0].secretName}{end}')"
