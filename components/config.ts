@@ -354,6 +354,13 @@ const notificationsSchema = z
         slack: z
             .strictObject({
                 enabled: z.boolean().default(false).meta({ description: "Configure service.slack (needs the slackToken secret)." }),
+                apiURL: z
+                    .url({ protocol: /^https$/, message: "must be an https URL, such as https://slack.com/api/" })
+                    .optional()
+                    .meta({
+                        description:
+                            "Base URL of Slack's Web API, for Enterprise Grid or a proxy; default Slack's own. A missing trailing / is added: the client appends method names such as chat.postMessage to it.",
+                    }),
                 username: z.string().optional().meta({ description: "Bot user name override." }),
                 icon: z.string().optional().meta({ description: "Bot icon override." }),
             })

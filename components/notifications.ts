@@ -77,6 +77,8 @@ export function notificationsConfigData(n: NotificationSettings, argocdUrl: stri
     const data: Record<string, string> = { context: yamlText({ argocdUrl }) };
     if (n.slack.enabled) {
         const slack: Record<string, string> = { token: `$${SLACK_TOKEN_KEY}` };
+        // Argo CD's Slack client joins this and the method name without a separator.
+        if (n.slack.apiURL) slack.apiURL = n.slack.apiURL.endsWith("/") ? n.slack.apiURL : `${n.slack.apiURL}/`;
         if (n.slack.username) slack.username = n.slack.username;
         if (n.slack.icon) slack.icon = n.slack.icon;
         data["service.slack"] = yamlText(slack);

@@ -77,6 +77,13 @@ function app(
     };
 }
 
+/**
+ * What the raycluster Application ignores on its RayCluster: the autoscaler's replicas, and the
+ * worker-group fields the CRD defaults but the ray-cluster chart never renders (tests/charts.test.ts
+ * derives those from each supported KubeRay's CRD).
+ */
+export const RAYCLUSTER_IGNORED_JQ = [".spec.workerGroupSpecs[].replicas", ".spec.workerGroupSpecs[].priority"] as const;
+
 /** The name the ray-cluster chart will give the RayCluster object. */
 export function plannedRayClusterName(c: PlatformConfig): string {
     return rayClusterFullname(c.rayCluster);
@@ -131,10 +138,14 @@ export function planApplications(c: PlatformConfig): PlannedApplication[] {
                 {
                     destination: rayDest,
                     // The autoscaler owns worker replicas; RespectIgnoreDifferences keeps a sync from undoing it.
+                    // With it, Argo CD 3.4 copies the whole live workerGroupSpecs into what it applies,
+                    // priority included, which KubeRay 1.7's CRD defaults and the chart never renders:
+                    // unless priority is ignored too, the Application stays OutOfSync and selfHeal syncs
+                    // in a loop, resetting the replicas (seen in the e2e with the real controller).
                     ignoreDifferences: [
                         {
                             group: "ray.io",
-                            jqPathExpressions: [".spec.workerGroupSpecs[].replicas"],
+                            jqPathExpressions: [...RAYCLUSTER_IGNORED_JQ],
                             kind: "RayCluster",
                             name: plannedRayClusterName(c),
                             namespace: ray.namespace,

@@ -364,6 +364,8 @@ export interface NotificationsSettings {
 export interface NotificationsSlackConfig {
     /** Configure service.slack (needs the slackToken secret). */
     readonly enabled: boolean;
+    /** Base URL of Slack's Web API, for Enterprise Grid or a proxy; default Slack's own. A missing trailing / is added: the client appends method names such as chat.postMessage to it. */
+    readonly apiURL?: string;
     /** Bot user name override. */
     readonly username?: string;
     /** Bot icon override. */
@@ -373,6 +375,8 @@ export interface NotificationsSlackConfig {
 export interface NotificationsSlackSettings {
     /** Configure service.slack (needs the slackToken secret). */
     readonly enabled?: boolean;
+    /** Base URL of Slack's Web API, for Enterprise Grid or a proxy; default Slack's own. A missing trailing / is added: the client appends method names such as chat.postMessage to it. */
+    readonly apiURL?: string;
     /** Bot user name override. */
     readonly username?: string;
     /** Bot icon override. */

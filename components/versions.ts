@@ -3,8 +3,8 @@
  * (tests/charts.test.ts renders each of them with `helm template`).
  */
 
-/** The argo-cd chart: 10.1.1 installs Argo CD v3.4.4. */
-export const ARGOCD_CHART = { repository: "https://argoproj.github.io/argo-helm", version: "10.1.1" } as const;
+/** The argo-cd chart: 10.1.1 installs Argo CD v3.4.4 (its appVersion, which the e2e builds and runs). */
+export const ARGOCD_CHART = { repository: "https://argoproj.github.io/argo-helm", version: "10.1.1", appVersion: "v3.4.4" } as const;
 
 /** Helm repository of the kuberay-operator and ray-cluster charts. */
 export const KUBERAY_CHART_REPOSITORY = "https://ray-project.github.io/kuberay-helm/";

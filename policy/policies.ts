@@ -48,6 +48,8 @@ interface AppProps {
 
 /** What the autoscaler owns: worker replicas. */
 const REPLICAS_JQ = ".spec.workerGroupSpecs[].replicas";
+/** A worker-group field KubeRay 1.7's CRD defaults and the ray-cluster chart never renders. */
+const PRIORITY_JQ = ".spec.workerGroupSpecs[].priority";
 
 function appName(args: ResourceValidationArgs): string {
     return (args.props as AppProps).metadata?.name ?? args.name;
@@ -125,13 +127,15 @@ export const policies: ResourceValidationPolicy[] = [
                     nameOverride: typeof values.nameOverride === "string" ? values.nameOverride : undefined,
                     fullnameOverride: typeof values.fullnameOverride === "string" ? values.fullnameOverride : undefined,
                 });
-                const ignored = (props.spec?.ignoreDifferences ?? []).some(
-                    (d) =>
-                        d.group === "ray.io" &&
-                        d.kind === "RayCluster" &&
-                        (d.name === undefined || d.name === expected) &&
-                        ((d.jqPathExpressions ?? []).includes(REPLICAS_JQ) || (d.jsonPointers ?? []).includes("/spec/workerGroupSpecs")),
-                );
+                const ignores = (jq: string) =>
+                    (props.spec?.ignoreDifferences ?? []).some(
+                        (d) =>
+                            d.group === "ray.io" &&
+                            d.kind === "RayCluster" &&
+                            (d.name === undefined || d.name === expected) &&
+                            ((d.jqPathExpressions ?? []).includes(jq) || (d.jsonPointers ?? []).includes("/spec/workerGroupSpecs")),
+                    );
+                const ignored = ignores(REPLICAS_JQ);
                 if (!ignored)
                     report(
                         `Application "${name}" deploys a RayCluster but does not ignore ${REPLICAS_JQ} on RayCluster "${expected}" ` +
@@ -140,6 +144,11 @@ export const policies: ResourceValidationPolicy[] = [
                 if (!(props.spec?.syncPolicy?.syncOptions ?? []).includes("RespectIgnoreDifferences=true"))
                     report(
                         `Application "${name}" deploys a RayCluster without the sync option RespectIgnoreDifferences=true; a sync would reset the autoscaler's replicas.`,
+                    );
+                else if (ignored && !ignores(PRIORITY_JQ))
+                    report(
+                        `Application "${name}" ignores ${REPLICAS_JQ} with RespectIgnoreDifferences=true but not ${PRIORITY_JQ}: Argo CD 3.4 then applies ` +
+                            "the whole live workerGroupSpecs, with the priority KubeRay 1.7 defaults, and the Application syncs in a loop.",
                     );
             }
         }),

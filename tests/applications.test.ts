@@ -72,7 +72,7 @@ describe("GitOps applications in the shipped stacks", () => {
         assert.deepEqual(o.spec.ignoreDifferences, [
             {
                 group: "ray.io",
-                jqPathExpressions: [".spec.workerGroupSpecs[].replicas"],
+                jqPathExpressions: [".spec.workerGroupSpecs[].replicas", ".spec.workerGroupSpecs[].priority"],
                 kind: "RayCluster",
                 name: "raycluster-kuberay",
                 namespace: "ray-system",

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { resourcePermitted, destinationPermitted } from "../components/glob";
-import { SUPPORTED_KUBERAY_VERSIONS } from "../components/versions";
+import { ARGOCD_CHART, SUPPORTED_KUBERAY_VERSIONS } from "../components/versions";
 import { chartCrds, chartTemplates, chartValues, gojq, helmTemplate, type K8sObject } from "../scripts/charts";
 import { strictCrdSchema, type Schema } from "../scripts/crdSchema";
 import { reveal, type Evaluation } from "../scripts/engine";
@@ -156,6 +156,12 @@ describe("the real charts render what the program declares", function () {
             }
         });
 
+        it("installs the Argo CD of ARGOCD_CHART.appVersion, the one the e2e builds and runs as its real controllers", () => {
+            assert.equal(ARGOCD_CHART.appVersion, "v3.4.4");
+            const sts = find(rendered.dev, "StatefulSet", "argocd-application-controller")!.spec as { template: { spec: { containers: { image: string }[] } } };
+            assert.equal(sts.template.spec.containers[0].image, "quay.io/argoproj/argocd:v3.4.4");
+        });
+
         it("puts the admin password hash and the fixed mtime in argocd-secret", () => {
             const hash = (releaseInputs(stacks.prod).values.configs as { secret: { argocdServerAdminPassword: string } }).secret.argocdServerAdminPassword;
             assert.match(hash, /^\$2a\$04\$.{53}$/, "the mock's bcrypt hash");
@@ -269,6 +275,24 @@ describe("the real charts render what the program declares", function () {
                 );
                 return { spec, rc: objs[0] };
             };
+
+            it("ignores the worker-group fields the CRD defaults and the chart leaves out (with RespectIgnoreDifferences they loop a sync)", () => {
+                const crd = crds.find((c) => (c.spec as { names: { kind: string } }).names.kind === "RayCluster")!;
+                const v1 = (crd.spec as { versions: { name: string; schema: { openAPIV3Schema: Schema } }[] }).versions.find((v) => v.name === "v1")!;
+                const spec = (v1.schema.openAPIV3Schema.properties as Record<string, Schema>).spec;
+                const group = ((spec.properties as Record<string, Schema>).workerGroupSpecs.items as Schema).properties as Record<string, Schema>;
+                const { spec: appSpec, rc } = rayCluster(stacks.dev);
+                const rendered = Object.keys((rc.spec as { workerGroupSpecs: Obj[] }).workerGroupSpecs[0]);
+                const defaultedNotRendered = Object.keys(group)
+                    .filter((k) => "default" in group[k] && !rendered.includes(k))
+                    .sort();
+                assert.deepEqual(defaultedNotRendered, { "1.5.1": [], "1.6.2": [], "1.7.0": ["priority"] }[version]);
+                const ignored = appSpec.ignoreDifferences![0].jqPathExpressions ?? [];
+                assert.deepEqual(
+                    defaultedNotRendered.filter((f) => !ignored.includes(`.spec.workerGroupSpecs[].${f}`)),
+                    [],
+                );
+            });
 
             it("names the RayCluster exactly as the Application's ignoreDifferences expects", () => {
                 const expected: Record<string, string> = {

@@ -206,6 +206,18 @@ const CASES: BadConfigRow[] = [
     ],
     [
         "notifications",
+        "a Slack API URL over plain http",
+        { notifications: { slack: { apiURL: "http://slack.example.com/api/" } } },
+        'ml-gitops:notifications.slack.apiURL: must be an https URL, such as https://slack.com/api/ (got "http://slack.example.com/api/")',
+    ],
+    [
+        "notifications",
+        "a Slack API URL that is not a URL",
+        { notifications: { slack: { apiURL: "slack.example.com/api" } } },
+        'ml-gitops:notifications.slack.apiURL: must be an https URL, such as https://slack.com/api/ (got "slack.example.com/api")',
+    ],
+    [
+        "notifications",
         "a PagerDuty service name that is not a DNS label",
         { notifications: { pagerduty: { serviceName: "PD service" } } },
         `ml-gitops:notifications.pagerduty.serviceName: ${DNS} (got "PD service")`,

@@ -1,8 +1,9 @@
 /**
  * The two stack files `npm run e2e` deploys (Pulumi.e2e.yaml, Pulumi.e2e-prod.yaml), evaluated
  * under the mock engine: they stay valid as the config schema changes, point every source at the
- * harness's loopback repository only, wait for nothing (no Argo CD controller runs there), and the
- * prod profile really is prod. The e2e itself needs its toolchain; these need nothing.
+ * harness's loopback repository only, make `pulumi up` wait for every Application (the real Argo CD
+ * controllers sync them there), send Slack to the run's stand-in with the subscriptions it checks,
+ * and the prod profile really is prod. The e2e itself needs its toolchain; these need nothing.
  */
 import * as assert from "node:assert/strict";
 import { isSecret, reveal, type Evaluation } from "../scripts/engine";
@@ -32,7 +33,7 @@ const LOOPBACK = ["https://127.0.0.1:18443/charts", "https://127.0.0.1:18443/git
 
 /**
  * Every source on the loopback repository, each Application at its revision (KubeRay 1.7.0, the
- * ML platform at `mlPlatformRevision`), and none awaited: no Argo CD controller runs in the e2e.
+ * ML platform at `mlPlatformRevision`), and each awaited, Synced and Healthy, for at most 300 s.
  */
 function assertSources(ev: Evaluation, mlPlatformRevision: string): void {
     assert.deepEqual(repositories(ev), LOOPBACK);
@@ -44,19 +45,23 @@ function assertSources(ev: Evaluation, mlPlatformRevision: string): void {
         ["raycluster", "1.7.0"],
     ]);
     assert.deepEqual(
-        apps.filter((a) => a.metadata.annotations?.["pulumi.com/waitFor"] !== undefined),
-        [],
+        apps.map((a) => [a.metadata.name, a.metadata.annotations?.["pulumi.com/waitFor"], a.metadata.annotations?.["pulumi.com/timeoutSeconds"]]).sort(),
+        ["ml-platform", "ray-operator", "ray-operator-crds", "raycluster"].map((n) => [
+            n,
+            '["jsonpath={.status.sync.status}=Synced","jsonpath={.status.health.status}=Healthy"]',
+            "300",
+        ]),
     );
 }
 
 describe("the e2e stack files, under the mock engine", () => {
-    it("e2e: the dev profile, every source on the loopback repository, nothing awaited", async () => {
+    it("e2e: the dev profile, every source on the loopback repository, every Application awaited", async () => {
         const ev = (await renderStack("e2e")).evaluation;
         assertSources(ev, "main");
         assert.equal((reveal(one(ev, T.release, "ml-argocd").inputs.values) as { "redis-ha": { enabled: boolean } })["redis-ha"].enabled, false);
     });
 
-    it("e2e-prod: the prod profile (HA, Ingress with TLS, pinned revisions, both services), on loopback, nothing awaited", async () => {
+    it("e2e-prod: the prod profile (HA, Ingress with TLS, pinned revisions, both services), on loopback, every Application awaited", async () => {
         const ev = (await renderStack("e2e-prod", undefined, SECRETS)).evaluation;
         assertSources(ev, "v1.0.0");
         const values = reveal(one(ev, T.release, "ml-argocd").inputs.values) as {
@@ -76,6 +81,31 @@ describe("the e2e stack files, under the mock engine", () => {
         assert.deepEqual(reveal(one(ev, T.secret, "ml-notifications-secret").inputs.stringData), {
             "pagerduty-service-key": "e2e-pd-key",
             "slack-token": "xoxb-e2e",
+        });
+    });
+
+    it("e2e-prod: Slack goes to the run's stand-in, and the subscriptions are the ones the run checks", async () => {
+        const ev = (await renderStack("e2e-prod", undefined, SECRETS)).evaluation;
+        const data = one(ev, T.configMap, "ml-notifications-cm").inputs.data as Record<string, string>;
+        assert.equal(data["service.slack"], "apiURL: https://127.0.0.1:18443/slack/api/\ntoken: $slack-token\n");
+        const subscriptions = Object.fromEntries(
+            byType(ev, T.app).map((a) => {
+                const m = (a.inputs as unknown as AppInputs).metadata;
+                return [m.name, Object.entries(m.annotations ?? {}).filter(([k]) => k.startsWith("notifications.argoproj.io/"))];
+            }),
+        );
+        assert.deepEqual(subscriptions, {
+            "ml-platform": [
+                ["notifications.argoproj.io/subscribe.on-deployed.slack", "ml-deploys"],
+                ["notifications.argoproj.io/subscribe.on-sync-failed.pagerdutyv2", "ml-platform"],
+                ["notifications.argoproj.io/subscribe.on-sync-failed.slack", "ml-team"],
+            ],
+            "ray-operator": [],
+            "ray-operator-crds": [],
+            raycluster: [
+                ["notifications.argoproj.io/subscribe.on-health-degraded.pagerdutyv2", "ml-platform"],
+                ["notifications.argoproj.io/subscribe.on-health-degraded.slack", "ray-oncall"],
+            ],
         });
     });
 

@@ -285,6 +285,13 @@ describe("notificationsConfigData (pure)", () => {
         assert.equal(data.context, "argocdUrl: u\n");
     });
 
+    it("sets Slack's API URL only when configured, with the trailing / the client needs to append method names", () => {
+        const bare = notificationsConfigData(settings({ slack: { enabled: true, apiURL: "https://slack.example.com/api" } }), "u");
+        assert.equal(bare["service.slack"], "apiURL: https://slack.example.com/api/\ntoken: $slack-token\n");
+        const slashed = notificationsConfigData(settings({ slack: { enabled: true, apiURL: "https://127.0.0.1:18443/slack/api/" } }), "u");
+        assert.equal(slashed["service.slack"], "apiURL: https://127.0.0.1:18443/slack/api/\ntoken: $slack-token\n");
+    });
+
     it("lets a configured trigger or template replace a built-in one of the same name", () => {
         const data = notificationsConfigData(
             settings({ triggers: { "on-deployed": { when: "false", send: ["app-deployed"] } }, templates: { "app-deployed": { message: "hi" } } }),

@@ -53,7 +53,7 @@ describe("planned Applications (pure)", () => {
         assert.deepEqual(cluster.spec.ignoreDifferences, [
             {
                 group: "ray.io",
-                jqPathExpressions: [".spec.workerGroupSpecs[].replicas"],
+                jqPathExpressions: [".spec.workerGroupSpecs[].replicas", ".spec.workerGroupSpecs[].priority"],
                 kind: "RayCluster",
                 name: "raycluster-kuberay",
                 namespace: "ray-system",

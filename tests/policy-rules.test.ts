@@ -21,7 +21,7 @@ const SYNC = { syncOptions: ["CreateNamespace=true", "RespectIgnoreDifferences=t
 const ignore = (name?: string, extra: object = {}) => ({
     group: "ray.io",
     kind: "RayCluster",
-    jqPathExpressions: [".spec.workerGroupSpecs[].replicas"],
+    jqPathExpressions: [".spec.workerGroupSpecs[].replicas", ".spec.workerGroupSpecs[].priority"],
     ...(name === undefined ? {} : { name }),
     ...extra,
 });

@@ -121,6 +121,22 @@ describe("the policy pack", () => {
             ]);
         });
 
+        it("rejects the seed's ignore (replicas alone) with RespectIgnoreDifferences: the sync loop the e2e found", async () => {
+            const app = inputs(prod, TYPES.application, name);
+            app.spec.ignoreDifferences[0].jqPathExpressions = [".spec.workerGroupSpecs[].replicas"];
+            assert.deepEqual(await violations("raycluster-ignores-autoscaled-replicas", TYPES.application, name, app), [
+                'Application "raycluster" ignores .spec.workerGroupSpecs[].replicas with RespectIgnoreDifferences=true but not .spec.workerGroupSpecs[].priority: ' +
+                    "Argo CD 3.4 then applies the whole live workerGroupSpecs, with the priority KubeRay 1.7 defaults, and the Application syncs in a loop.",
+            ]);
+            app.spec.ignoreDifferences[0].jqPathExpressions = [];
+            app.spec.ignoreDifferences[0].jsonPointers = ["/spec/workerGroupSpecs"];
+            assert.deepEqual(
+                await violations("raycluster-ignores-autoscaled-replicas", TYPES.application, name, app),
+                [],
+                "the whole array ignored covers both",
+            );
+        });
+
         it("follows the chart's naming: fullnameOverride, and an app of the chart from the kuberay git repo", async () => {
             const app = inputs(prod, TYPES.application, name);
             app.spec.source.helm.valuesObject.fullnameOverride = "ray-prod";

@@ -1,0 +1,144 @@
+# Sourced by e2e/run.sh: the real controllers as local processes against the loopback API server
+# (Argo CD's application controller, repo server and notifications controller, redis, the KubeRay
+# operator), the git repositories they read, and the scenarios run against them. The chart's own
+# pods stay fake (KWOK). Argo CD's own e2e runs its components the same way (its Procfile): one
+# binary, the component chosen by ARGOCD_BINARY_NAME.
+#
+# Needs from run.sh: W, BIN, P (pki), K, say, fail, wait_for, free_ports, REPO_PORT, CHARTS_DIR.
+
+ARGOCD_NS=argocd
+CTL_PIDS="$W/controller-pids"     # pid per line; stopped by stop_controllers and by run.sh's cleanup
+
+# ------------------------------------------------------------------ git repositories with real content
+# make_git_repos: the KubeRay CRDs at the path and tag the CRDs Application reads (taken from the
+# kuberay-operator chart of each supported version, which carries the same files), and the ML
+# platform's config repository: a helm chart per environment path (the value files each stack
+# names) that deploys one ConfigMap, plus `denied/`, a ClusterRole no project admits (for the
+# least-privilege scenario). Served with git's smart HTTP protocol by https_server.py.
+make_git_repos() {
+  local R="$1" t v
+  t="$W/git-src-kuberay"; git init -q -b master "$t"
+  echo "# e2e stand-in for ray-project/kuberay: the CRDs of each tag, from the kuberay-operator chart" > "$t/README.md"
+  git -C "$t" add -A; git -C "$t" -c user.name=e2e -c user.email=e2e@localhost commit -qm "e2e stand-in"
+  for c in "$CHARTS_DIR"/kuberay-operator-*.tgz; do
+    v="$(basename "$c" .tgz)"; v="${v#kuberay-operator-}"
+    rm -rf "$t/helm-chart"; mkdir -p "$t/helm-chart/kuberay-operator/crds"
+    tar -xzf "$c" -C "$W" kuberay-operator/crds && mv "$W"/kuberay-operator/crds/*.yaml "$t/helm-chart/kuberay-operator/crds/" && rm -rf "$W/kuberay-operator"
+    git -C "$t" add -A; git -C "$t" -c user.name=e2e -c user.email=e2e@localhost commit -qm "CRDs of v$v"
+    git -C "$t" tag "v$v"
+  done
+  git clone -q --bare "$t" "$R/git/kuberay.git"
+
+  t="$W/git-src-ml-platform-config"; git init -q -b main "$t"
+  for env in dev production; do
+    mkdir -p "$t/environments/$env/templates"
+    printf 'apiVersion: v2\nname: ml-platform\nversion: 1.0.0\ndescription: e2e stand-in of the ML platform config (%s)\n' "$env" > "$t/environments/$env/Chart.yaml"
+    printf 'environment: %s\nmodelServer: triton\nreplicas: "1"\n' "$env" > "$t/environments/$env/values.yaml"
+    cat > "$t/environments/$env/templates/configmap.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ml-platform
+data:
+  environment: {{ .Values.environment | quote }}
+  modelServer: {{ .Values.modelServer | quote }}
+  replicas: {{ .Values.replicas | quote }}
+EOF
+  done
+  mkdir -p "$t/denied"
+  cat > "$t/denied/clusterrole.yaml" <<'EOF'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: e2e-denied
+rules:
+  - apiGroups: [""]
+    resources: ["secrets"]
+    verbs: ["get"]
+EOF
+  git -C "$t" add -A; git -C "$t" -c user.name=e2e -c user.email=e2e@localhost commit -qm "e2e stand-in"
+  git -C "$t" tag v1.0.0
+  git clone -q --bare "$t" "$R/git/ml-platform-config.git"
+}
+
+# ------------------------------------------------------------------ processes
+ctl_start() { # ctl_start NAME CMD...: like run.sh's start, the pid in CTL_PIDS
+  local name="$1"; shift
+  "$@" > "$W/logs/$name.log" 2>&1 &
+  echo "$!" >> "$CTL_PIDS"; disown "$!"
+}
+
+# start_controllers STACK: in the background, as soon as what each one reads exists: redis and
+# the three Argo CD components once the Release has created argocd-cm and the Application CRD,
+# the KubeRay operator once the CRDs Application has synced the RayCluster CRD. Logs the times.
+start_controllers() {
+  local stack="$1"
+  : > "$CTL_PIDS"
+  read -r REDIS_PORT RS_PORT RS_METRICS CTL_METRICS NOTIF_METRICS KR_METRICS KR_PROBE < <(free_ports 7)
+  mkdir -p "$W/argocd/tls" "$W/argocd/ssh" "$W/argocd/gpg" "$W/argocd/home" "$W/argocd/tmp"
+  (
+    local t0; t0=$(date +%s)
+    wait_for 600 argocd-config K -n "$ARGOCD_NS" get configmap argocd-cm ||
+      { echo "argocd-cm did not appear in 600 s" > "$W/logs/controllers-failed"; exit 1; }
+    wait_for 60 argocd-crd K wait --for=condition=Established crd/applications.argoproj.io crd/appprojects.argoproj.io --timeout=5s ||
+      { echo "the Argo CD CRDs were not established" > "$W/logs/controllers-failed"; exit 1; }
+    # ARGOCD_FAKE_IN_CLUSTER with KUBECONFIG: https://kubernetes.default.svc is the cluster of
+    # that kubeconfig. Empty TLS and SSH data folders: the loopback repository is trusted through
+    # SSL_CERT_FILE (Go: go-git, helm, the Slack client) and GIT_SSL_CAINFO (the git CLI).
+    local common_env=(env HOME="$W/argocd/home" TMPDIR="$W/argocd/tmp" ARGOCD_ASK_PASS_SOCK="$W/argocd/ask-pass.sock"
+      ARGOCD_FAKE_IN_CLUSTER=true ARGOCD_TLS_DATA_PATH="$W/argocd/tls" ARGOCD_SSH_DATA_PATH="$W/argocd/ssh"
+      ARGOCD_GNUPGHOME="$W/argocd/gpg" ARGOCD_GPG_ENABLED=false
+      GIT_SSL_CAINFO="$P/trust.pem" SSL_CERT_FILE="$P/trust.pem" KUBECONFIG="$W/kubeconfig"
+      HTTPS_PROXY="http://127.0.0.1:$EGRESS_PORT" HTTP_PROXY="http://127.0.0.1:$EGRESS_PORT" NO_PROXY=127.0.0.1,localhost)
+    ctl_start redis "$BIN/redis" "$REDIS_PORT"
+    ctl_start "$stack-repo-server" "${common_env[@]}" PATH="$BIN/helm3:$PATH" ARGOCD_BINARY_NAME=argocd-repo-server \
+      "$BIN/argocd" --address 127.0.0.1 --port "$RS_PORT" --metrics-address 127.0.0.1 --metrics-port "$RS_METRICS" \
+      --redis "127.0.0.1:$REDIS_PORT" --loglevel info --logformat text
+    ctl_start "$stack-application-controller" "${common_env[@]}" ARGOCD_BINARY_NAME=argocd-application-controller \
+      "$BIN/argocd" --namespace "$ARGOCD_NS" --redis "127.0.0.1:$REDIS_PORT" --repo-server "127.0.0.1:$RS_PORT" \
+      --metrics-port "$CTL_METRICS" --app-resync 10 --app-resync-jitter 0 --self-heal-backoff-timeout-seconds 0 \
+      --loglevel info --logformat text
+    ctl_start "$stack-notifications" "${common_env[@]}" ARGOCD_BINARY_NAME=argocd-notifications \
+      "$BIN/argocd" --namespace "$ARGOCD_NS" --argocd-repo-server "127.0.0.1:$RS_PORT" \
+      --metrics-port "$NOTIF_METRICS" --loglevel info --logformat text
+    echo "argo cd controllers started $(( $(date +%s) - t0 ))s after up began" >> "$W/logs/controllers.log"
+    wait_for 900 ray-crd K wait --for=condition=Established crd/rayclusters.ray.io --timeout=5s ||
+      { echo "the RayCluster CRD was not established in 900 s" > "$W/logs/controllers-failed"; exit 1; }
+    ctl_start "$stack-kuberay-operator" env KUBECONFIG="$W/kubeconfig" "$BIN/kuberay-operator" \
+      --metrics-addr "127.0.0.1:$KR_METRICS" --health-probe-bind-address "127.0.0.1:$KR_PROBE" --enable-leader-election=false
+    echo "kuberay operator started $(( $(date +%s) - t0 ))s after up began" >> "$W/logs/controllers.log"
+  ) &
+  LAUNCHER_PID=$!
+}
+
+stop_controllers() {
+  [ -n "${LAUNCHER_PID:-}" ] && { kill "$LAUNCHER_PID" 2>/dev/null; wait "$LAUNCHER_PID" 2>/dev/null; LAUNCHER_PID=""; }
+  [ -f "$CTL_PIDS" ] || return 0
+  local p pids; pids="$(tac "$CTL_PIDS")"
+  for p in $pids; do kill "$p" 2>/dev/null; done
+  for (( t=0; t<50; t++ )); do
+    local alive=0; for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break; sleep 0.2
+  done
+  for p in $pids; do kill -9 "$p" 2>/dev/null; done
+  : > "$CTL_PIDS"
+}
+
+# ------------------------------------------------------------------ reading Applications
+app_field() { K -n "$ARGOCD_NS" get application "$1" -o jsonpath="$2" 2>/dev/null; }
+app_state() { app_field "$1" '{.status.sync.status}/{.status.health.status}'; }
+epoch() { date -d "$1" +%s 2>/dev/null || echo 0; }
+
+# app_times: one line per Application: seconds from its creation to Synced+Healthy (the later of
+# its last sync's end and its health's last transition), and the slowest.
+app_times() {
+  local line name created finished health secs max=0 out=""
+  while read -r name created finished health; do
+    [ -n "$name" ] || continue
+    local end; end=$(( $(epoch "$finished") > $(epoch "$health") ? $(epoch "$finished") : $(epoch "$health") ))
+    secs=$(( end - $(epoch "$created") )); [ $secs -gt $max ] && max=$secs
+    out="$out $name ${secs}s;"
+  done < <(K -n "$ARGOCD_NS" get applications -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.metadata.creationTimestamp}{" "}{.status.operationState.finishedAt}{" "}{.status.health.lastTransitionTime}{"\n"}{end}')
+  APP_TIMES="$out"; APP_MAX=$max
+}
+
