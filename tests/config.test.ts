@@ -212,6 +212,18 @@ const CASES: BadConfigRow[] = [
     ],
     [
         "notifications",
+        "a Slack API URL whose scheme only ends in https",
+        { notifications: { slack: { apiURL: "shttps://slack.example.com/api/" } } },
+        'ml-gitops:notifications.slack.apiURL: must be an https URL, such as https://slack.com/api/ (got "shttps://slack.example.com/api/")',
+    ],
+    [
+        "notifications",
+        "a Slack API URL whose scheme only starts with https",
+        { notifications: { slack: { apiURL: "https+unix://slack.example.com/api/" } } },
+        'ml-gitops:notifications.slack.apiURL: must be an https URL, such as https://slack.com/api/ (got "https+unix://slack.example.com/api/")',
+    ],
+    [
+        "notifications",
         "a Slack API URL that is not a URL",
         { notifications: { slack: { apiURL: "slack.example.com/api" } } },
         'ml-gitops:notifications.slack.apiURL: must be an https URL, such as https://slack.com/api/ (got "slack.example.com/api")',
