@@ -43,7 +43,7 @@ cleanup() {
   local rc=$?
   set +e
   [ -n "${STEP_PID:-}" ] && { kill -INT "$STEP_PID" 2>/dev/null; for (( t=0; t<300; t++ )); do kill -0 "$STEP_PID" 2>/dev/null || break; sleep 0.2; done; kill -KILL "$STEP_PID" 2>/dev/null; }
-  stop_controllers
+  declare -F stop_controllers >/dev/null && stop_controllers
   for (( i=${#PIDS[@]}-1; i>=0; i-- )); do kill "${PIDS[$i]}" 2>/dev/null; done
   for (( t=0; t<50; t++ )); do
     local alive=0; for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
@@ -300,11 +300,9 @@ TOTAL_RES=0; TOTAL_UP=0; TOTAL_DESTROY=0; TOTAL_APPS=0; MAX_APP_S=0; DONE_STACKS
 declare -A RESULT   # scenario -> its part of the summary line (the first failure's reason wins)
 SCENARIO_FAILED=""
 record_result() { # record_result NAME TEXT OK(0|1)
-  if [ "$3" != 0 ]; then
-    SCENARIO_FAILED="$SCENARIO_FAILED $1"; RESULT[$1]="$2"
-  elif [ -z "${RESULT[$1]:-}" ] || [[ " $SCENARIO_FAILED " != *" $1 "* ]]; then
-    RESULT[$1]="$2"
-  fi
+  [[ " $SCENARIO_FAILED " == *" $1 "* ]] && return 0   # an earlier stack's failure stays
+  RESULT[$1]="$2"
+  [ "$3" = 0 ] || SCENARIO_FAILED="$SCENARIO_FAILED $1"
 }
 run_scenario() { # run_scenario STACK NAME FUNC ARGS...: its result recorded, its detail logged; never exits
   local stack="$1" name="$2" out rc; shift 2
@@ -443,4 +441,4 @@ for st in $STACKS; do run_stack "$st"; done
 say "stacks:$DONE_STACKS; toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, total $(( $(date +%s) - T_START ))s"
 notified="${RESULT[notified]:-notified 0 (no stack sends to a Slack stand-in)}"
 echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run} · $notified · destroy ok (${TOTAL_DESTROY} s)"
-[ -z "$SCENARIO_FAILED" ] || { say "FAILED scenarios:$SCENARIO_FAILED${RESULT[drift]:+ (drift: ${RESULT[drift]})}"; exit 1; }
+[ -z "$SCENARIO_FAILED" ] || { for f in $SCENARIO_FAILED; do say "FAILED scenario $f: ${RESULT[$f]}"; done; exit 1; }
