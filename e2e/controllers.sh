@@ -132,10 +132,11 @@ epoch() { date -d "$1" +%s 2>/dev/null || echo 0; }
 # app_times: one line per Application: seconds from its creation to Synced+Healthy (the later of
 # its last sync's end and its health's last transition), and the slowest.
 app_times() {
-  local line name created finished health secs max=0 out=""
+  local name created finished health end secs max=0 out=""
   while read -r name created finished health; do
     [ -n "$name" ] || continue
-    local end; end=$(( $(epoch "$finished") > $(epoch "$health") ? $(epoch "$finished") : $(epoch "$health") ))
+    finished="$(epoch "$finished")"; health="$(epoch "$health")"
+    end=$(( finished > health ? finished : health ))
     secs=$(( end - $(epoch "$created") )); [ $secs -gt $max ] && max=$secs
     out="$out $name ${secs}s;"
   done < <(K -n "$ARGOCD_NS" get applications -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.metadata.creationTimestamp}{" "}{.status.operationState.finishedAt}{" "}{.status.health.lastTransitionTime}{"\n"}{end}')

@@ -271,6 +271,16 @@ set_secrets() { # set_secrets STACK
     pulumi config set --secret --stack "$1" slackToken "$E2E_SLACK_TOKEN" &&
     pulumi config set --secret --stack "$1" pagerdutyServiceKey "$E2E_PAGERDUTY_KEY"
 }
+# secrets_in FILE...: for each of the four secret values found in plain text in the files, "<its
+# first 12 characters>… in <files>;" (paths relative to the work directory); exit 1 when any is
+secrets_in() {
+  local v hits where=""
+  for v in "$E2E_ADMIN_PASSWORD" "$E2E_SLACK_TOKEN" "$E2E_PAGERDUTY_KEY" "$E2E_CLIENT_KEY_B64"; do
+    hits="$(grep -rlF -- "$v" "$@" 2>/dev/null | sed "s|^$W/||" | tr '\n' ' ')"
+    [ -z "$hits" ] || where="$where ${v:0:12}… in $hits;"
+  done
+  printf '%s' "$where"; [ -z "$where" ]
+}
 # check_secrets STACK (after up, whose state run_stack exported to $W/STACK-state.json): no secret in
 # plain text in the state, the stack outputs, any ConfigMap, the stack file or a step's log; the
 # tokens are in the live Secret, and Argo CD's admin hash matches the password.
@@ -281,12 +291,8 @@ check_secrets() {
   [ -n "$E2E_CLIENT_KEY_B64" ] || { echo "the inline kubeconfig has no client-key-data"; return 1; }
   # the state backend's files (checkpoints, history, backups), the export, the outputs, every
   # ConfigMap in the cluster, the stack file and the logs of every step so far
-  for v in "$E2E_ADMIN_PASSWORD" "$E2E_SLACK_TOKEN" "$E2E_PAGERDUTY_KEY" "$E2E_CLIENT_KEY_B64"; do
-    local hits
-    hits="$(grep -rlF -- "$v" "$W/state" "$W/$stack-state.json" "$W/$stack-outputs.json" "$W/$stack-configmaps.yaml" "$PROJECT/Pulumi.$stack.yaml" "$W"/logs/"$stack"-*.log 2>/dev/null | sed "s|^$W/||" | tr '\n' ' ')"
-    [ -z "$hits" ] || where="$where ${v:0:12}… in $hits;"
-  done
-  [ -z "$where" ] || { echo "secrets in plain text:$where"; return 1; }
+  where="$(secrets_in "$W/state" "$W/$stack-state.json" "$W/$stack-outputs.json" "$W/$stack-configmaps.yaml" "$PROJECT/Pulumi.$stack.yaml" "$W"/logs/"$stack"-*.log)" ||
+    { echo "secrets in plain text:$where"; return 1; }
   node -e 'const o = require(process.argv[1]); if (o.adminPassword !== "[secret]") { console.log("adminPassword output is " + JSON.stringify(o.adminPassword)); process.exit(1); }' "$W/$stack-outputs.json" || return 1
   local live
   live="$(K -n argocd get secret argocd-notifications-secret -o go-template='{{index .data "slack-token" | base64decode}} {{index .data "pagerduty-service-key" | base64decode}}')" || { echo "no argocd-notifications-secret"; return 1; }
@@ -381,16 +387,13 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
   # Notifications: where the stack sends to Slack, what its subscriptions name must have arrived.
   if grep -q 'apiURL: https://127.0.0.1' "$PROJECT/Pulumi.$stack.yaml"; then
     sleep 2   # the notifications controller reacts to the last Degraded within its informer's latency
-    run_scenario "$stack" notified scenario_notified "$R/slack-calls.jsonl" "$W/pagerduty-events.jsonl" "$(stack_expectations "$stack")"
-    say "$stack: the stand-ins received:"; show_notifications "$R/slack-calls.jsonl" "$W/pagerduty-events.jsonl" >&2
+    say "$stack: the stand-ins received:"   # notified.js lists it on stderr, its result on stdout
+    run_scenario "$stack" notified node "$HERE/notified.js" "$PROJECT/Pulumi.$stack.yaml" "$R/slack-calls.jsonl" "$W/pagerduty-events.jsonl"
   fi
 
   if [ -n "$secrets" ]; then   # what the real controllers and the stand-ins wrote, too
-    local hits="" v
-    for v in "$E2E_ADMIN_PASSWORD" "$E2E_SLACK_TOKEN" "$E2E_PAGERDUTY_KEY" "$E2E_CLIENT_KEY_B64"; do
-      hits="$hits$(grep -rlF -- "$v" "$W"/logs/*.log "$R/slack-calls.jsonl" "$W/pagerduty-events.jsonl" 2>/dev/null | sed "s|^$W/||" | tr '\n' ' ')"
-    done
-    [ -z "$hits" ] || fail "$stack: secrets" "a secret in plain text in: $hits"
+    local where
+    where="$(secrets_in "$W"/logs/*.log "$R/slack-calls.jsonl" "$W/pagerduty-events.jsonl")" || fail "$stack: secrets" "secrets in plain text:$where"
     say "$stack: no secret in plain text in the controllers' logs or what the stand-ins received"
   fi
 
@@ -415,26 +418,6 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
   cp "$W/stack-file.$stack.orig" "$PROJECT/Pulumi.$stack.yaml"
   say "$stack: preview ${T_preview}s, up ${T_up}s, re-preview ${T_re_preview}s, destroy ${T_destroy}s"
   DONE_STACKS="$DONE_STACKS $stack"
-}
-
-# stack_expectations STACK: what the stand-ins must have received, one SERVICE|RECIPIENT|TEXT a line:
-# on-deployed for ml-platform and on-health-degraded for raycluster, for each subscription the
-# stack file names (TEXT: the start of the Slack message, or the PagerDuty summary, each rendered
-# from the program's templates).
-stack_expectations() {
-  node -e '
-    const yaml = require("yaml");
-    const c = yaml.parse(require("fs").readFileSync(process.argv[1], "utf8")).config["ml-gitops:notifications"].subscriptions;
-    const text = {
-      "ml-platform on-deployed slack": ":white_check_mark: Application ml-platform sync Succeeded",
-      "raycluster on-health-degraded slack": ":broken_heart: Application raycluster is Degraded",
-      "raycluster on-health-degraded pagerdutyv2": "Argo CD application raycluster is degraded",
-    };
-    const out = [];
-    for (const [app, subs] of Object.entries(c))
-      for (const s of subs) { const t = text[`${app} ${s.trigger} ${s.service}`]; if (t) out.push(`${s.service}|${s.recipient}|${t}`); }
-    console.log(out.sort().join("\n"));
-  ' "$PROJECT/Pulumi.$1.yaml"
 }
 
 for st in $STACKS; do run_stack "$st"; done

@@ -1,14 +1,10 @@
 # Sourced by e2e/run.sh: what the real controllers are made to show after `pulumi up`, each
 # scenario printing its part of the summary line on success, or why it failed (and returning 1).
-# Needs from run.sh and controllers.sh: K, ARGOCD_NS, app_field, app_state.
+# Needs from run.sh and controllers.sh: K, wait_for, ARGOCD_NS, app_field, app_state.
 
 RAY_NS=ray-system
 RAYCLUSTER=raycluster-kuberay
 
-until_true() { # until_true SECONDS CMD...: poll CMD (no output) until it succeeds
-  local end=$(( $(date +%s) + $1 )); shift
-  until "$@" >/dev/null 2>&1; do [ "$(date +%s)" -ge "$end" ] && return 1; sleep 0.5; done
-}
 app_is() { [ "$(app_field "$1" "$2")" = "$3" ]; }   # app_is APP JSONPATH VALUE
 
 head_condition() { K -n "$RAY_NS" get raycluster "$RAYCLUSTER" -o jsonpath='HeadPodReady={.status.conditions[?(@.type=="HeadPodReady")].status} ({.status.conditions[?(@.type=="HeadPodReady")].reason})'; }
@@ -29,12 +25,12 @@ scenario_health() {
   [ -n "$head" ] || { echo "no head pod in $RAY_NS"; return 1; }
   set_pod_ready "$head" False || { echo "could not patch the head pod's status"; return 1; }
   t0=$(date +%s)
-  until_true 90 app_is raycluster '{.status.health.status}' Degraded ||
+  wait_for 90 degraded app_is raycluster '{.status.health.status}' Degraded ||
     { echo "raycluster stayed $(app_state raycluster) with the head pod unready: $(head_condition)"; return 1; }
   HEALTH_DETAIL="Degraded after $(( $(date +%s) - t0 ))s (the RayCluster's $(head_condition))"
   set_pod_ready "$head" True || { echo "could not patch the head pod's status back"; return 1; }
   t0=$(date +%s)
-  until_true 90 app_is raycluster '{.status.health.status}' Healthy ||
+  wait_for 90 healthy app_is raycluster '{.status.health.status}' Healthy ||
     { echo "raycluster stayed $(app_state raycluster) with the head pod ready again: $(head_condition)"; return 1; }
   HEALTH_DETAIL="$HEALTH_DETAIL, Healthy again after $(( $(date +%s) - t0 ))s"
   echo "health Healthy→Degraded→Healthy"
@@ -60,7 +56,7 @@ autoscale() { # autoscale N: what the Ray autoscaler writes
 sync_op() { # sync_op USER OPTIONS_JSON: request a sync operation and wait for it to succeed
   K -n "$ARGOCD_NS" patch application raycluster --type=merge \
     -p "{\"operation\":{\"initiatedBy\":{\"username\":\"$1\"},\"sync\":{\"syncStrategy\":{\"hook\":{}},\"syncOptions\":$2}}}" >/dev/null &&
-    until_true 120 app_is raycluster '{.status.operationState.operation.initiatedBy.username}/{.status.operationState.phase}' "$1/Succeeded"
+    wait_for 120 sync app_is raycluster '{.status.operationState.operation.initiatedBy.username}/{.status.operationState.phase}' "$1/Succeeded"
 }
 scenario_autoscaler() {
   local r0 r1 r2 r lo hi c options version
@@ -87,7 +83,7 @@ scenario_autoscaler() {
     version="$(K -n "$RAY_NS" get raycluster "$RAYCLUSTER" -o jsonpath='{.metadata.labels.helm\.sh/chart}')"
     autoscale "$r2" && K -n "$RAY_NS" label raycluster "$RAYCLUSTER" --overwrite helm.sh/chart=drifted >/dev/null ||
       { echo "could not patch the RayCluster"; return 1; }
-    until_true 60 chart_label_is "$version" ||
+    wait_for 60 selfheal chart_label_is "$version" ||
       { echo "selfHeal did not restore the RayCluster's helm.sh/chart label"; return 1; }
     sleep 2
     r="$(replicas)"; AUTOSCALER_DETAIL="$AUTOSCALER_DETAIL; →$r2 with a label drifted, after selfHeal restored the label $r"
@@ -111,76 +107,36 @@ scenario_autoscaler() {
 # denied: a throw-away Application in the ML project whose source holds a ClusterRole, a kind the
 # project does not admit: the real controller must refuse it with Argo CD's own "... is not
 # permitted in project ..." and the ClusterRole must not exist. Then it is deleted (no finalizer).
+denied_said() { # the throw-away Application's status, kept in DENIED_STATUS; true once it says "not permitted"
+  DENIED_STATUS="$(app_field e2e-denied '{.status.operationState.message} {.status.conditions[*].message} {.status.operationState.syncResult.resources[*].message}')"
+  [[ "$DENIED_STATUS" == *"not permitted in project"* ]]
+}
 scenario_denied() {
-  local project="$1" repo="$2" msg="" end
+  local project="$1" repo="$2"
   printf '%s\n' "apiVersion: argoproj.io/v1alpha1" "kind: Application" \
     "metadata: {name: e2e-denied, namespace: $ARGOCD_NS}" \
     "spec:" "  project: $project" "  source: {repoURL: \"$repo\", targetRevision: v1.0.0, path: denied}" \
     "  destination: {server: \"https://kubernetes.default.svc\", namespace: ml-serving}" "  syncPolicy: {automated: {}}" |
     K apply -f - >/dev/null || { echo "could not create the throw-away Application"; return 1; }
-  end=$(( $(date +%s) + 90 ))
-  while [ "$(date +%s)" -lt "$end" ]; do
-    msg="$(app_field e2e-denied '{.status.operationState.message} {.status.conditions[*].message} {.status.operationState.syncResult.resources[*].message}')"
-    case "$msg" in *"not permitted in project"*) break ;; esac
-    sleep 0.5
-  done
-  DENIED_DETAIL="$(printf '%s' "$msg" | grep -o '[^.;:]*not permitted in project[^.;,]*' | head -1)"
+  wait_for 90 denied denied_said
+  DENIED_DETAIL="$(printf '%s' "$DENIED_STATUS" | grep -o '[^.;:]*not permitted in project[^.;,]*' | head -1)"
   if K get clusterrole e2e-denied >/dev/null 2>&1; then K delete clusterrole e2e-denied >/dev/null 2>&1; echo "the ClusterRole was created although the project does not admit it"; return 1; fi
   K -n "$ARGOCD_NS" delete application e2e-denied --wait=true --timeout=60s >/dev/null 2>&1
-  [ -n "$DENIED_DETAIL" ] || { echo "no 'not permitted' from Argo CD in 90 s (status: $msg)"; return 1; }
+  [ -n "$DENIED_DETAIL" ] || { echo "no 'not permitted' from Argo CD in 90 s (status: $DENIED_STATUS)"; return 1; }
   echo "denied by project"
 }
 
 # drift: a field of the ML platform's ConfigMap, which Argo CD owns, changed by hand; selfHeal must
 # restore it.
+model_server() { K -n ml-serving get configmap ml-platform -o jsonpath='{.data.modelServer}'; }
+model_server_is() { [ "$(model_server)" = "$1" ]; }
 scenario_drift() {
   local was t0
-  was="$(K -n ml-serving get configmap ml-platform -o jsonpath='{.data.modelServer}')"
+  was="$(model_server)"
   [ -n "$was" ] || { echo "no ConfigMap ml-serving/ml-platform"; return 1; }
   K -n ml-serving patch configmap ml-platform --type=merge -p '{"data":{"modelServer":"drifted"}}' >/dev/null || { echo "could not change the ConfigMap"; return 1; }
   t0=$(date +%s)
-  local end=$(( $(date +%s) + 90 ))
-  until [ "$(K -n ml-serving get configmap ml-platform -o jsonpath='{.data.modelServer}')" = "$was" ]; do
-    [ "$(date +%s)" -ge "$end" ] && { echo "drift not restored in 90 s"; return 1; }
-    sleep 0.5
-  done
+  wait_for 90 drift model_server_is "$was" || { echo "drift not restored in 90 s"; return 1; }
   DRIFT_DETAIL="restored in $(( $(date +%s) - t0 ))s"
   echo "drift restored"
-}
-
-# notified: what the stand-ins received: Slack calls in SLACK_LOG (https_server.py), PagerDuty
-# events in PD_LOG (egress_proxy.py). Each expected SERVICE|RECIPIENT|TEXT line needs a
-# chat.postMessage to that channel whose text starts with TEXT, or a PagerDuty event with the
-# configured routing key whose summary is TEXT.
-scenario_notified() {
-  local slack_log="$1" pd_log="$2" expected="$3" missing n
-  [ -n "$expected" ] || { echo "the stack subscribes nothing the run checks"; return 1; }
-  missing="$(node -e '
-    const fs = require("fs");
-    const [slackLog, pdLog, expected] = process.argv.slice(1);
-    const read = (f) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
-    const slack = read(slackLog), pd = read(pdLog).filter((e) => e.event);
-    const missing = expected.split("\n").filter((line) => {
-      const [service, recipient, text] = line.split("|");
-      if (service === "slack") return !slack.some((c) => c.method === "chat.postMessage" && c.fields.channel === recipient && String(c.fields.text || "").startsWith(text));
-      return !pd.some((e) => e.routing_key_matches && e.event.event_action === "trigger" && e.event.payload && e.event.payload.summary === text);
-    });
-    console.log(missing.map((m) => "[" + m + "]").join(" "));
-    console.error(slack.length + pd.length);
-  ' "$slack_log" "$pd_log" "$expected" 2>"$W/notified.count")" || { echo "could not read what the stand-ins received"; return 1; }
-  n="$(cat "$W/notified.count")"
-  [ -z "$missing" ] || { echo "the stand-ins got $n notifications but not: $missing"; return 1; }
-  NOTIFIED=$n
-  echo "notified $n"
-}
-
-# show_notifications SLACK_LOG PD_LOG: one line per notification received
-show_notifications() {
-  node -e '
-    const fs = require("fs");
-    const read = (f) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
-    for (const c of read(process.argv[1])) console.log(`      slack ${c.method} #${c.fields.channel}: ${String(c.fields.text).split("\n")[0]}`);
-    for (const e of read(process.argv[2]))
-      console.log(e.event ? `      pagerduty ${e.event.event_action} ${e.event.payload && e.event.payload.severity}: ${e.event.payload && e.event.payload.summary} (routing key ${e.routing_key_matches ? "as configured" : "WRONG"})` : `      refused: ${e.refused}`);
-  ' "$1" "$2"
 }
