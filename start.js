@@ -74,18 +74,17 @@ const USAGE = [
     "usage: node start.js <command>",
     "  build                     compile to bin/ now",
     "  render --stack <name> [--out <dir>] [--root <dir with Pulumi.yaml>] [--charts]",
-    "  bench [--runs <n>] [--test-runs <n>]",
     "  <command> --help         the command's own help",
 ].join("\n");
 
 if (require.main === module) {
-    // node start.js build | render [--stack …] | bench [...]
+    // node start.js build | render [--stack …]
     const [command, ...rest] = process.argv.slice(2);
     if (command === "--help" || command === "-h") {
         process.stdout.write(`${USAGE}\n`);
         process.exit(0);
     }
-    if (!["bench", "build", "render"].includes(command)) {
+    if (!["build", "render"].includes(command)) {
         process.stderr.write(`start.js: ${command === undefined ? "no command" : `unknown command "${command}"`}\n${USAGE}\n`);
         process.exit(2);
     }
@@ -95,7 +94,7 @@ if (require.main === module) {
         process.stderr.write(`${e.message}\n`);
         process.exit(1);
     }
-    if (command !== "build") require(join(BIN, "scripts", `${command}.js`)).cli(rest);
+    if (command !== "build") require(join(BIN, "commands", `${command}.js`)).cli(rest);
 } else {
     // Loaded by Pulumi's Node.js language host as the program.
     ensureBuilt(false);

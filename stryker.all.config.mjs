@@ -1,4 +1,4 @@
-// `npm run mutate:all`: the gated run of stryker.config.json (components/, policy/) plus scripts/
+// `npm run mutate:all`: the gated run of stryker.config.json (components/, policy/) plus commands/, testing/ and tools/
 // and index.ts, for their scores; no break threshold (see docs/mutation-testing.md).
 import { readFileSync } from "node:fs";
 
@@ -6,7 +6,7 @@ const base = JSON.parse(readFileSync(new URL("./stryker.config.json", import.met
 
 export default {
     ...base,
-    mutate: [...base.mutate, "scripts/**/*.ts", "index.ts"],
+    mutate: [...base.mutate, "commands/**/*.ts", "testing/**/*.ts", "tools/**/*.ts", "index.ts"],
     incrementalFile: "reports/stryker-incremental-all.json",
     htmlReporter: { fileName: "reports/mutation-all/mutation.html" },
     jsonReporter: { fileName: "reports/mutation-all/mutation.json" },

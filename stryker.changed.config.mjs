@@ -1,4 +1,4 @@
-// `npm run mutate:changed -- --base <ref>` (scripts/mutate-changed.ts): the gated run of
+// `npm run mutate:changed -- --base <ref>` (tools/mutate-changed.ts): the gated run of
 // stryker.config.json, with the same break threshold, on the line ranges a change touched
 // (handed over in ML_GITOPS_MUTATE), every test for each mutant; its own reports, so the full run's stay.
 import { readFileSync } from "node:fs";

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppProjectSpec, ApplicationSpec, Manifest } from "./argocdTypes";
-import type { ExtraAppFinalizer } from "./settingsTypes";
+import type { ExtraAppFinalizer } from "./generated/settingsTypes";
 import { sortKeys } from "./util";
 
 export const FOREGROUND_FINALIZER = "resources-finalizer.argocd.argoproj.io";

@@ -2,7 +2,7 @@
  * The one schema of the stack config (`ml-gitops:*` keys).
  *
  * It drives validation in `index.ts`, the render command's errors and the README's config
- * reference (`scripts/config-reference.ts`). Structural rules live in the zod schema; rules that
+ * reference (`tools/config-reference.ts`). Structural rules live in the zod schema; rules that
  * relate several keys (replica bounds, tokens for enabled services, trigger/template references,
  * project admission, prod guardrails) are `superRefine` checks on the same schema, so that one
  * `safeParse` reports every problem at once.
@@ -20,7 +20,7 @@ import {
 } from "./versions";
 import { DEFAULT_NAME_OVERRIDE, MAX_RELEASE_NAME, rayClusterFullname, rayClusterNameProblem } from "./raycluster";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig } from "./settingsTypes";
+import type { PlatformConfig } from "./generated/settingsTypes";
 
 export type { PlatformConfig };
 

@@ -9,7 +9,7 @@ export type { ArgoCdArgs } from "./argocd";
 export type * from "./argocdTypes";
 export { ConfigError, parseConfig, rawFromPulumiConfig, CONFIG_NAMESPACE, IN_CLUSTER, SECRET_KEYS } from "./config";
 export type { ConfigSource } from "./config";
-export * from "./settingsTypes";
+export * from "./generated/settingsTypes";
 export { Notifications, notificationsConfigData } from "./notifications";
 export type { NotificationsArgs } from "./notifications";
 export { MlPlatform, planApplications, planProjects, plannedRayClusterName } from "./platform";

@@ -5,7 +5,7 @@ import { ArgoCd } from "./argocd";
 import type { AppProjectSpec, ApplicationSource, ApplicationSpec, GroupKind, SyncPolicy } from "./argocdTypes";
 import { claimObjects, declaredObjects } from "./composition";
 import { IN_CLUSTER, parseConfig, SECRET_KEYS } from "./config";
-import type { MlPlatformSettings, PlatformConfig } from "./settingsTypes";
+import type { MlPlatformSettings, PlatformConfig } from "./generated/settingsTypes";
 import { Notifications } from "./notifications";
 import { rayClusterFullname, rayClusterValues } from "./raycluster";
 

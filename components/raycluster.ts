@@ -2,7 +2,7 @@
  * Pure planning for the RayCluster Application: config → ray-cluster chart values, and the name
  * the chart gives the RayCluster (needed for the Application's ignoreDifferences).
  */
-import type { RayClusterConfig, WorkerGroupConfig } from "./settingsTypes";
+import type { RayClusterConfig, WorkerGroupConfig } from "./generated/settingsTypes";
 import { sortKeys } from "./util";
 
 /** Inputs of the ray-cluster chart's `ray-cluster.fullname` helper. */

@@ -3,11 +3,11 @@ import Ajv from "ajv";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseConfig } from "../components/config";
-import { destinationPermitted, globMatch, resourcePermitted, sourcePermitted } from "../components/glob";
+import { destinationPermitted, globMatch, resourcePermitted, sourcePermitted } from "./glob";
 import { KUBERAY_CLUSTER_KINDS, planApplications, planProjects } from "../components/platform";
 import { groupResources, rayClusterFullname, rayClusterValues } from "../components/raycluster";
-import type { Evaluation, RecordedResource } from "../scripts/engine";
-import { renderStack } from "../scripts/render";
+import type { Evaluation, RecordedResource } from "../testing/engine";
+import { renderStack } from "../commands/render";
 import { byType, one, run, T } from "./harness";
 
 type Obj = { metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, unknown> };

@@ -9,12 +9,12 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { resourcePermitted, destinationPermitted } from "../components/glob";
+import { resourcePermitted, destinationPermitted } from "./glob";
 import { ARGOCD_CHART, SUPPORTED_KUBERAY_VERSIONS } from "../components/versions";
-import { chartCrds, chartTemplates, chartValues, gojq, helmTemplate, type K8sObject } from "../scripts/charts";
-import { strictCrdSchema, type Schema } from "../scripts/crdSchema";
-import { reveal, type Evaluation } from "../scripts/engine";
-import { renderStack } from "../scripts/render";
+import { chartCrds, chartTemplates, chartValues, gojq, helmTemplate, type K8sObject } from "../tools/charts";
+import { strictCrdSchema, type Schema } from "../tools/crdSchema";
+import { reveal, type Evaluation } from "../testing/engine";
+import { renderStack } from "../commands/render";
 import { byType, run, T } from "./harness";
 
 type Obj = Record<string, unknown>;

@@ -8,13 +8,18 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { ROOT } from "../scripts/render";
+import { ROOT } from "../commands/render";
 
 const RENDER_USAGE_FIRST = "usage: npm run render -- --stack <name> [--out <dir> | --diff <git-ref>] [--root <dir with Pulumi.yaml>] [--charts]";
 
-/** `npm run <command> -- <args>` runs `node start.js <command> <args>`: the compiled commands (built once, on first use). */
+/** `npm run <command> -- <args>`: render runs `node start.js render <args>` (compiled once, on first use), bench runs tools/bench.ts. */
 function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-    const r = spawnSync(process.execPath, [join(ROOT, "start.js"), script.replace(/\.ts$/, ""), ...args], {
+    // The benchmark is a developer tool (tools/, run by ts-node); render is the program's command.
+    const command =
+        script === "bench.ts"
+            ? ["-r", "ts-node/register/transpile-only", join(ROOT, "tools", "bench.ts")]
+            : [join(ROOT, "start.js"), script.replace(/\.ts$/, "")];
+    const r = spawnSync(process.execPath, [...command, ...args], {
         cwd: ROOT,
         encoding: "utf8",
         env: { ...process.env, ...env },
@@ -116,7 +121,8 @@ describe("command lines", function () {
             for (const f of [
                 "index.ts",
                 "components",
-                "scripts",
+                "commands",
+                "testing",
                 "health",
                 "esc",
                 "start.js",

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as assert from "node:assert/strict";
 import { MlPlatform, type MlPlatformSettings } from "../components";
-import { evaluate, recordedByLastEvaluation, type Evaluation } from "../scripts/engine";
+import { evaluate, recordedByLastEvaluation, type Evaluation } from "../testing/engine";
 import { T } from "./harness";
 
 /**

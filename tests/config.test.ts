@@ -4,8 +4,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ConfigError, parseConfig } from "../components/config";
-import { ROOT, renderStack } from "../scripts/render";
-import { loadStackConfig, StackFileError } from "../scripts/stackConfig";
+import { ROOT, renderStack } from "../commands/render";
+import { loadStackConfig, StackFileError } from "../commands/stackConfig";
 import { runError, T } from "./harness";
 
 const DNS = "must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit";

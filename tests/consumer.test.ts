@@ -3,7 +3,7 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { nodeBinary, OTHER_NODE_VERSIONS } from "../scripts/charts";
+import { nodeBinary, OTHER_NODE_VERSIONS } from "../tools/charts";
 
 // The package as a platform team gets it: `npm pack`, installed into a fresh Pulumi TypeScript
 // project (examples/consumer: the template's tsconfig with strict, a program in TypeScript and in
@@ -59,9 +59,9 @@ describe("the npm package, from a fresh consumer project", function () {
             .split("\n")
             .filter((f) => f && !f.endsWith("/"))
             .map((f) => f.replace(/^package\//, ""));
-        const unexpected = listed.filter((f) => !/^lib\/(components|scripts)\/[A-Za-z]+\.(js|d\.ts)$/.test(f));
+        const unexpected = listed.filter((f) => !/^lib\/(components(\/generated)?|testing)\/[A-Za-z]+\.(js|d\.ts)$/.test(f));
         assert.deepEqual(unexpected.sort(), ["LICENSE", "README.md", "health/ray.io/RayCluster/health.lua", "package.json"]);
-        assert.ok(listed.includes("lib/components/index.js") && listed.includes("lib/components/index.d.ts") && listed.includes("lib/components/testing.d.ts"));
+        assert.ok(listed.includes("lib/components/index.js") && listed.includes("lib/components/index.d.ts") && listed.includes("lib/testing/index.d.ts"));
         assert.ok(!listed.some((f) => /test|\.ts$/.test(f.replace(/\.d\.ts$/, "").replace("testing", ""))), "no tests or TypeScript sources");
         const manifest = JSON.parse(readFileSync(join(dir, "app", "node_modules", "ml-gitops", "package.json"), "utf8")) as Record<
             string,

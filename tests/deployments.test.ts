@@ -1,9 +1,9 @@
 /** The deployments/ program: Pulumi Deployments settings of each stack, under the mock engine. */
 import * as assert from "node:assert/strict";
 import { join } from "node:path";
-import { evaluate, recordedByLastEvaluation, type Evaluation, type RecordedResource } from "../scripts/engine";
-import { ROOT } from "../scripts/render";
-import { loadStackConfig } from "../scripts/stackConfig";
+import { evaluate, recordedByLastEvaluation, type Evaluation, type RecordedResource } from "../testing/engine";
+import { ROOT } from "../commands/render";
+import { loadStackConfig } from "../commands/stackConfig";
 
 const DIR = join(ROOT, "deployments");
 // eslint-disable-next-line @typescript-eslint/no-require-imports

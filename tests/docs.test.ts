@@ -2,9 +2,9 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { configSchema } from "../components/config";
-import { withReference } from "../scripts/config-reference";
-import { COMPONENTS, packageSchemaText, SCHEMA_FILE } from "../scripts/package-schema";
-import { SETTINGS_TYPES_FILE, settingsTypesSource } from "../scripts/settings-types";
+import { withReference } from "../tools/config-reference";
+import { COMPONENTS, packageSchemaText, SCHEMA_FILE } from "../tools/package-schema";
+import { SETTINGS_TYPES_FILE, settingsTypesSource } from "../tools/settings-types";
 
 describe("the config reference (docs/config-reference.md)", () => {
     const readme = readFileSync(join(__dirname, "..", "docs", "config-reference.md"), "utf8");
@@ -21,7 +21,7 @@ describe("the config reference (docs/config-reference.md)", () => {
 describe("the generated public types and package schema", function () {
     this.timeout(60_000);
 
-    it("components/settingsTypes.ts is in step with the config schema (run `npm run docs` to update it)", () => {
+    it("components/generated/settingsTypes.ts is in step with the config schema (run `npm run docs` to update it)", () => {
         assert.equal(readFileSync(SETTINGS_TYPES_FILE, "utf8"), settingsTypesSource());
     });
 

@@ -6,8 +6,8 @@
  * and the prod profile really is prod. The e2e itself needs its toolchain; these need nothing.
  */
 import * as assert from "node:assert/strict";
-import { isSecret, reveal, type Evaluation } from "../scripts/engine";
-import { renderStack } from "../scripts/render";
+import { isSecret, reveal, type Evaluation } from "../testing/engine";
+import { renderStack } from "../commands/render";
 import { byType, one, T } from "./harness";
 
 const SECRETS = {

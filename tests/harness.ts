@@ -3,7 +3,7 @@
  * and finds recorded resources. Evaluations run one at a time (the mock engine is global).
  */
 import { sortKeys } from "../components/util";
-import { evaluate, recordedByLastEvaluation, type Evaluation, type RecordedResource } from "../scripts/engine";
+import { evaluate, recordedByLastEvaluation, type Evaluation, type RecordedResource } from "../testing/engine";
 
 export const PROJECT = "ml-gitops";
 

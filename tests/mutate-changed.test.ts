@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { changedRanges, gatedScope, mutateEntries } from "../scripts/mutate-changed";
+import { changedRanges, gatedScope, mutateEntries } from "../tools/mutate-changed";
 
 const ROOT = join(__dirname, "..");
 
@@ -43,9 +43,9 @@ deleted file mode 100644
 +++ /dev/null
 @@ -1,5 +0,0 @@
 -export const gone = true;
-diff --git a/components/settingsTypes.ts b/components/settingsTypes.ts
---- a/components/settingsTypes.ts
-+++ b/components/settingsTypes.ts
+diff --git a/components/generated/settingsTypes.ts b/components/generated/settingsTypes.ts
+--- a/components/generated/settingsTypes.ts
++++ b/components/generated/settingsTypes.ts
 @@ -3,0 +4,2 @@
 +export interface X {}
 +export interface Y {}
@@ -82,9 +82,9 @@ describe("npm run mutate:changed", () => {
     });
 
     it("takes its scope from the gated run's mutate list, and refuses a pattern it cannot read", () => {
-        assert.deepEqual(gatedScope(["components/**/*.ts", "policy/**/*.ts", "!components/settingsTypes.ts"]), {
+        assert.deepEqual(gatedScope(["components/**/*.ts", "policy/**/*.ts", "!components/generated/settingsTypes.ts"]), {
             dirs: ["components", "policy"],
-            excluded: ["components/settingsTypes.ts"],
+            excluded: ["components/generated/settingsTypes.ts"],
         });
         assert.throws(
             () => gatedScope(["components/**/*.ts", "src/*.{ts,js}"]),
@@ -93,7 +93,7 @@ describe("npm run mutate:changed", () => {
     });
 
     const cli = (...args: string[]) =>
-        spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/mutate-changed.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+        spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/mutate-changed.ts", ...args], { cwd: ROOT, encoding: "utf8" });
 
     it("says there is nothing to mutate against HEAD when components/ and policy/ are unchanged, and runs nothing", function () {
         const dirty = spawnSync("git", ["status", "--porcelain", "--", "components", "policy"], { cwd: ROOT, encoding: "utf8" });

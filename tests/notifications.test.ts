@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { reveal, type Evaluation, type RecordedResource } from "../scripts/engine";
-import { ROOT, renderStack, type Rendered } from "../scripts/render";
+import { reveal, type Evaluation, type RecordedResource } from "../testing/engine";
+import { ROOT, renderStack, type Rendered } from "../commands/render";
 import { parseConfig } from "../components/config";
 import { notificationsConfigData } from "../components/notifications";
 import { byType, one, run, runError, T } from "./harness";

@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { policies, TYPES } from "../policy/policies";
-import { reveal, type RecordedResource } from "../scripts/engine";
-import { ROOT, renderStack } from "../scripts/render";
+import { reveal, type RecordedResource } from "../testing/engine";
+import { ROOT, renderStack } from "../commands/render";
 
 const FAKE = { "ml-gitops:pagerdutyServiceKey": "0123456789abcdef0123456789abcdef", "ml-gitops:slackToken": "xoxb-1234567890-FAKE-token" };
 

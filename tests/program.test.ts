@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import * as bcrypt from "bcryptjs";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isSecret, reveal, type Evaluation } from "../scripts/engine";
-import { renderStack, type Rendered } from "../scripts/render";
+import { isSecret, reveal, type Evaluation } from "../testing/engine";
+import { renderStack, type Rendered } from "../commands/render";
 import { one, run, runError, T, byType } from "./harness";
 
 const PROVIDER_URN = (stack: string) => `urn:pulumi:${stack}::ml-gitops::pulumi:pulumi:Stack$pulumi:providers:kubernetes::k8s`;

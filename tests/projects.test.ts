@@ -6,10 +6,10 @@
 import * as assert from "node:assert/strict";
 import { appProjectManifest, applicationManifest } from "../components/application";
 import { parseConfig } from "../components/config";
-import { destinationPermitted, resourcePermitted, sourcePermitted } from "../components/glob";
+import { destinationPermitted, resourcePermitted, sourcePermitted } from "./glob";
 import { planApplications, planProjects } from "../components/platform";
-import { reveal, type Evaluation, type RecordedResource } from "../scripts/engine";
-import { renderStack } from "../scripts/render";
+import { reveal, type Evaluation, type RecordedResource } from "../testing/engine";
+import { renderStack } from "../commands/render";
 import { byType, one, run, T } from "./harness";
 
 const IN_CLUSTER = "https://kubernetes.default.svc";

@@ -3,8 +3,8 @@
  * registration order, cycles cut; and the shipped prod stack's manifests in that order.
  */
 import * as assert from "node:assert/strict";
-import type { RecordedResource } from "../scripts/engine";
-import { dependencyOrder, renderStack } from "../scripts/render";
+import type { RecordedResource } from "../testing/engine";
+import { dependencyOrder, renderStack } from "../commands/render";
 
 const res = (urn: string, dependencies: string[] = [], parent = ""): RecordedResource => ({
     urn,

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { isSecret, redact, reveal } from "../scripts/engine";
-import { ROOT, renderStack } from "../scripts/render";
+import { isSecret, redact, reveal } from "../testing/engine";
+import { ROOT, renderStack } from "../commands/render";
 
 /** Known fake values for every secret key, so a leak can be searched for. */
 const FAKE = {

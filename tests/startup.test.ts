@@ -8,7 +8,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { ROOT } from "../scripts/render";
+import { ROOT } from "../commands/render";
 
 describe("start-up", () => {
     it("is what Pulumi runs: start.js, without ts-node", () => {
@@ -24,7 +24,8 @@ describe("start-up", () => {
             for (const f of [
                 "index.ts",
                 "components",
-                "scripts",
+                "commands",
+                "testing",
                 "health",
                 "start.js",
                 "tsconfig.json",
@@ -76,7 +77,8 @@ describe("start-up", () => {
             for (const f of [
                 "index.ts",
                 "components",
-                "scripts",
+                "commands",
+                "testing",
                 "start.js",
                 "tsconfig.json",
                 "tsconfig.build.json",

@@ -8,13 +8,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import { argoCdValues } from "../components/argocd";
 import { parseConfig } from "../components/config";
-import { destinationPermitted, globMatch, normalizeRepoUrl, resourcePermitted, sourcePermitted } from "../components/glob";
+import { destinationPermitted, globMatch, normalizeRepoUrl, resourcePermitted, sourcePermitted } from "./glob";
 import { Notifications } from "../components/notifications";
 import { Application, AppProject } from "../components/application";
 import { MlPlatform } from "../components/platform";
 import { isSupportedKuberayVersion } from "../components/versions";
 import { deepMerge, sortKeys, yamlText } from "../components/util";
-import { evaluate, reveal } from "../scripts/engine";
+import { evaluate, reveal } from "../testing/engine";
 import { byType, one, run, T } from "./harness";
 
 describe("Argo CD glob matching (pure)", () => {

@@ -116,6 +116,6 @@ if (require.main === module) {
     if (updated !== readme) writeFileSync(path, updated);
     const report = (file: string, changed: boolean) => process.stdout.write(`${file}: ${changed ? "updated" : "up to date"}\n`);
     report("docs/config-reference.md", updated !== readme);
-    report("components/settingsTypes.ts", writeSettingsTypes());
+    report("components/generated/settingsTypes.ts", writeSettingsTypes());
     report("plugin/schema.json", writePackageSchema());
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
 import { generateSchema } from "@pulumi/pulumi/provider/experimental/schema";
 import { sortKeys } from "../components/util";
-import { ROOT } from "./cli";
+import { ROOT } from "../commands/cli";
 
 export const PLUGIN_DIR = join(ROOT, "plugin");
 export const SCHEMA_FILE = join(PLUGIN_DIR, "schema.json");

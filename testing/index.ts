@@ -5,7 +5,7 @@
  * secrets); `manifestsYaml` and `resourcesJson` turn that into the review files `npm run render`
  * writes. One evaluation at a time: the mock engine is process-global.
  */
-export { evaluate, isSecret, recordedByLastEvaluation, REDACTED, redact, reveal } from "../scripts/engine";
-export type { EvaluateOptions, Evaluation, RecordedResource, SecretValue } from "../scripts/engine";
-export { dependencyOrder, manifestsYaml, resourcesJson } from "../scripts/renderFiles";
-export type { ChartExpansion, K8sObject } from "../scripts/renderFiles";
+export { evaluate, isSecret, recordedByLastEvaluation, REDACTED, redact, reveal } from "./engine";
+export type { EvaluateOptions, Evaluation, RecordedResource, SecretValue } from "./engine";
+export { dependencyOrder, manifestsYaml, resourcesJson } from "./renderFiles";
+export type { ChartExpansion, K8sObject } from "./renderFiles";

@@ -11,8 +11,8 @@ import { cpus, release, tmpdir, totalmem, type as osType } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { stringify } from "yaml";
-import { parseFlags, runCli, UsageError } from "./cli";
-import { ROOT } from "./render";
+import { parseFlags, runCli, UsageError } from "../commands/cli";
+import { ROOT } from "../commands/render";
 
 const TIME = "/usr/bin/time";
 const NODE = process.execPath;
@@ -124,12 +124,12 @@ function main(args: string[]): number {
         // Start-up modes: the same prod evaluation, with the program loaded the three ways `pulumi up` can load it.
         const tsCheck = measure(
             "start-up: ts-node with type check (Pulumi's default for index.ts)",
-            [NODE, "-r", "ts-node/register", "scripts/render.ts", "--stack", "prod", "--out", join(out, "tc")],
+            [NODE, "-r", "ts-node/register", "commands/render.ts", "--stack", "prod", "--out", join(out, "tc")],
             runs,
         );
         const tsFast = measure(
             "start-up: ts-node transpile-only",
-            [NODE, "-r", "ts-node/register/transpile-only", "scripts/render.ts", "--stack", "prod", "--out", join(out, "to")],
+            [NODE, "-r", "ts-node/register/transpile-only", "commands/render.ts", "--stack", "prod", "--out", join(out, "to")],
             runs,
         );
         const cold = { label: "start-up: compiled, first run after a change (start.js runs tsc)", samples: [] as Sample[] };

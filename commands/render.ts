@@ -11,14 +11,14 @@ import { join, resolve } from "node:path";
 import { ConfigError } from "../components/config";
 import { parseFlags, ROOT, runCli, UsageError } from "./cli";
 import type { ApplicationSource } from "../components/argocdTypes";
-import { chartList, helmTemplate } from "./charts";
-import { evaluate, REDACTED, redact, type Evaluation } from "./engine";
-import { HELM_RELEASE, manifestsYaml, resourcesJson, type ChartExpansion, type K8sObject } from "./renderFiles";
+import { chartList, helmTemplate } from "./helm";
+import { evaluate, REDACTED, redact, type Evaluation } from "../testing/engine";
+import { HELM_RELEASE, manifestsYaml, resourcesJson, type ChartExpansion, type K8sObject } from "../testing/renderFiles";
 import { renderDiff } from "./renderDiff";
 import { loadStackConfig, StackFileError } from "./stackConfig";
 
 export { ROOT };
-export { dependencyOrder, manifestsYaml, resourcesJson, type ChartExpansion } from "./renderFiles";
+export { dependencyOrder, manifestsYaml, resourcesJson, type ChartExpansion } from "../testing/renderFiles";
 
 export interface Rendered {
     manifests: string;
@@ -121,7 +121,7 @@ async function main(args: string[]): Promise<number> {
     return 0;
 }
 
-/** `node start.js render …` (compiled) or `node -r ts-node/register scripts/render.ts …`. */
+/** `node start.js render …` (compiled) or `node -r ts-node/register commands/render.ts …`. */
 export function cli(args = process.argv.slice(2)): void {
     runCli("render", () => main(args), USAGE);
 }

@@ -10,7 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { parseFlags, ROOT, runCli, UsageError } from "./cli";
+import { parseFlags, ROOT, runCli, UsageError } from "../commands/cli";
 
 /**
  * What the gated run mutates, read from its own `mutate` list in stryker.config.json, so the two

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
-/** The project directory (where Pulumi.yaml is), from scripts/ or from the compiled bin/scripts/. */
+/** The project directory (where Pulumi.yaml is), from commands/, tools/ or testing/, or from the compiled bin/commands/. */
 export const ROOT = [resolve(__dirname, ".."), resolve(__dirname, "..", "..")].find((d) => existsSync(join(d, "Pulumi.yaml"))) ?? resolve(__dirname, "..");
 
 /** A command-line mistake: reported in one line with the usage, exit 2, never a stack trace. */

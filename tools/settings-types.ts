@@ -1,6 +1,6 @@
 /**
  * The public config types, generated from the one config schema (components/config.ts):
- * `npm run docs` rewrites components/settingsTypes.ts; a test fails when it is out of date.
+ * `npm run docs` rewrites components/generated/settingsTypes.ts; a test fails when it is out of date.
  *
  * The types are plain interfaces and named string-literal unions, without zod: the package's
  * typings then type-check under any consumer's compiler flags, and Pulumi's component analyzer
@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { configSchema, SECRET_KEYS } from "../components/config";
-import { ROOT } from "./cli";
+import { ROOT } from "../commands/cli";
 
 interface JsonSchema {
     type?: string;
@@ -25,7 +25,7 @@ interface JsonSchema {
     anyOf?: JsonSchema[];
 }
 
-export const SETTINGS_TYPES_FILE = join(ROOT, "components", "settingsTypes.ts");
+export const SETTINGS_TYPES_FILE = join(ROOT, "components", "generated", "settingsTypes.ts");
 
 /** Names of the types at config paths (`*` a map entry, `[]` a list item); others are derived from the path. */
 const NAMES: Record<string, string> = {
@@ -138,7 +138,7 @@ class Emitter {
     }
 }
 
-/** The text of components/settingsTypes.ts. */
+/** The text of components/generated/settingsTypes.ts. */
 export function settingsTypesSource(): string {
     const decls = new Map<string, string>();
     const input = new Emitter("input");
@@ -158,7 +158,7 @@ export function settingsTypesSource(): string {
     );
 }
 
-/** Rewrites components/settingsTypes.ts; whether it changed. */
+/** Rewrites components/generated/settingsTypes.ts; whether it changed. */
 export function writeSettingsTypes(): boolean {
     const text = settingsTypesSource();
     if (existsSync(SETTINGS_TYPES_FILE) && readFileSync(SETTINGS_TYPES_FILE, "utf8") === text) return false;
