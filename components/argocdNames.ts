@@ -33,3 +33,6 @@ export function argoCdReleaseNameProblem(release: string, ha: boolean): string |
     }
     return undefined;
 }
+
+/** The in-cluster API server, as Argo CD names it. */
+export const IN_CLUSTER = "https://kubernetes.default.svc";

@@ -5,8 +5,9 @@
  * registers anything.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, type PlatformConfig } from "./config";
-import type { PlannedApplication, PlannedProject } from "./platform";
+import { ConfigError } from "./configErrors";
+import type { PlatformConfig } from "./generated/settingsTypes";
+import type { PlannedApplication, PlannedProject } from "./plan";
 
 /** Every object (or cluster-wide set of objects) a platform declares: key → how to name it in a message. */
 export function declaredObjects(c: PlatformConfig, apps: PlannedApplication[], projects: PlannedProject[], rayClusterName?: string): Map<string, string> {

@@ -19,8 +19,6 @@ const CHART_NAME = "ray-cluster";
 /** The ray-cluster chart's default `nameOverride` (its values.yaml). */
 export const DEFAULT_NAME_OVERRIDE = "kuberay";
 
-/** Helm refuses longer release names. */
-export const MAX_RELEASE_NAME = 53;
 /**
  * KubeRay refuses longer RayCluster names (`MaxRayClusterNameLength`: its longest Service suffix,
  * `-serve-svc`, must still fit in 63), and names that are not DNS-1035 labels; it only records an

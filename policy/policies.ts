@@ -5,7 +5,7 @@
  * field, never a value that could be a secret.
  */
 import type { ReportViolation, ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { IMMUTABLE_REVISION } from "../components/config";
+import { IMMUTABLE_REVISION } from "../components/formats";
 import { rayClusterFullname } from "../components/raycluster";
 
 export const TYPES = {

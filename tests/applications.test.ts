@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseConfig } from "../components/config";
 import { destinationPermitted, globMatch, resourcePermitted, sourcePermitted } from "./glob";
-import { KUBERAY_CLUSTER_KINDS, planApplications, planProjects } from "../components/platform";
+import { KUBERAY_CLUSTER_KINDS, planApplications, planProjects } from "../components/plan";
 import { groupResources, rayClusterFullname, rayClusterValues } from "../components/raycluster";
 import type { Evaluation, RecordedResource } from "../testing/engine";
 import { renderStack } from "../commands/render";

@@ -4,7 +4,8 @@
  * PagerDuty recipient rule, which keys are JSON-parsed, derived defaults and the order of problems.
  */
 import * as assert from "node:assert/strict";
-import { ConfigError, IMMUTABLE_REVISION, parseConfig, rawFromPulumiConfig } from "../components/config";
+import { ConfigError, parseConfig, rawFromPulumiConfig } from "../components/config";
+import { IMMUTABLE_REVISION } from "../components/formats";
 import { runError } from "./harness";
 
 const problemsOf = (raw: Record<string, unknown>): string[] => {

@@ -346,7 +346,7 @@ describe("stack files", () => {
         const out = join(dir, "out");
         const r = spawnSync(
             process.execPath,
-            ["-r", "ts-node/register/transpile-only", join(ROOT, "scripts", "render.ts"), "--root", dir, "--stack", "bad", "--out", out],
+            ["-r", "ts-node/register/transpile-only", join(ROOT, "commands", "render.ts"), "--root", dir, "--stack", "bad", "--out", out],
             {
                 cwd: ROOT,
                 encoding: "utf8",

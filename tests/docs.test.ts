@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { configSchema } from "../components/config";
+import { configSchema } from "../components/schema";
 import { withReference } from "../tools/config-reference";
 import { COMPONENTS, packageSchemaText, SCHEMA_FILE } from "../tools/package-schema";
 import { SETTINGS_TYPES_FILE, settingsTypesSource } from "../tools/settings-types";

@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { argoCdValues } from "../components/argocd";
 import { parseConfig } from "../components/config";
-import { planApplications } from "../components/platform";
+import { planApplications } from "../components/plan";
 import { rayClusterValues } from "../components/raycluster";
 
 const RETRY = { backoff: { duration: "5s", factor: 2, maxDuration: "3m" }, limit: 5 };

@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import { appProjectManifest, applicationManifest } from "../components/application";
 import { parseConfig } from "../components/config";
 import { destinationPermitted, resourcePermitted, sourcePermitted } from "./glob";
-import { planApplications, planProjects } from "../components/platform";
+import { planApplications, planProjects } from "../components/plan";
 import { reveal, type Evaluation, type RecordedResource } from "../testing/engine";
 import { renderStack } from "../commands/render";
 import { byType, one, run, T } from "./harness";

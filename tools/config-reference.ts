@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { configSchema, SECRET_KEYS } from "../components/config";
+import { configSchema, SECRET_KEYS } from "../components/schema";
 import { writePackageSchema } from "./package-schema";
 import { writeSettingsTypes } from "./settings-types";
 

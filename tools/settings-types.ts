@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { configSchema, SECRET_KEYS } from "../components/config";
+import { configSchema, SECRET_KEYS } from "../components/schema";
 import { ROOT } from "../commands/cli";
 
 interface JsonSchema {

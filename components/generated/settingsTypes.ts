@@ -321,7 +321,7 @@ export interface NotificationsConfig {
     readonly enabled: boolean;
     readonly slack: NotificationsSlackConfig;
     readonly pagerduty: NotificationsPagerdutyConfig;
-    /** Extra triggers keyed by name (added to on-deployed, on-sync-failed, on-health-degraded). */
+    /** Extra triggers keyed by name (added to on-deployed, on-health-degraded, on-sync-failed). */
     readonly triggers: { [key: string]: TriggerConfig };
     /** Extra templates keyed by name (YAML objects). */
     readonly templates: { [key: string]: { [key: string]: any } };
@@ -351,7 +351,7 @@ export interface NotificationsSettings {
     readonly enabled?: boolean;
     readonly slack?: NotificationsSlackSettings;
     readonly pagerduty?: NotificationsPagerdutySettings;
-    /** Extra triggers keyed by name (added to on-deployed, on-sync-failed, on-health-degraded). */
+    /** Extra triggers keyed by name (added to on-deployed, on-health-degraded, on-sync-failed). */
     readonly triggers?: { [key: string]: TriggerSettings };
     /** Extra templates keyed by name (YAML objects). */
     readonly templates?: { [key: string]: { [key: string]: any } };

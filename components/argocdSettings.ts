@@ -1,0 +1,95 @@
+/**
+ * The settings of {@link ArgoCd} (the stack config's `argocd` section): their schema, the rules
+ * among them, and the derived default of `url`.
+ */
+import { z } from "zod";
+import { argoCdReleaseNameProblem } from "./argocdNames";
+import { anyObject, dnsLabel, MAX_RELEASE_NAME, releaseName, repoUrl, semver, type Report } from "./formats";
+import type { ArgoCdConfig } from "./generated/settingsTypes";
+import { ARGOCD_CHART } from "./versions";
+
+const ingressSchema = z
+    .strictObject({
+        enabled: z.boolean().default(false).meta({ description: "Create an Ingress for argocd-server." }),
+        host: z
+            .string()
+            .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: "must be a DNS host name" })
+            .optional()
+            .meta({ description: "Host name of the Ingress (required when enabled)." }),
+        className: z.string().optional().meta({ description: "ingressClassName, e.g. nginx." }),
+        tls: z.boolean().default(false).meta({
+            description:
+                "Terminate TLS at the Ingress (secret argocd-server-tls, e.g. from cert-manager). With an Ingress, argocd-server runs with server.insecure and the Ingress targets its HTTP port, so TLS ends at the Ingress either way.",
+        }),
+        annotations: z.record(z.string(), z.string()).default({}).meta({ description: "Annotations for the Ingress." }),
+    })
+    .prefault({});
+
+/** @internal The `argocd` section. */
+export const argocdSchema = z
+    .strictObject({
+        install: z.boolean().default(true).meta({
+            description:
+                "Install Argo CD (namespace, helm release, admin password). false: use the Argo CD another platform installed in `namespace` (then `notifications.enabled` must be false).",
+        }),
+        namespace: dnsLabel()
+            .default("argocd")
+            .meta({ description: "Namespace Argo CD is installed in; the AppProjects, Applications and notifications objects live there." }),
+        applicationNamePrefix: z
+            .string()
+            .regex(/^([a-z0-9][-a-z0-9]*)?$/, { message: "must be lower-case letters, digits and '-', starting with a letter or digit" })
+            .max(40, { message: "must be at most 40 characters" })
+            .default("")
+            .meta({
+                description:
+                    "Prefix of every Application's metadata.name (e.g. `team-b-`), so platforms that share one Argo CD do not collide; notification subscriptions still use the unprefixed names.",
+            }),
+        releaseName: releaseName()
+            .default("argocd")
+            .meta({ description: "Helm release name. Two Argo CDs in one cluster need different names (the chart's ClusterRoles are named after it)." }),
+        chartRepository: repoUrl.default(ARGOCD_CHART.repository).meta({ description: "Helm repository of the argo-cd chart." }),
+        chartVersion: semver()
+            .default(ARGOCD_CHART.version)
+            .meta({ description: `argo-cd chart version; ${ARGOCD_CHART.version} installs Argo CD ${ARGOCD_CHART.appVersion}.` }),
+        adminPasswordMtime: z.iso.datetime({ message: "must be an RFC 3339 time such as 2025-01-01T00:00:00Z" }).default("2025-01-01T00:00:00Z").meta({
+            description: "Fixed admin password mtime, so a second `up` shows no diff. Change it when you rotate the password to end existing sessions.",
+        }),
+        ha: z.boolean().default(false).meta({
+            description: "High availability: redis-ha, replicated controller, server, repo server and ApplicationSet controller, PodDisruptionBudgets.",
+        }),
+        replicas: z
+            .strictObject({
+                controller: z.number().int().min(1).optional().meta({ description: "Application controller replicas (shards). Default 1, or 2 with ha." }),
+                server: z.number().int().min(1).optional().meta({ description: "argocd-server replicas. Default 1, or 2 with ha." }),
+                repoServer: z.number().int().min(1).optional().meta({ description: "Repo server replicas. Default 1, or 2 with ha." }),
+                applicationSet: z.number().int().min(1).optional().meta({ description: "ApplicationSet controller replicas. Default 1, or 2 with ha." }),
+            })
+            .default({})
+            .meta({ description: "Replica counts per Argo CD component." }),
+        serviceType: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP").meta({ description: "Service type of argocd-server." }),
+        ingress: ingressSchema.meta({ description: "Ingress for argocd-server." }),
+        url: z
+            .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
+            .optional()
+            .meta({
+                description: "External Argo CD URL, used in notification links. Default: https://<ingress.host>, else http://argocd-server.<namespace>.svc.",
+            }),
+        values: anyObject.default({}).meta({ description: "Escape hatch: chart values deep-merged last over everything the program sets." }),
+    })
+    .prefault({});
+
+type ParsedArgoCd = z.output<typeof argocdSchema>;
+
+/** The rules among the `argocd` keys (paths relative to the section). */
+export function checkArgoCd(a: ParsedArgoCd, report: Report): void {
+    // A release name helm refuses is reported by the schema alone.
+    const problem = a.releaseName.length <= MAX_RELEASE_NAME && argoCdReleaseNameProblem(a.releaseName, a.ha);
+    if (problem) report(["releaseName"], problem);
+    if (a.ingress.enabled && !a.ingress.host) report(["ingress", "host"], "is required when argocd.ingress.enabled is true");
+}
+
+/** The section with `url` resolved: the setting, else the Ingress's https URL, else the in-cluster service. */
+export function resolveArgoCd(a: ParsedArgoCd): ArgoCdConfig {
+    const url = a.url ?? (a.ingress.enabled && a.ingress.host ? `https://${a.ingress.host}` : `http://argocd-server.${a.namespace}.svc`);
+    return { ...a, url };
+}

@@ -1,0 +1,157 @@
+/**
+ * The settings of what plan.ts plans: the AppProjects (`project`, `rayProject`), the ML platform
+ * Application (`mlPlatform`), further Applications (`applications`) and the sync policy (`sync`),
+ * with the rules among them (unique names, project admission, no floating revisions in prod).
+ */
+import { z } from "zod";
+import { IN_CLUSTER } from "./argocdNames";
+import { anyObject, dnsLabel, duration, IMMUTABLE_REVISION, repoUrl, revision, timeoutSeconds, type Report } from "./formats";
+import { BUILTIN_APP_NAMES } from "./plan";
+
+const retrySchema = z.strictObject({
+    limit: z.number().int().min(0).default(5).meta({ description: "Sync retries." }),
+    backoff: z
+        .strictObject({
+            duration: duration.default("5s").meta({ description: "First back-off." }),
+            factor: z.number().int().min(1).default(2).meta({ description: "Back-off multiplier." }),
+            maxDuration: duration.default("3m").meta({ description: "Longest back-off." }),
+        })
+        .prefault({}),
+});
+
+/** @internal The `sync` section. */
+export const syncSchema = z
+    .strictObject({
+        wait: z
+            .boolean()
+            .optional()
+            .meta({ description: "Make `pulumi up` wait until each Application is Synced and Healthy. Default: on in prod, off elsewhere." }),
+        timeoutSeconds: timeoutSeconds.default(900).meta({ description: "How long `pulumi up` waits for each Application." }),
+        retry: retrySchema.prefault({}).meta({ description: "Default sync retry for every Application." }),
+    })
+    .prefault({});
+
+/** @internal The `mlPlatform` section. */
+export const mlPlatformSchema = z
+    .strictObject({
+        enabled: z.boolean().default(true).meta({ description: "Declare the ml-platform Application." }),
+        repoURL: repoUrl.default("https://github.com/org/ml-platform-config").meta({ description: "Config repository of the ML platform." }),
+        targetRevision: revision.default("main").meta({ description: "Branch (dev) or tag/commit (prod)." }),
+        path: z.string().min(1).default("environments/dev").meta({ description: "Path in the repository." }),
+        valueFiles: z.array(z.string().min(1)).default(["values.yaml"]).meta({ description: "Helm valueFiles, in order." }),
+        namespace: dnsLabel().default("ml-serving").meta({ description: "Destination namespace." }),
+    })
+    .prefault({});
+
+/** @internal The `project` section. */
+export const projectSchema = z
+    .strictObject({
+        name: dnsLabel().default("ml-dev").meta({ description: "AppProject of the ML platform and the extra applications (the seed's ml-production)." }),
+        description: z.string().default("ML platform").meta({ description: "AppProject description." }),
+        sourceRepos: z.array(z.string().min(1)).default([]).meta({ description: "Extra source repos (globs) besides those of its Applications." }),
+        destinationNamespaces: z.array(z.string().min(1)).default([]).meta({ description: "Extra in-cluster destination namespaces (globs)." }),
+        namespaceResourceWhitelist: z
+            .array(z.strictObject({ group: z.string(), kind: z.string().min(1) }))
+            .default([
+                { group: "", kind: "*" },
+                { group: "apps", kind: "*" },
+                { group: "autoscaling", kind: "*" },
+                { group: "policy", kind: "*" },
+                { group: "serving.kserve.io", kind: "*" },
+            ])
+            .meta({ description: "Namespaced kinds the project's apps may create." }),
+        clusterResourceWhitelist: z
+            .array(z.strictObject({ group: z.string(), kind: z.string().min(1) }))
+            .default([{ group: "", kind: "Namespace" }])
+            .meta({ description: "Cluster-scoped kinds the project's apps may create." }),
+        roles: z
+            .array(
+                z.strictObject({
+                    name: dnsLabel(),
+                    description: z.string().optional(),
+                    policies: z.array(z.string()).default([]),
+                    groups: z.array(z.string()).default([]),
+                }),
+            )
+            .default([])
+            .meta({ description: "Project roles (name, description, policies, groups)." }),
+    })
+    .prefault({});
+
+/** @internal The `rayProject` section. */
+export const rayProjectSchema = z
+    .strictObject({
+        name: dnsLabel()
+            .default("ray-platform")
+            .meta({ description: "AppProject of the three KubeRay Applications; it admits the cluster-scoped kinds KubeRay needs." }),
+    })
+    .prefault({});
+
+const extraAppSchema = z.strictObject({
+    project: dnsLabel().optional().meta({ description: "AppProject; defaults to project.name." }),
+    repoURL: repoUrl.meta({ description: "Git or helm repository (required)." }),
+    targetRevision: revision.meta({ description: "Branch, tag, commit or chart version (required; no branch or HEAD in prod)." }),
+    path: z.string().min(1).optional().meta({ description: "Directory in a git repository (exactly one of path and chart)." }),
+    chart: z.string().min(1).optional().meta({ description: "Chart name in a helm repository (exactly one of path and chart)." }),
+    helm: z
+        .strictObject({
+            releaseName: z.string().optional(),
+            valueFiles: z.array(z.string()).optional(),
+            valuesObject: anyObject.optional(),
+            skipCrds: z.boolean().optional(),
+        })
+        .optional()
+        .meta({ description: "Helm options: releaseName, valueFiles, valuesObject, skipCrds." }),
+    destination: z
+        .strictObject({
+            server: z.string().default(IN_CLUSTER).meta({ description: "API server URL." }),
+            namespace: dnsLabel().meta({ description: "Destination namespace (required)." }),
+        })
+        .meta({ description: "Where the app deploys." }),
+    syncOptions: z
+        .array(z.string().regex(/^[A-Za-z]+=[A-Za-z0-9,-]+$/, { message: "must be Option=value" }))
+        .default(["CreateNamespace=true"])
+        .meta({ description: "Argo CD sync options." }),
+    automated: z.boolean().default(true).meta({ description: "Automated sync with prune and selfHeal." }),
+    finalizer: z
+        .enum(["foreground", "background", "none"])
+        .default("foreground")
+        .meta({ description: "Deletion: cascade in the foreground, in the background, or orphan the resources." }),
+});
+
+/** @internal The `applications` section: further Applications keyed by name. */
+export const applicationsSchema = z.record(dnsLabel(), extraAppSchema).default({});
+
+/** The settings {@link checkPlan} reads. */
+interface PlanSettings {
+    readonly project: z.output<typeof projectSchema>;
+    readonly rayProject: z.output<typeof rayProjectSchema>;
+    readonly mlPlatform: z.output<typeof mlPlatformSchema>;
+    readonly applications: z.output<typeof applicationsSchema>;
+}
+
+/**
+ * The rules among the planned objects' keys (paths from the config's root): Application names are
+ * unique across built-in and extra apps; an extra app has one source and a known project other
+ * than `default`; `prod` allows no branch or HEAD.
+ */
+export function checkPlan(c: PlanSettings, prod: boolean, report: Report): void {
+    for (const name of Object.keys(c.applications)) {
+        if ((BUILTIN_APP_NAMES as readonly string[]).includes(name))
+            report(["applications", name], `duplicates the built-in application "${name}"; choose another name`);
+    }
+    if (c.project.name === c.rayProject.name) report(["rayProject", "name"], `must differ from project.name ("${c.project.name}")`);
+
+    const projects = new Set([c.project.name, c.rayProject.name]);
+    for (const [name, app] of Object.entries(c.applications)) {
+        const at = ["applications", name];
+        if (!app.path === !app.chart) report([...at, "path"], "set exactly one of path (git) and chart (helm repository)");
+        const project = app.project ?? c.project.name;
+        if (project === "default") report([...at, "project"], "must not be the `default` project; use project.name or rayProject.name");
+        else if (!projects.has(project)) report([...at, "project"], `unknown project "${project}"; declared projects: ${[...projects].sort().join(", ")}`);
+        if (prod && !IMMUTABLE_REVISION.test(app.targetRevision))
+            report([...at, "targetRevision"], "must be a tag, chart version or commit in prod, not a branch or HEAD");
+    }
+    if (prod && c.mlPlatform.enabled && !IMMUTABLE_REVISION.test(c.mlPlatform.targetRevision))
+        report(["mlPlatform", "targetRevision"], "must be a tag or commit in prod, not a branch or HEAD");
+}

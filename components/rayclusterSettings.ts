@@ -1,0 +1,120 @@
+/**
+ * The settings of the RayCluster and its worker groups (`rayCluster`) and of KubeRay (`kuberay`):
+ * their schemas, and the rules among their keys.
+ */
+import { z } from "zod";
+import { dnsLabel, MAX_RELEASE_NAME, quantity, releaseName, repoUrl, semver, timeoutSeconds, anyObject, type Report } from "./formats";
+import { DEFAULT_NAME_OVERRIDE, rayClusterFullname, rayClusterNameProblem } from "./raycluster";
+import { DEFAULT_KUBERAY_VERSION, DEFAULT_RAY_IMAGE_TAG, isSupportedKuberayVersion, KUBERAY_CHART_REPOSITORY, SUPPORTED_KUBERAY_RANGE } from "./versions";
+
+const workerGroupSchema = z.strictObject({
+    replicas: z.number().int().min(0, { message: "must be at least 0" }).meta({ description: "Initial worker count (the autoscaler owns it afterwards)." }),
+    minReplicas: z.number().int().min(0, { message: "must be at least 0" }).meta({ description: "Autoscaler lower bound." }),
+    maxReplicas: z.number().int().min(1, { message: "must be at least 1" }).meta({ description: "Autoscaler upper bound." }),
+    cpu: quantity().meta({ description: "CPU request and limit per worker." }),
+    memory: quantity().meta({ description: "Memory request and limit per worker." }),
+    gpu: quantity().optional().meta({ description: "nvidia.com/gpu per worker." }),
+    disabled: z.boolean().default(false).meta({ description: "Keep the group declared but create no workers." }),
+    rayStartParams: z
+        .record(z.string(), z.string())
+        .default({})
+        .meta({ description: "Extra `ray start` parameters; `resources` is generated from the group name." }),
+});
+
+/** @internal The `rayCluster` section. */
+export const rayClusterSchema = z
+    .strictObject({
+        enabled: z.boolean().default(true).meta({ description: "Declare the RayCluster Application." }),
+        releaseName: releaseName().default("raycluster").meta({ description: "Helm release name of the ray-cluster chart." }),
+        nameOverride: z.string().default(DEFAULT_NAME_OVERRIDE).meta({ description: "The chart's nameOverride (chart default kuberay)." }),
+        fullnameOverride: z.string().default("").meta({ description: "The chart's fullnameOverride; when set it is the RayCluster's name." }),
+        image: z
+            .strictObject({
+                repository: z.string().min(1).default("docker.io/rayproject/ray").meta({ description: "Ray image repository." }),
+                tag: z.string().min(1).default(DEFAULT_RAY_IMAGE_TAG).meta({ description: "Ray image tag; never `latest` in prod." }),
+                pullPolicy: z.enum(["Always", "IfNotPresent", "Never"]).default("IfNotPresent").meta({ description: "Image pull policy." }),
+            })
+            .prefault({})
+            .meta({ description: "Ray image of the head and every worker group." }),
+        head: z
+            .strictObject({
+                cpu: quantity().default("1").meta({ description: "CPU request and limit of the head pod." }),
+                memory: quantity().default("2G").meta({ description: "Memory request and limit of the head pod." }),
+                rayStartParams: z
+                    .record(z.string(), z.string())
+                    .default({ "num-cpus": "0" })
+                    .meta({ description: "`ray start` parameters of the head; num-cpus 0 keeps tasks off the head." }),
+                autoscaler: z
+                    .strictObject({
+                        enabled: z.boolean().default(true).meta({ description: "enableInTreeAutoscaling." }),
+                        upscalingMode: z
+                            .enum(["Default", "Aggressive", "Conservative"])
+                            .default("Default")
+                            .meta({ description: "Autoscaler v2 upscaling mode." }),
+                        idleTimeoutSeconds: timeoutSeconds.default(600).meta({ description: "Seconds before an idle worker is removed." }),
+                        maxConcurrentLaunches: z.number().int().positive().default(100).meta({ description: "AUTOSCALER_MAX_CONCURRENT_LAUNCHES." }),
+                        version: z
+                            .enum(["v1", "v2"])
+                            .default("v2")
+                            .meta({ description: "Autoscaler version, pinned so a new Ray image tag never changes it (`autoscalerOptions.version`)." }),
+                    })
+                    .prefault({})
+                    .meta({ description: "Ray autoscaler (the head's sidecar)." }),
+            })
+            .prefault({})
+            .meta({ description: "The head pod." }),
+        workerGroups: z
+            .record(dnsLabel(), workerGroupSchema)
+            .default({
+                "standard-worker": { replicas: 1, minReplicas: 1, maxReplicas: 10, cpu: "1", memory: "1G", disabled: false, rayStartParams: {} },
+            })
+            .meta({
+                description:
+                    "Worker groups keyed by name. The RayCluster lists them in name order, whatever the order in the stack file (each is one of the chart's `additionalWorkerGroups`; its `worker` slot is disabled).",
+            }),
+    })
+    .prefault({});
+
+/** @internal The `kuberay` section. */
+export const kuberaySchema = z
+    .strictObject({
+        install: z.boolean().default(true).meta({
+            description:
+                "Declare the KubeRay CRDs and operator Applications. false: another platform in the cluster installs them (the operator watches every namespace).",
+        }),
+        version: semver()
+            .refine((v) => isSupportedKuberayVersion(v), {
+                message: `must be ${SUPPORTED_KUBERAY_RANGE}, the KubeRay versions this release renders and tests`,
+                // Only an exact version gets this second opinion: "v1.5.1" gets one message, not two.
+                when: (payload) => payload.issues.length === 0,
+            })
+            .default(DEFAULT_KUBERAY_VERSION)
+            .meta({
+                description: `KubeRay version for the CRDs (git tag v<version>), the operator chart and the ray-cluster chart: ${SUPPORTED_KUBERAY_RANGE}.`,
+            }),
+        namespace: dnsLabel().default("ray-system").meta({ description: "Namespace of the operator and the RayCluster." }),
+        crdsRepoURL: repoUrl
+            .default("https://github.com/ray-project/kuberay")
+            .meta({ description: "Git repository holding helm-chart/kuberay-operator/crds." }),
+        chartRepository: repoUrl.default(KUBERAY_CHART_REPOSITORY).meta({ description: "Helm repository of kuberay-operator and ray-cluster." }),
+        operatorValues: anyObject.default({}).meta({ description: "valuesObject for the kuberay-operator chart." }),
+    })
+    .prefault({});
+
+/** The rules among the `rayCluster` keys (paths relative to the section); `prod` turns the guardrails on. */
+export function checkRayCluster(rc: z.output<typeof rayClusterSchema>, prod: boolean, report: Report): void {
+    // Worker groups: 0 <= min <= replicas <= max.
+    for (const [name, g] of Object.entries(rc.workerGroups)) {
+        if (g.minReplicas > g.replicas) report(["workerGroups", name, "minReplicas"], `must be ≤ replicas (${g.replicas})`);
+        if (g.replicas > g.maxReplicas) report(["workerGroups", name, "replicas"], `must be ≤ maxReplicas (${g.maxReplicas})`);
+        if ("resources" in g.rayStartParams) report(["workerGroups", name, "rayStartParams", "resources"], "is generated from the group name; remove it");
+    }
+    if (rc.enabled && Object.keys(rc.workerGroups).length === 0) report(["workerGroups"], "must declare at least one worker group");
+    // The name the chart derives: refused here, before KubeRay would refuse it (a release name helm
+    // refuses is reported by the schema alone).
+    if (rc.enabled && rc.releaseName.length <= MAX_RELEASE_NAME) {
+        const problem = rayClusterNameProblem(rayClusterFullname(rc));
+        if (problem) report([rc.fullnameOverride ? "fullnameOverride" : "releaseName"], problem);
+    }
+    if (prod && rc.image.tag === "latest") report(["image", "tag"], 'must not be "latest" in prod: pin a Ray version');
+}
