@@ -2,22 +2,29 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as bcrypt from "bcryptjs";
-import type { PlatformConfig } from "./config";
+import { argoCdArgsSchema, resolveArgoCd } from "./argocdSettings";
+import { parseArgs } from "./configErrors";
+import type { ArgoCdConfig, ArgoCdSettings } from "./generated/settingsTypes";
 import { healthCheckConfig } from "./healthChecks";
 import { deepMerge, sortKeys } from "./util";
 
 /** Arguments of {@link ArgoCd}. */
 export interface ArgoCdArgs {
-    /** The `argocd` section of the platform config (defaults applied by `parseConfig`). */
-    readonly settings: PlatformConfig["argocd"];
-    /** Whether the program owns the notifications ConfigMap and Secret (the chart then must not create them). */
-    readonly notifications: boolean;
+    /**
+     * The stack config's `argocd` settings, each optional with the default the config reference
+     * gives (`install` and `applicationNamePrefix` are MlPlatform's and ignored here). Validated
+     * before anything is created. Default: every default (namespace and release `argocd`, no HA,
+     * no Ingress).
+     */
+    readonly settings?: ArgoCdSettings;
+    /** Whether a Notifications component owns the notifications ConfigMap and Secret (the chart then must not create them). Default: false. */
+    readonly notifications?: boolean;
     /** Admin password; default: a 24-character `RandomPassword`. */
     readonly adminPassword?: pulumi.Input<string>;
 }
 
 /** Replica count of each component: the explicit setting, else 2 with HA and 1 without. */
-function replicas(s: PlatformConfig["argocd"], key: keyof PlatformConfig["argocd"]["replicas"]): number {
+function replicas(s: ArgoCdConfig, key: keyof ArgoCdConfig["replicas"]): number {
     return s.replicas[key] ?? (s.ha ? 2 : 1);
 }
 
@@ -26,7 +33,7 @@ function replicas(s: PlatformConfig["argocd"], key: keyof PlatformConfig["argocd
  * given Input, so its secretness survives). `values` from
  * config is merged last, so anything the chart supports can be set.
  */
-export function argoCdValues(s: PlatformConfig["argocd"], notifications: boolean, adminPasswordHash: pulumi.Input<string>): Record<string, unknown> {
+export function argoCdValues(s: ArgoCdConfig, notifications: boolean, adminPasswordHash: pulumi.Input<string>): Record<string, unknown> {
     const pdb = { enabled: s.ha };
     const server: Record<string, unknown> = {
         pdb,
@@ -82,9 +89,10 @@ export class ArgoCd extends pulumi.ComponentResource {
     /** The Namespace object. */
     public readonly namespaceResource: k8s.core.v1.Namespace;
 
-    constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: ArgoCdArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        // Validate before anything is registered, as MlPlatform does.
+        const s = resolveArgoCd(parseArgs(argoCdArgsSchema, { settings: args.settings ?? {} }, `ArgoCd "${name}"`).settings);
         super("ml-gitops:argocd:ArgoCd", name, {}, opts);
-        const s = args.settings;
         this.namespaceResource = new k8s.core.v1.Namespace(
             `${name}-ns`,
             { metadata: { name: s.namespace, labels: { "app.kubernetes.io/part-of": "argocd" } } },
@@ -108,7 +116,7 @@ export class ArgoCd extends pulumi.ComponentResource {
         }
 
         // Only the hash is secret: the rest of the values stay readable in previews and the render.
-        const values = argoCdValues(s, args.notifications, hash);
+        const values = argoCdValues(s, args.notifications ?? false, hash);
         this.release = new k8s.helm.v3.Release(
             name,
             {

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { argoCdReleaseNameProblem } from "./argocdNames";
-import { anyObject, dnsLabel, MAX_RELEASE_NAME, releaseName, repoUrl, semver, type Report } from "./formats";
+import { anyObject, dnsLabel, MAX_RELEASE_NAME, releaseName, repoUrl, reporter, semver, type Report } from "./formats";
 import type { ArgoCdConfig } from "./generated/settingsTypes";
 import { ARGOCD_CHART } from "./versions";
 
@@ -93,3 +93,6 @@ export function resolveArgoCd(a: ParsedArgoCd): ArgoCdConfig {
     const url = a.url ?? (a.ingress.enabled && a.ingress.host ? `https://${a.ingress.host}` : `http://argocd-server.${a.namespace}.svc`);
     return { ...a, url };
 }
+
+/** @internal The args {@link ArgoCd} validates: its settings, with the rules among them. */
+export const argoCdArgsSchema = z.object({ settings: argocdSchema.superRefine((a, ctx) => checkArgoCd(a, reporter(ctx))) });

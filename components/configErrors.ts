@@ -101,3 +101,14 @@ export function configError(schema: z.ZodType, raw: unknown, error: z.ZodError, 
     }
     return new ConfigError([...new Set(problems)].sort(), source.heading);
 }
+
+/**
+ * @internal A component's args parsed by `schema` (defaults applied), or a {@link ConfigError}
+ * naming each problem as `args.<path>` under the heading `invalid args of <instance>`.
+ */
+export function parseArgs<T extends z.ZodType>(schema: T, args: unknown, instance: string, secretKeys: readonly string[] = []): z.output<T> {
+    const result = schema.safeParse(args);
+    if (result.success) return result.data;
+    const source = { keyName: (path: readonly PropertyKey[]) => `args.${path.map(String).join(".")}`, heading: `invalid args of ${instance}` };
+    throw configError(schema, args, result.error, source, secretKeys);
+}

@@ -1,18 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig } from "./config";
+import { parseArgs } from "./configErrors";
+import type { NotificationsConfig, NotificationsSettings } from "./generated/settingsTypes";
 import { BUILTIN_TEMPLATE_DEFS, BUILTIN_TRIGGER_DEFS, PAGERDUTY_KEY, SLACK_TOKEN_KEY } from "./notificationsCatalog";
+import { notificationsArgsSchema } from "./notificationsSettings";
 import { sortKeys, yamlText } from "./util";
 
 export { BUILTIN_TEMPLATE_DEFS, BUILTIN_TRIGGER_DEFS, PAGERDUTY_KEY, SLACK_TOKEN_KEY };
-
-type NotificationSettings = PlatformConfig["notifications"];
 
 /**
  * Pure: the data of argocd-notifications-cm. Tokens are only ever referenced (`$slack-token`),
  * never inlined. Keys are sorted so the ConfigMap is byte-stable.
  */
-export function notificationsConfigData(n: NotificationSettings, argocdUrl: string): Record<string, string> {
+export function notificationsConfigData(n: NotificationsConfig, argocdUrl: string): Record<string, string> {
     const data: Record<string, string> = { context: yamlText({ argocdUrl }) };
     if (n.slack.enabled) {
         const slack: Record<string, string> = { token: `$${SLACK_TOKEN_KEY}` };
@@ -31,15 +31,19 @@ export function notificationsConfigData(n: NotificationSettings, argocdUrl: stri
 
 /** Arguments of {@link Notifications}. */
 export interface NotificationsArgs {
-    /** Namespace Argo CD runs in. */
-    readonly namespace: pulumi.Input<string>;
-    /** The `notifications` section of the platform config. */
-    readonly settings: NotificationSettings;
-    /** Argo CD's external URL, for links in messages. */
-    readonly argocdUrl: string;
-    /** Slack bot token; required when Slack is enabled. */
+    /** Namespace Argo CD runs in. Default: `argocd`. */
+    readonly namespace?: pulumi.Input<string>;
+    /**
+     * The stack config's `notifications` settings, each optional with the default the config
+     * reference gives (`subscriptions` are MlPlatform's: they become Application annotations).
+     * Validated before anything is created. Default: no services, the built-in triggers and templates.
+     */
+    readonly settings?: NotificationsSettings;
+    /** Argo CD's external URL, for links in messages. Default: `http://argocd-server.<namespace>.svc`. */
+    readonly argocdUrl?: pulumi.Input<string>;
+    /** Slack bot token; required when `settings.slack.enabled`. */
     readonly slackToken?: pulumi.Input<string>;
-    /** PagerDuty integration key; required when PagerDuty is enabled. */
+    /** PagerDuty integration key; required when `settings.pagerduty.enabled`. */
     readonly pagerdutyServiceKey?: pulumi.Input<string>;
 }
 
@@ -51,16 +55,29 @@ export class Notifications extends pulumi.ComponentResource {
     public readonly configMap: k8s.core.v1.ConfigMap;
     public readonly secret: k8s.core.v1.Secret;
 
-    constructor(name: string, args: NotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: NotificationsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        // Validate before anything is registered, as MlPlatform does; a token's value is never shown.
+        const a = parseArgs(
+            notificationsArgsSchema,
+            { settings: args.settings ?? {}, slackToken: args.slackToken, pagerdutyServiceKey: args.pagerdutyServiceKey },
+            `Notifications "${name}"`,
+            ["pagerdutyServiceKey", "slackToken"],
+        );
+        const n = a.settings;
         super("ml-gitops:argocd:Notifications", name, {}, opts);
-        const n = args.settings;
-        if (n.slack.enabled && args.slackToken === undefined) throw new pulumi.ResourceError("notifications.slack.enabled needs slackToken", this);
-        if (n.pagerduty.enabled && args.pagerdutyServiceKey === undefined)
-            throw new pulumi.ResourceError("notifications.pagerduty.enabled needs pagerdutyServiceKey", this);
+        const namespace = args.namespace ?? "argocd";
+        const argocdUrl = args.argocdUrl ?? pulumi.interpolate`http://argocd-server.${namespace}.svc`;
         const labels = { "app.kubernetes.io/part-of": "argocd" };
         this.configMap = new k8s.core.v1.ConfigMap(
             `${name}-cm`,
-            { metadata: { name: "argocd-notifications-cm", namespace: args.namespace, labels }, data: notificationsConfigData(n, args.argocdUrl) },
+            {
+                metadata: { name: "argocd-notifications-cm", namespace, labels },
+                // A plain URL keeps the data plain (readable in previews and the render).
+                data:
+                    typeof argocdUrl === "string"
+                        ? notificationsConfigData(n, argocdUrl)
+                        : pulumi.output(argocdUrl).apply((u) => notificationsConfigData(n, u)),
+            },
             { parent: this },
         );
         const stringData: Record<string, pulumi.Input<string>> = {};
@@ -71,7 +88,7 @@ export class Notifications extends pulumi.ComponentResource {
             // No stringData at all when there is nothing in it: an empty one is not kept by the API
             // server, so the provider would show it as added (a replace) on every preview.
             {
-                metadata: { name: "argocd-notifications-secret", namespace: args.namespace, labels },
+                metadata: { name: "argocd-notifications-secret", namespace, labels },
                 type: "Opaque",
                 ...(Object.keys(stringData).length ? { stringData } : {}),
             },

@@ -4,7 +4,7 @@
  * enabled service needs).
  */
 import { z } from "zod";
-import { anyObject, dnsLabel, type Report } from "./formats";
+import { anyObject, dnsLabel, reporter, type Report } from "./formats";
 import { BUILTIN_TEMPLATE_DEFS, BUILTIN_TRIGGER_DEFS } from "./notificationsCatalog";
 
 const subscriptionSchema = z.strictObject({
@@ -91,9 +91,10 @@ export function missingTokens(
 
 /**
  * The rules among the `notifications` keys (paths relative to the section): triggers send known
- * templates; subscriptions name known Applications (`appNames`), known triggers and enabled services.
+ * templates; subscriptions name known Applications (`appNames`, when known), known triggers and
+ * enabled services.
  */
-export function checkNotifications(n: ParsedNotifications, appNames: readonly string[], report: Report): void {
+export function checkNotifications(n: ParsedNotifications, appNames: readonly string[] | undefined, report: Report): void {
     const templates = new Set<string>([...Object.keys(BUILTIN_TEMPLATE_DEFS), ...Object.keys(n.templates)]);
     const triggers = new Set<string>([...Object.keys(BUILTIN_TRIGGER_DEFS), ...Object.keys(n.triggers)]);
     for (const [name, t] of Object.entries(n.triggers)) {
@@ -104,7 +105,7 @@ export function checkNotifications(n: ParsedNotifications, appNames: readonly st
     const services = new Set<string>([...(n.slack.enabled ? ["slack"] : []), ...(n.pagerduty.enabled ? ["pagerdutyv2"] : [])]);
     const apps = new Set(appNames);
     for (const [app, subs] of Object.entries(n.subscriptions)) {
-        if (!apps.has(app)) report(["subscriptions", app], `unknown application "${app}"; known: ${[...apps].sort().join(", ")}`);
+        if (appNames && !apps.has(app)) report(["subscriptions", app], `unknown application "${app}"; known: ${[...apps].sort().join(", ")}`);
         subs.forEach((s, i) => {
             const at = ["subscriptions", app, i];
             if (!triggers.has(s.trigger)) report([...at, "trigger"], `unknown trigger "${s.trigger}"; known: ${[...triggers].sort().join(", ")}`);
@@ -123,3 +124,13 @@ export function checkNotifications(n: ParsedNotifications, appNames: readonly st
         });
     });
 }
+
+/** @internal The args {@link Notifications} validates: its settings, and the token each enabled service needs. */
+export const notificationsArgsSchema = z
+    .object({ settings: notificationsSchema, slackToken: z.unknown().optional(), pagerdutyServiceKey: z.unknown().optional() })
+    .superRefine((a, ctx) => {
+        const report = reporter(ctx);
+        // A Notifications component writes no subscriptions: which Applications exist is not its to know.
+        checkNotifications(a.settings, undefined, (path, message) => report(["settings", ...path], message));
+        for (const { key, why } of missingTokens(a.settings, a)) report([key], why);
+    });

@@ -2,13 +2,14 @@
  * Test harness: evaluates the real program (index.ts) under the mock engine with a given config,
  * and finds recorded resources. Evaluations run one at a time (the mock engine is global).
  */
+import { SECRET_KEYS } from "../components/schema";
 import { sortKeys } from "../components/util";
 import { evaluate, recordedByLastEvaluation, type Evaluation, type RecordedResource } from "../testing/engine";
 
 export const PROJECT = "ml-gitops";
 
 /** Keys that are passed to the program as secrets when present. */
-const SECRET = new Set(["adminPassword", "kubeconfig", "pagerdutyServiceKey", "slackToken"]);
+const SECRET = new Set<string>(SECRET_KEYS);
 
 /**
  * Runs the program with `ml-gitops:*` config from a plain object (objects become JSON, as the

@@ -14,7 +14,7 @@ import { Application, AppProject } from "../components/application";
 import { MlPlatform } from "../components/platform";
 import { isSupportedKuberayVersion } from "../components/versions";
 import { deepMerge, sortKeys, yamlText } from "../components/util";
-import { evaluate, reveal } from "../testing/engine";
+import { evaluate, recordedByLastEvaluation, reveal } from "../testing/engine";
 import { byType, one, run, T } from "./harness";
 
 describe("Argo CD glob matching (pure)", () => {
@@ -200,17 +200,25 @@ describe("components used directly", () => {
     const notificationSettings = (n: Record<string, unknown>) =>
         parseConfig({ environment: "dev", slackToken: "t", pagerdutyServiceKey: "k", notifications: n }).notifications;
 
-    it("Notifications refuses an enabled service without its token, naming it", async () => {
+    it("Notifications refuses an enabled service without its token, naming the arg, before it registers anything", async () => {
         await assert.rejects(
             evaluate(() => new Notifications("n", { namespace: "argocd", settings: notificationSettings({ slack: { enabled: true } }), argocdUrl: "u" }), opts),
-            (e: Error) => e.message.includes("notifications.slack.enabled needs slackToken"),
+            (e: Error) =>
+                e.message === 'invalid args of Notifications "n" (1 problem):\n  - args.slackToken: is required when notifications.slack.enabled is true',
+        );
+        assert.deepEqual(
+            recordedByLastEvaluation().map((r) => r.type),
+            ["pulumi:pulumi:Stack"],
+            "nothing but the stack",
         );
         await assert.rejects(
             evaluate(
                 () => new Notifications("n", { namespace: "argocd", settings: notificationSettings({ pagerduty: { enabled: true } }), argocdUrl: "u" }),
                 opts,
             ),
-            (e: Error) => e.message.includes("notifications.pagerduty.enabled needs pagerdutyServiceKey"),
+            (e: Error) =>
+                e.message ===
+                'invalid args of Notifications "n" (1 problem):\n  - args.pagerdutyServiceKey: is required when notifications.pagerduty.enabled is true',
         );
     });
 

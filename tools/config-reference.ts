@@ -1,6 +1,6 @@
 /**
  * The config reference (docs/config-reference.md), generated from the one config schema
- * (components/config.ts): `npm run docs` rewrites the table between its markers; a test fails
+ * (components/schema.ts), read through zod's public `toJSONSchema`: `npm run docs` rewrites the table between its markers; a test fails
  * when it is out of date.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -13,17 +13,18 @@ import { writeSettingsTypes } from "./settings-types";
 export const START = "<!-- config-reference:start -->";
 export const END = "<!-- config-reference:end -->";
 
-type Def = {
-    type: string;
-    innerType?: z.core.$ZodType;
-    in?: z.core.$ZodType;
-    shape?: Record<string, z.core.$ZodType>;
-    valueType?: z.core.$ZodType;
-    element?: z.core.$ZodType;
-    entries?: Record<string, string>;
-    defaultValue?: unknown;
-    options?: z.core.$ZodType[];
-};
+/** The parts of a JSON Schema (zod's public `z.toJSONSchema`) the table reads. */
+interface JsonSchema {
+    type?: string;
+    description?: string;
+    default?: unknown;
+    enum?: string[];
+    anyOf?: JsonSchema[];
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+    additionalProperties?: JsonSchema | boolean;
+    items?: JsonSchema;
+}
 
 interface Row {
     key: string;
@@ -32,39 +33,13 @@ interface Row {
     description: string;
 }
 
-function describe(t: z.core.$ZodType): { inner: z.core.$ZodType; description?: string; default?: unknown; optional: boolean } {
-    let description: string | undefined;
-    let dflt: unknown;
-    let optional = false;
-    let cur = t;
-    for (;;) {
-        description ??= z.globalRegistry.get(cur)?.description;
-        const def = cur._zod.def as Def;
-        if (def.type === "default" || def.type === "prefault") dflt ??= def.defaultValue;
-        if (def.type === "optional") optional = true;
-        if (def.innerType) cur = def.innerType;
-        else if (def.type === "pipe" && def.in) cur = def.in;
-        else break;
-    }
-    return { inner: cur, description, default: dflt, optional };
-}
-
-function typeName(t: z.core.$ZodType): string {
-    const def = t._zod.def as Def;
-    switch (def.type) {
-        case "enum":
-            return Object.values(def.entries ?? {})
-                .map((v) => `\`${v}\``)
-                .join(" \\| ");
-        case "union":
-            return (def.options ?? []).map((o) => typeName(describe(o).inner)).join(" \\| ");
-        case "record":
-            return "map";
-        case "array":
-            return `list of ${typeName(describe(def.element!).inner)}`;
-        default:
-            return def.type;
-    }
+function typeName(s: JsonSchema): string {
+    if (s.enum) return s.enum.map((v) => `\`${v}\``).join(" \\| ");
+    if (s.anyOf) return s.anyOf.map(typeName).join(" \\| ");
+    if (s.type === "integer") return "number";
+    if (s.type === "array") return `list of ${typeName(s.items ?? {})}`;
+    if (s.type === "object" && !s.properties) return "map";
+    return s.type ?? "unknown";
 }
 
 function show(v: unknown): string {
@@ -73,28 +48,29 @@ function show(v: unknown): string {
     return `\`${JSON.stringify(v).replace(/\|/g, "\\|")}\``;
 }
 
-function walk(t: z.core.$ZodType, path: string, rows: Row[]): void {
-    const d = describe(t);
-    const def = d.inner._zod.def as Def;
+/**
+ * One row per key, depth first; a map's entries as `<name>`, a list's items as `[]`. `s` is the
+ * input schema (what a stack file may say); `o` the output schema at the same place, which keeps
+ * the defaults of values the schema transforms (quantities). `required`: the key must be set.
+ */
+function walk(s: JsonSchema, o: JsonSchema | undefined, path: string, required: boolean, rows: Row[]): void {
     const secret = (SECRET_KEYS as readonly string[]).includes(path);
-    // Required: neither optional nor defaulted (inside a map entry or list item: required in each).
-    const required = !d.optional && d.default === undefined && !path.endsWith(">") && !path.endsWith("[]");
-    const description = `${required ? "**Required.** " : ""}${secret ? "**Secret.** " : ""}${d.description ?? ""}`;
-    if (path) rows.push({ key: path, type: typeName(d.inner), default: show(d.default), description });
-    if (def.type === "object" && def.shape) for (const [k, v] of Object.entries(def.shape)) walk(v, path ? `${path}.${k}` : k, rows);
-    else if (def.type === "record" && def.valueType) {
-        const inner = describe(def.valueType).inner._zod.def as Def;
-        if (inner.type === "object") walk(def.valueType, `${path}.<name>`, rows);
-    } else if (def.type === "array" && def.element) {
-        const inner = describe(def.element).inner._zod.def as Def;
-        if (inner.type === "object") walk(def.element, `${path}[]`, rows);
-    }
+    const description = `${required ? "**Required.** " : ""}${secret ? "**Secret.** " : ""}${s.description ?? ""}`;
+    if (path) rows.push({ key: path, type: typeName(s), default: show(s.default ?? o?.default), description });
+    if (s.properties) {
+        const needed = new Set(s.required ?? []);
+        for (const [k, v] of Object.entries(s.properties)) walk(v, o?.properties?.[k], path ? `${path}.${k}` : k, needed.has(k), rows);
+    } else if (typeof s.additionalProperties === "object" && s.additionalProperties.properties) {
+        const entry = typeof o?.additionalProperties === "object" ? o.additionalProperties : undefined;
+        walk(s.additionalProperties, entry, `${path}.<name>`, false, rows);
+    } else if (s.type === "array" && s.items?.properties) walk(s.items, o?.items, `${path}[]`, false, rows);
 }
 
 /** The markdown table. */
 export function configReference(): string {
     const rows: Row[] = [];
-    walk(configSchema, "", rows);
+    const schema = (io: "input" | "output") => z.toJSONSchema(configSchema, { io, unrepresentable: "any" }) as JsonSchema;
+    walk(schema("input"), schema("output"), "", false, rows);
     const lines = ["| key (`ml-gitops:`…) | type | default | description |", "|---|---|---|---|"];
     for (const r of rows) lines.push(`| \`${r.key}\` | ${r.type} | ${r.default} | ${r.description.replace(/\|/g, "\\|")} |`);
     return lines.join("\n");

@@ -1,0 +1,95 @@
+/**
+ * The building blocks used on their own, as a platform team composes them: `ArgoCd` and
+ * `Notifications` take optional args with the config reference's defaults, and validate them
+ * like MlPlatform does (every problem at once, each named as an arg, nothing registered).
+ */
+import * as assert from "node:assert/strict";
+import { ArgoCd } from "../components/argocd";
+import { Notifications } from "../components/notifications";
+import { evaluate, recordedByLastEvaluation, reveal } from "../testing/engine";
+import { one, T } from "./harness";
+
+const opts = { project: "p", stack: "s", config: {}, secretKeys: [] };
+
+describe("building blocks with their own args", () => {
+    it("ArgoCd with no args: the defaults (namespace and release argocd, chart 10.1.1, one replica each, generated password)", async () => {
+        const ev = await evaluate(() => new ArgoCd("a"), opts);
+        assert.deepEqual(one(ev, T.namespace, "a-ns").inputs.metadata, { labels: { "app.kubernetes.io/part-of": "argocd" }, name: "argocd" });
+        const release = one(ev, T.release, "a").inputs;
+        assert.equal(release.name, "argocd");
+        assert.equal(release.version, "10.1.1");
+        assert.deepEqual(release.repositoryOpts, { repo: "https://argoproj.github.io/argo-helm" });
+        const values = reveal(release.values) as Record<string, Record<string, unknown>>;
+        assert.deepEqual(values.notifications, { enabled: false });
+        assert.deepEqual(values.server.replicas, 1);
+        assert.equal((values.configs.cm as Record<string, unknown>).url, "http://argocd-server.argocd.svc");
+        assert.deepEqual(one(ev, T.randomPassword, "a-admin-password").inputs, { length: 24, special: false });
+    });
+
+    it("ArgoCd refuses bad settings, naming each arg and the instance, before it registers anything", async () => {
+        await assert.rejects(
+            evaluate(() => new ArgoCd("a", { settings: { ingress: { enabled: true }, ha: true, releaseName: "Argo", namespce: "x" } as never }), opts),
+            (e: Error) =>
+                e.message ===
+                'invalid args of ArgoCd "a" (3 problems):\n' +
+                    "  - args.settings.ingress.host: is required when argocd.ingress.enabled is true\n" +
+                    '  - args.settings.namespce: unknown key; did you mean "namespace"?\n' +
+                    "  - args.settings.releaseName: must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit (got \"Argo\")",
+        );
+        assert.deepEqual(
+            recordedByLastEvaluation().map((r) => r.type),
+            ["pulumi:pulumi:Stack"],
+            "nothing but the stack",
+        );
+    });
+
+    it("Notifications with no args: the built-in triggers and templates, the in-cluster URL, an empty Secret", async () => {
+        const ev = await evaluate(() => new Notifications("n"), opts);
+        const cm = one(ev, T.configMap, "n-cm").inputs;
+        assert.deepEqual(cm.metadata, { labels: { "app.kubernetes.io/part-of": "argocd" }, name: "argocd-notifications-cm", namespace: "argocd" });
+        const data = reveal(cm.data) as Record<string, string>;
+        assert.deepEqual(Object.keys(data), [
+            "context",
+            "template.app-deployed",
+            "template.app-health-degraded",
+            "template.app-sync-failed",
+            "trigger.on-deployed",
+            "trigger.on-health-degraded",
+            "trigger.on-sync-failed",
+        ]);
+        assert.equal(data.context, "argocdUrl: http://argocd-server.argocd.svc\n");
+        assert.deepEqual(one(ev, T.secret, "n-secret").inputs, {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { labels: { "app.kubernetes.io/part-of": "argocd" }, name: "argocd-notifications-secret", namespace: "argocd" },
+            type: "Opaque",
+        });
+    });
+
+    it("Notifications refuses an unknown template and a disabled service, naming the settings path; a token's value is never shown", async () => {
+        await assert.rejects(
+            evaluate(
+                () =>
+                    new Notifications("n", {
+                        settings: {
+                            triggers: { mine: { when: "true", send: ["nope"] } },
+                            defaultSubscriptions: [{ recipients: ["slack:ops"], triggers: ["on-deployed"] }],
+                        },
+                        slackToken: "xoxb-secret",
+                    }),
+                opts,
+            ),
+            (e: Error) =>
+                e.message ===
+                    'invalid args of Notifications "n" (2 problems):\n' +
+                        '  - args.settings.defaultSubscriptions.0.recipients.0: service "slack" is not enabled in notifications (got "slack:ops")\n' +
+                        '  - args.settings.triggers.mine.send.0: unknown template "nope"; known: app-deployed, app-health-degraded, app-sync-failed (got "nope")' &&
+                !e.message.includes("xoxb-secret"),
+        );
+        assert.deepEqual(
+            recordedByLastEvaluation().map((r) => r.type),
+            ["pulumi:pulumi:Stack"],
+            "nothing but the stack",
+        );
+    });
+});
