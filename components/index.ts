@@ -1,6 +1,6 @@
 /**
  * ml-gitops components: import them into your own stack and pass your own Kubernetes provider
- * through `opts`. See the README's "Composing the platform" section.
+ * through `opts`. See docs/composing.md.
  */
 export { AppProject, Application, applicationManifest, appProjectManifest, BACKGROUND_FINALIZER, FOREGROUND_FINALIZER, WAIT_FOR } from "./application";
 export type { AppProjectArgs, ApplicationArgs, Subscription } from "./application";

@@ -14,7 +14,7 @@ export type { MlPlatformSettings };
 
 /** Arguments of an {@link MlPlatform}. */
 export interface MlPlatformArgs {
-    /** Everything but secrets, in the shape of the stack config (see the README's config reference for each default). */
+    /** Everything but secrets, in the shape of the stack config (see docs/config-reference.md for each default). */
     readonly settings: MlPlatformSettings;
     /** Argo CD admin password; default: a generated `RandomPassword`. */
     readonly adminPassword?: pulumi.Input<string>;

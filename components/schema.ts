@@ -32,7 +32,7 @@ export const configSchema = z
     .strictObject({
         environment: z
             .enum(["dev", "staging", "prod"])
-            .meta({ description: "Environment; prod turns the guardrails on (no `latest`, no floating revisions, no `default` project, waits)." }),
+            .meta({ description: "Environment; prod turns the guardrails on (no `latest` image, no branch or HEAD revisions, waits on by default)." }),
         kubeconfig: secretString()
             .optional()
             .meta({ description: "Secret kubeconfig for the explicit provider; without it the ambient kubeconfig (and kubernetes:context) is used." }),

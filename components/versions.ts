@@ -15,7 +15,7 @@ export const SUPPORTED_KUBERAY_VERSIONS = ["1.5.1", "1.6.2", "1.7.0"] as const;
 /** The versions `kuberay.version` accepts: from the oldest tested release to the end of the newest tested minor. */
 export const SUPPORTED_KUBERAY_RANGE = "1.5.1 through 1.7.x";
 
-/** The KubeRay version a stack gets when it sets none: the current release (see the README). */
+/** The KubeRay version a stack gets when it sets none: the current release (docs/design.md says why). */
 export const DEFAULT_KUBERAY_VERSION = "1.7.0";
 
 /** The Ray image tag a stack gets when it sets none: the one the ray-cluster 1.7.0 chart itself defaults to. */

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseConfig } from "../components/config";
 import { destinationPermitted, globMatch, resourcePermitted, sourcePermitted } from "./glob";
-import { KUBERAY_CLUSTER_KINDS, planApplications, planProjects } from "../components/plan";
+import { planApplications, planProjects } from "../components/plan";
 import { groupResources, rayClusterFullname, rayClusterValues } from "../components/raycluster";
 import type { Evaluation, RecordedResource } from "../testing/engine";
 import { renderStack } from "../commands/render";
@@ -17,6 +17,34 @@ const appNamed = (ev: Evaluation, name: string) => byType(ev, T.app).find((r) =>
 const RETRY = { backoff: { duration: "5s", factor: 2, maxDuration: "3m" }, limit: 5 };
 const AUTOMATED = { allowEmpty: false, prune: true, selfHeal: true };
 const INFO = [{ name: "Managed by", value: "Pulumi (ml-gitops); change the stack config, not this object" }];
+const IN_CLUSTER = "https://kubernetes.default.svc";
+const ML_REPO = "https://github.com/org/ml-platform-config";
+const ML_MODELS = "https://github.com/org/ml-models";
+const KUBERAY_GIT = "https://github.com/ray-project/kuberay";
+const KUBERAY_HELM = "https://ray-project.github.io/kuberay-helm/";
+/** The cluster-scoped kinds each project whitelists: the ML apps create their namespace; KubeRay also its CRDs and operator RBAC. */
+const ML_CLUSTER_KINDS = [{ group: "", kind: "Namespace" }];
+const RAY_CLUSTER_KINDS = [
+    { group: "", kind: "Namespace" },
+    { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" },
+    { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
+    { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
+];
+/** Cluster-scoped kinds no project admits. */
+const OTHER_CLUSTER_KINDS = [
+    { group: "storage.k8s.io", kind: "StorageClass" },
+    { group: "admissionregistration.k8s.io", kind: "ValidatingWebhookConfiguration" },
+    { group: "", kind: "PersistentVolume" },
+];
+type ProjectSpec = {
+    sourceRepos: string[];
+    destinations: { server: string; namespace: string }[];
+    clusterResourceWhitelist: { group: string; kind: string }[];
+};
+
+/** The built-in Applications of both shipped stacks, in the order the program registers them. */
+const APPS = ["ml-platform", "ray-operator-crds", "ray-operator", "raycluster"];
+const appNames = (ev: Evaluation) => byType(ev, T.app).map((r) => objOf(r).metadata.name);
 const WAIT = {
     "pulumi.com/timeoutSeconds": "900",
     "pulumi.com/waitFor": '["jsonpath={.status.sync.status}=Synced","jsonpath={.status.health.status}=Healthy"]',
@@ -128,6 +156,8 @@ describe("GitOps applications in the shipped stacks", () => {
     });
 
     it("makes prod's pulumi up wait for every app, and dev's not", () => {
+        assert.deepEqual(appNames(prod), APPS);
+        assert.deepEqual(appNames(dev), APPS);
         for (const r of byType(prod, T.app))
             assert.deepEqual(Object.fromEntries(Object.entries(objOf(r).metadata.annotations ?? {}).filter(([k]) => k.startsWith("pulumi.com/"))), WAIT);
         for (const r of byType(dev, T.app))
@@ -137,6 +167,7 @@ describe("GitOps applications in the shipped stacks", () => {
     it("uses no latest tag, no floating revision and no default project in prod", () => {
         const text = JSON.stringify(byType(prod, T.app).map((r) => r.inputs));
         assert.ok(!/"tag":"latest"/.test(text));
+        assert.deepEqual(appNames(prod), APPS);
         for (const r of byType(prod, T.app)) {
             const s = objOf(r).spec as { project: string; source: { targetRevision: string } };
             assert.notEqual(s.project, "default");
@@ -145,13 +176,21 @@ describe("GitOps applications in the shipped stacks", () => {
     });
 
     it("orders CRDs → operator → RayCluster, and every app after its project and Argo CD", () => {
-        for (const ev of [dev, prod]) {
+        for (const [ev, projectNames] of [
+            [dev, ["ml-dev", "ray-dev"]],
+            [prod, ["ml-production", "ray-production"]],
+        ] as const) {
             const urn = (n: string) => appNamed(ev, n).urn;
             const release = one(ev, T.release, "ml-argocd").urn;
             const projectUrn = (name: string) => byType(ev, T.project).find((p) => objOf(p).metadata.name === name)!.urn;
             assert.ok(appNamed(ev, "ray-operator").dependencies.includes(urn("ray-operator-crds")));
             assert.ok(appNamed(ev, "raycluster").dependencies.includes(urn("ray-operator")));
             assert.ok(!appNamed(ev, "ray-operator-crds").dependencies.some((d) => d.includes("Application")));
+            assert.deepEqual(appNames(ev), APPS);
+            assert.deepEqual(
+                byType(ev, T.project).map((p) => objOf(p).metadata.name),
+                projectNames,
+            );
             for (const r of byType(ev, T.app)) {
                 assert.ok(r.dependencies.includes(release), `${objOf(r).metadata.name} waits for the release`);
                 assert.ok(
@@ -164,30 +203,100 @@ describe("GitOps applications in the shipped stacks", () => {
         }
     });
 
-    it("places every app in a project that admits it, by Argo CD's matching rules", () => {
-        for (const ev of [dev, prod]) {
-            const projects = new Map(
-                byType(ev, T.project).map((p) => [
-                    objOf(p).metadata.name,
-                    objOf(p).spec as {
-                        sourceRepos: string[];
-                        destinations: { server: string; namespace: string }[];
-                        clusterResourceWhitelist: { group: string; kind: string }[];
+    it("places every app in a project that admits it, by Argo CD's matching rules, against literal expectations", () => {
+        // Written out from Pulumi.dev.yaml and Pulumi.prod.yaml: dev names its projects ml-dev and
+        // ray-dev and adds nothing to them; prod names them ml-production and ray-production and
+        // adds the ml-models repo and the ml-training namespace to the ML project.
+        type Kinds = { group: string; kind: string }[];
+        type Admits = { repos: string[]; namespaces: string[]; clusterKinds: Kinds };
+        type Placement = [project: string, repoURL: string, server: string, namespace: string];
+        const stacks: { ev: Evaluation; apps: Record<string, Placement>; admits: Record<string, Admits>; refuses: Record<string, Admits> }[] = [
+            {
+                ev: dev,
+                apps: {
+                    "ml-platform": ["ml-dev", ML_REPO, IN_CLUSTER, "ml-serving"],
+                    "ray-operator-crds": ["ray-dev", KUBERAY_GIT, IN_CLUSTER, "ray-system"],
+                    "ray-operator": ["ray-dev", KUBERAY_HELM, IN_CLUSTER, "ray-system"],
+                    raycluster: ["ray-dev", KUBERAY_HELM, IN_CLUSTER, "ray-system"],
+                },
+                admits: {
+                    "ml-dev": { repos: [ML_REPO], namespaces: ["ml-serving"], clusterKinds: ML_CLUSTER_KINDS },
+                    "ray-dev": { repos: [KUBERAY_GIT, KUBERAY_HELM], namespaces: ["ray-system"], clusterKinds: RAY_CLUSTER_KINDS },
+                },
+                refuses: {
+                    "ml-dev": {
+                        repos: [KUBERAY_GIT, KUBERAY_HELM, ML_MODELS, "https://github.com/org/other"],
+                        namespaces: ["ray-system", "ml-training", "argocd", "kube-system", "default"],
+                        clusterKinds: [...RAY_CLUSTER_KINDS.slice(1), ...OTHER_CLUSTER_KINDS],
                     },
-                ]),
+                    "ray-dev": {
+                        repos: [ML_REPO, ML_MODELS, "https://github.com/ray-project/kuberay-fork"],
+                        namespaces: ["ml-serving", "ml-training", "kube-system"],
+                        clusterKinds: OTHER_CLUSTER_KINDS,
+                    },
+                },
+            },
+            {
+                ev: prod,
+                apps: {
+                    "ml-platform": ["ml-production", ML_REPO, IN_CLUSTER, "ml-serving"],
+                    "ray-operator-crds": ["ray-production", KUBERAY_GIT, IN_CLUSTER, "ray-system"],
+                    "ray-operator": ["ray-production", KUBERAY_HELM, IN_CLUSTER, "ray-system"],
+                    raycluster: ["ray-production", KUBERAY_HELM, IN_CLUSTER, "ray-system"],
+                },
+                admits: {
+                    "ml-production": { repos: [ML_MODELS, ML_REPO], namespaces: ["ml-serving", "ml-training"], clusterKinds: ML_CLUSTER_KINDS },
+                    "ray-production": { repos: [KUBERAY_GIT, KUBERAY_HELM], namespaces: ["ray-system"], clusterKinds: RAY_CLUSTER_KINDS },
+                },
+                refuses: {
+                    "ml-production": {
+                        repos: [KUBERAY_GIT, KUBERAY_HELM, "https://github.com/org/other"],
+                        namespaces: ["ray-system", "argocd", "kube-system", "default"],
+                        clusterKinds: [...RAY_CLUSTER_KINDS.slice(1), ...OTHER_CLUSTER_KINDS],
+                    },
+                    "ray-production": {
+                        repos: [ML_REPO, ML_MODELS, "https://github.com/ray-project/kuberay-fork"],
+                        namespaces: ["ml-serving", "ml-training", "kube-system"],
+                        clusterKinds: OTHER_CLUSTER_KINDS,
+                    },
+                },
+            },
+        ];
+        for (const { ev, apps, admits, refuses } of stacks) {
+            const placed = Object.fromEntries(
+                byType(ev, T.app).map((r) => {
+                    const s = objOf(r).spec as { project: string; source: { repoURL: string }; destination: { server: string; namespace: string } };
+                    return [objOf(r).metadata.name, [s.project, s.source.repoURL, s.destination.server, s.destination.namespace]];
+                }),
             );
-            for (const r of byType(ev, T.app)) {
-                const s = objOf(r).spec as { project: string; source: { repoURL: string }; destination: { server: string; namespace: string } };
-                const p = projects.get(s.project);
-                assert.ok(p, `project ${s.project} exists`);
-                assert.ok(sourcePermitted(p.sourceRepos, s.source.repoURL), `${s.source.repoURL} admitted by ${s.project}`);
-                assert.ok(
-                    destinationPermitted(p.destinations, s.destination.server, s.destination.namespace),
-                    `${s.destination.namespace} admitted by ${s.project}`,
+            assert.deepEqual(placed, apps);
+            const projects = new Map(byType(ev, T.project).map((p) => [objOf(p).metadata.name, objOf(p).spec as unknown as ProjectSpec]));
+            assert.deepEqual([...projects.keys()], Object.keys(admits));
+            for (const [name, want] of Object.entries(admits)) {
+                const p = projects.get(name)!;
+                // What the project admits, exactly: no pattern, no other repo, namespace or cluster-scoped kind.
+                assert.deepEqual(p.sourceRepos, want.repos, `${name} sourceRepos`);
+                assert.deepEqual(
+                    p.destinations,
+                    want.namespaces.map((namespace) => ({ namespace, server: IN_CLUSTER })),
+                    `${name} destinations`,
                 );
-                const clusterKinds = s.project.startsWith("ray") ? KUBERAY_CLUSTER_KINDS : [{ group: "", kind: "Namespace" }];
-                for (const k of clusterKinds)
-                    assert.ok(resourcePermitted(p.clusterResourceWhitelist, k.group, k.kind), `${k.kind} whitelisted in ${s.project}`);
+                assert.deepEqual(p.clusterResourceWhitelist, want.clusterKinds, `${name} clusterResourceWhitelist`);
+                for (const repo of want.repos) assert.ok(sourcePermitted(p.sourceRepos, repo), `${name} admits ${repo}`);
+                for (const ns of want.namespaces) assert.ok(destinationPermitted(p.destinations, IN_CLUSTER, ns), `${name} admits ${ns}`);
+                for (const k of want.clusterKinds) assert.ok(resourcePermitted(p.clusterResourceWhitelist, k.group, k.kind), `${name} admits ${k.kind}`);
+                const no = refuses[name];
+                for (const repo of no.repos) assert.equal(sourcePermitted(p.sourceRepos, repo), false, `${name} refuses ${repo}`);
+                for (const ns of no.namespaces) assert.equal(destinationPermitted(p.destinations, IN_CLUSTER, ns), false, `${name} refuses ${ns}`);
+                assert.equal(destinationPermitted(p.destinations, "https://other.example.com", want.namespaces[0]), false, `${name} refuses another cluster`);
+                for (const k of no.clusterKinds)
+                    assert.equal(resourcePermitted(p.clusterResourceWhitelist, k.group, k.kind), false, `${name} refuses ${k.group}/${k.kind}`);
+            }
+            // Each app's own repo, server and namespace, admitted by the project it is placed in.
+            for (const [app, [project, repo, server, namespace]] of Object.entries(apps)) {
+                const p = projects.get(project)!;
+                assert.ok(sourcePermitted(p.sourceRepos, repo), `${app}: ${repo} admitted by ${project}`);
+                assert.ok(destinationPermitted(p.destinations, server, namespace), `${app}: ${namespace} admitted by ${project}`);
             }
         }
     });
@@ -329,12 +438,40 @@ describe("further applications from config", () => {
         const c = parseConfig(cfg);
         const apps = planApplications(c);
         const projects = planProjects(c, apps);
-        for (const a of apps) {
-            const p = projects.find((x) => x.name === a.args.spec.project)!;
-            assert.ok(sourcePermitted(p.spec.sourceRepos, a.args.spec.source!.repoURL));
-            assert.ok(destinationPermitted(p.spec.destinations, a.args.spec.destination.server!, a.args.spec.destination.namespace!));
-        }
-        assert.ok(!sourcePermitted(projects[0].spec.sourceRepos, "https://github.com/evil/repo"), "a repo not listed is refused");
+        // From cfg: default project names, the two extra apps in the ML project.
+        const FEAST = "https://github.com/org/feast-config.git";
+        const OCI = "oci://ghcr.io/org/charts";
+        assert.deepEqual(
+            apps.map((a) => [a.key, a.args.spec.project, a.args.spec.source!.repoURL, a.args.spec.destination.server, a.args.spec.destination.namespace]),
+            [
+                ["ray-operator-crds", "ray-platform", KUBERAY_GIT, IN_CLUSTER, "ray-system"],
+                ["ray-operator", "ray-platform", KUBERAY_HELM, IN_CLUSTER, "ray-system"],
+                ["raycluster", "ray-platform", KUBERAY_HELM, IN_CLUSTER, "ray-system"],
+                ["ml-platform", "ml-dev", ML_REPO, IN_CLUSTER, "ml-serving"],
+                ["feature-store", "ml-dev", FEAST, IN_CLUSTER, "feast"],
+                ["model-registry", "ml-dev", OCI, IN_CLUSTER, "mlflow"],
+            ],
+        );
+        assert.deepEqual(
+            projects.map((p) => [p.name, p.spec.sourceRepos, p.spec.destinations.map((d) => `${d.server} ${d.namespace}`)]),
+            [
+                ["ml-dev", [FEAST, ML_REPO, OCI], [`${IN_CLUSTER} feast`, `${IN_CLUSTER} ml-serving`, `${IN_CLUSTER} mlflow`]],
+                ["ray-platform", [KUBERAY_GIT, KUBERAY_HELM], [`${IN_CLUSTER} ray-system`]],
+            ],
+        );
+        const [ml, ray] = projects.map((p) => p.spec);
+        for (const repo of [FEAST, ML_REPO, OCI]) assert.ok(sourcePermitted(ml.sourceRepos, repo), `ml-dev admits ${repo}`);
+        for (const ns of ["feast", "ml-serving", "mlflow"]) assert.ok(destinationPermitted(ml.destinations, IN_CLUSTER, ns), `ml-dev admits ${ns}`);
+        for (const repo of [KUBERAY_GIT, KUBERAY_HELM]) assert.ok(sourcePermitted(ray.sourceRepos, repo), `ray-platform admits ${repo}`);
+        assert.ok(destinationPermitted(ray.destinations, IN_CLUSTER, "ray-system"));
+        for (const repo of ["https://github.com/evil/repo", KUBERAY_GIT, KUBERAY_HELM, "oci://ghcr.io/org/other-charts"])
+            assert.equal(sourcePermitted(ml.sourceRepos, repo), false, `ml-dev refuses ${repo}`);
+        for (const repo of ["https://github.com/evil/repo", FEAST, ML_REPO, OCI])
+            assert.equal(sourcePermitted(ray.sourceRepos, repo), false, `ray-platform refuses ${repo}`);
+        for (const ns of ["ray-system", "default", "kube-system"])
+            assert.equal(destinationPermitted(ml.destinations, IN_CLUSTER, ns), false, `ml-dev refuses ${ns}`);
+        for (const ns of ["feast", "mlflow", "ml-serving"])
+            assert.equal(destinationPermitted(ray.destinations, IN_CLUSTER, ns), false, `ray-platform refuses ${ns}`);
     });
 });
 

@@ -83,14 +83,16 @@ describe("composing the platform into a larger stack", () => {
 
     it("makes team B's objects wait for team A's Argo CD (a component's dependsOn, handed down)", () => {
         const release = ev.resources.find((r) => r.type === T.release)!.urn;
-        for (const r of ev.resources.filter((x) => x.name.startsWith("team-b-") && (x.type === T.app || x.type === T.project)))
-            assert.ok(r.dependencies.includes(release), `${r.name} waits for ${release}`);
+        const teamB = ev.resources.filter((x) => x.name.startsWith("team-b-") && (x.type === T.app || x.type === T.project));
+        assert.deepEqual(teamB.map((r) => r.name).sort(), ["team-b-ml-platform", "team-b-project", "team-b-ray-project", "team-b-raycluster"]);
+        for (const r of teamB) assert.ok(r.dependencies.includes(release), `${r.name} waits for ${release}`);
         const rc = ev.resources.find((r) => r.name === "team-b-raycluster")!;
         assert.ok(!rc.dependencies.some((d) => d.endsWith("::team-b-ray-operator")), "no operator of its own to follow");
     });
 
     it("has no URN collision", () => {
         const urns = ev.resources.map((r) => r.urn);
+        assert.equal(urns.length, 35, "the stack, the provider, two platforms and their 31 children");
         assert.equal(new Set(urns).size, urns.length);
     });
 
@@ -102,12 +104,24 @@ describe("composing the platform into a larger stack", () => {
                 return `${String(r.inputs.apiVersion)}/${String(r.inputs.kind)} ${m.namespace ?? "(cluster)"}/${m.name}`;
             });
         assert.equal(new Set(keys).size, keys.length, keys.join("\n"));
-        assert.deepEqual(keys.filter((k) => k.startsWith("v1/Namespace")).sort(), [
+        assert.deepEqual(keys.sort(), [
+            "argoproj.io/v1alpha1/AppProject argocd/ml-b",
+            "argoproj.io/v1alpha1/AppProject argocd/ml-dev",
+            "argoproj.io/v1alpha1/AppProject argocd/ray-b",
+            "argoproj.io/v1alpha1/AppProject argocd/ray-platform",
+            "argoproj.io/v1alpha1/Application argocd/ml-platform",
+            "argoproj.io/v1alpha1/Application argocd/ray-operator",
+            "argoproj.io/v1alpha1/Application argocd/ray-operator-crds",
+            "argoproj.io/v1alpha1/Application argocd/raycluster",
+            "argoproj.io/v1alpha1/Application argocd/team-b-ml-platform",
+            "argoproj.io/v1alpha1/Application argocd/team-b-raycluster",
+            "v1/ConfigMap argocd/argocd-notifications-cm",
             "v1/Namespace (cluster)/argocd",
             "v1/Namespace (cluster)/ml-b",
             "v1/Namespace (cluster)/ml-serving",
             "v1/Namespace (cluster)/ray-b",
             "v1/Namespace (cluster)/ray-system",
+            "v1/Secret argocd/argocd-notifications-secret",
         ]);
     });
 
@@ -115,10 +129,13 @@ describe("composing the platform into a larger stack", () => {
         const stackUrn = ev.resources.find((r) => r.type === T.stack)!.urn;
         const providerUrn = ev.resources.find((r) => r.type === T.provider)!.urn;
         assert.match(providerUrn, /::shared-cluster$/);
+        const checked: Record<string, string[]> = { stack: [], "team-a": [], "team-b": [] };
+        const withProvider: string[] = [];
         for (const r of ev.resources) {
             if (r.type === T.stack) continue;
             if (r.type === T.provider || r.type === "ml-gitops:platform:MlPlatform") {
                 assert.equal(r.parent, stackUrn, r.urn);
+                checked.stack.push(r.name);
                 continue;
             }
             assert.ok(r.name.startsWith("team-a-") || r.name.startsWith("team-b-"), `${r.name} is named after its platform`);
@@ -126,8 +143,52 @@ describe("composing the platform into a larger stack", () => {
             let up = r.parent;
             while (up && up !== platform.urn) up = ev.resources.find((p) => p.urn === up)!.parent;
             assert.equal(up, platform.urn, `${r.urn} sits under ${platform.name}`);
-            if (r.custom && r.type.startsWith("kubernetes:")) assert.equal(r.provider, providerUrn, r.urn);
+            checked[platform.name].push(r.type.startsWith("ml-gitops:") ? `${r.name} (component)` : r.name);
+            if (r.custom && r.type.startsWith("kubernetes:")) {
+                assert.equal(r.provider, providerUrn, r.urn);
+                withProvider.push(r.name);
+            }
         }
+        // Every resource the loop walked, by the platform it sits under (registration order aside).
+        assert.deepEqual(Object.fromEntries(Object.entries(checked).map(([k, v]) => [k, v.sort()])), {
+            stack: ["shared-cluster", "team-a", "team-b"],
+            "team-a": [
+                "team-a-argocd",
+                "team-a-argocd (component)",
+                "team-a-argocd-admin-password",
+                "team-a-argocd-ns",
+                "team-a-ml-ns",
+                "team-a-ml-platform",
+                "team-a-ml-platform (component)",
+                "team-a-notifications (component)",
+                "team-a-notifications-cm",
+                "team-a-notifications-secret",
+                "team-a-project",
+                "team-a-project (component)",
+                "team-a-ray-ns",
+                "team-a-ray-operator",
+                "team-a-ray-operator (component)",
+                "team-a-ray-operator-crds",
+                "team-a-ray-operator-crds (component)",
+                "team-a-ray-project",
+                "team-a-ray-project (component)",
+                "team-a-raycluster",
+                "team-a-raycluster (component)",
+            ],
+            "team-b": [
+                "team-b-ml-ns",
+                "team-b-ml-platform",
+                "team-b-ml-platform (component)",
+                "team-b-project",
+                "team-b-project (component)",
+                "team-b-ray-ns",
+                "team-b-ray-project",
+                "team-b-ray-project (component)",
+                "team-b-raycluster",
+                "team-b-raycluster (component)",
+            ],
+        });
+        assert.equal(withProvider.length, 18, "12 Kubernetes objects of team A's (the Release among them) and 6 of team B's");
     });
 
     it("names the instance and the arg path in an args error, and registers nothing", async () => {

@@ -1,4 +1,7 @@
 import * as assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { reveal, type Evaluation, type RecordedResource } from "../testing/engine";
 import { ROOT, renderStack, type Rendered } from "../commands/render";
 import { parseConfig } from "../components/config";
@@ -74,11 +77,20 @@ pagerdutyv2:
 
 describe("Argo CD notifications", () => {
     let prod: Rendered;
+    /** dev as committed: no ESC environment, so no Slack (the token supplied here is unused). */
     let dev: Rendered;
+    /** dev with `ml-gitops/dev` attached, as `pulumi config env add ml-gitops/dev` does it. */
+    let devSlack: Rendered;
+    let attached: string;
     before(async () => {
         prod = await renderStack("prod", ROOT, FAKE_SECRETS);
         dev = await renderStack("dev", ROOT, FAKE_SECRETS);
+        attached = mkdtempSync(join(tmpdir(), "ml-gitops-dev-esc-"));
+        for (const f of ["Pulumi.yaml", "esc"]) cpSync(join(ROOT, f), join(attached, f), { recursive: true });
+        writeFileSync(join(attached, "Pulumi.dev.yaml"), `environment:\n  - ml-gitops/dev\n${readFileSync(join(ROOT, "Pulumi.dev.yaml"), "utf8")}`);
+        devSlack = await renderStack("dev", attached, FAKE_SECRETS);
     });
+    after(() => rmSync(attached, { recursive: true, force: true }));
 
     it("writes prod's ConfigMap exactly: context, Slack and PagerDuty by reference, catalog triggers, templates", () => {
         const data = dataOf(prod.evaluation);
@@ -93,11 +105,15 @@ describe("Argo CD notifications", () => {
         assert.deepEqual(cm.inputs.metadata, { labels: { "app.kubernetes.io/part-of": "argocd" }, name: "argocd-notifications-cm", namespace: "argocd" });
     });
 
-    it("configures only Slack in dev", () => {
+    it("configures no service in dev as committed, and only Slack once ml-gitops/dev is attached", () => {
         const data = dataOf(dev.evaluation);
-        assert.equal(data["service.slack"], "token: $slack-token\n");
+        assert.equal(data["service.slack"], undefined);
         assert.equal(data["service.pagerdutyv2"], undefined);
         assert.equal(data.context, "argocdUrl: http://argocd-server.argocd.svc\n");
+        const withEsc = dataOf(devSlack.evaluation);
+        assert.equal(withEsc["service.slack"], "token: $slack-token\n");
+        assert.equal(withEsc["service.pagerdutyv2"], undefined);
+        assert.equal(withEsc.context, "argocdUrl: http://argocd-server.argocd.svc\n");
     });
 
     it("keeps the tokens in the Secret, as secrets, and nowhere else", () => {
@@ -106,8 +122,9 @@ describe("Argo CD notifications", () => {
         // stringData secret itself, so such an assertion would pass whatever the component did.
         assert.deepEqual(reveal(s.inputs.stringData), { "pagerduty-service-key": PAGER, "slack-token": SLACK });
         assert.deepEqual(s.inputs.metadata, { labels: { "app.kubernetes.io/part-of": "argocd" }, name: "argocd-notifications-secret", namespace: "argocd" });
-        assert.deepEqual(reveal(one(dev.evaluation, T.secret, "ml-notifications-secret").inputs.stringData), { "slack-token": SLACK });
-        for (const r of [prod, dev]) {
+        assert.equal(reveal(one(dev.evaluation, T.secret, "ml-notifications-secret").inputs.stringData), undefined);
+        assert.deepEqual(reveal(one(devSlack.evaluation, T.secret, "ml-notifications-secret").inputs.stringData), { "slack-token": SLACK });
+        for (const r of [prod, dev, devSlack]) {
             for (const text of [
                 r.manifests,
                 r.resources,
@@ -137,8 +154,14 @@ describe("Argo CD notifications", () => {
             "notifications.argoproj.io/subscribe.on-sync-failed.pagerdutyv2": "ml-platform",
             "notifications.argoproj.io/subscribe.on-sync-failed.slack": "ml-team",
         });
-        assert.deepEqual(subscriptions(annotationsOf(dev.evaluation, "raycluster")), {
+        assert.deepEqual(subscriptions(annotationsOf(dev.evaluation, "raycluster")), {});
+        assert.deepEqual(subscriptions(annotationsOf(dev.evaluation, "ml-platform")), {});
+        assert.deepEqual(subscriptions(annotationsOf(devSlack.evaluation, "raycluster")), {
             "notifications.argoproj.io/subscribe.on-health-degraded.slack": "ml-dev",
+            "notifications.argoproj.io/subscribe.on-sync-failed.slack": "ml-dev",
+        });
+        assert.deepEqual(subscriptions(annotationsOf(devSlack.evaluation, "ml-platform")), {
+            "notifications.argoproj.io/subscribe.on-deployed.slack": "ml-dev",
             "notifications.argoproj.io/subscribe.on-sync-failed.slack": "ml-dev",
         });
         assert.deepEqual(subscriptions(annotationsOf(prod.evaluation, "ray-operator")), {});

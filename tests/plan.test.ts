@@ -115,6 +115,10 @@ describe("planned Applications (pure)", () => {
                 notifications: { enabled: false, subscriptions: { "ray-operator": [{ trigger: "on-deployed", service: "slack", recipient: "c" }] } },
             }),
         );
+        assert.deepEqual(
+            apps.map((a) => a.key),
+            ["ray-operator-crds", "ray-operator", "raycluster", "ml-platform"],
+        );
         for (const a of apps) {
             assert.deepEqual(a.args.subscriptions, [], a.key);
             assert.equal(a.args.waitTimeoutSeconds, 60, a.key);

@@ -3,7 +3,8 @@ import * as bcrypt from "bcryptjs";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isSecret, reveal, type Evaluation } from "../testing/engine";
-import { renderStack, type Rendered } from "../commands/render";
+import { ROOT, renderStack, type Rendered } from "../commands/render";
+import { loadStackConfig } from "../commands/stackConfig";
 import { one, run, runError, T, byType } from "./harness";
 
 const PROVIDER_URN = (stack: string) => `urn:pulumi:${stack}::ml-gitops::pulumi:pulumi:Stack$pulumi:providers:kubernetes::k8s`;
@@ -161,6 +162,15 @@ describe("the program, from the shipped stack files", () => {
         const p = one(prod, T.provider, "k8s");
         assert.ok(isSecret(p.inputs.kubeconfig), "kubeconfig is a secret provider input");
         assert.equal(one(dev, T.provider, "k8s").inputs.kubeconfig, undefined, "dev uses the ambient kubeconfig");
+    });
+
+    it("reads dev with no ESC environment and no secret, so it runs on a local backend as committed; prod imports ml-gitops/prod", () => {
+        const devConfig = loadStackConfig(ROOT, "dev");
+        assert.deepEqual(devConfig.environments, []);
+        assert.deepEqual(devConfig.secretKeys, []);
+        const prodConfig = loadStackConfig(ROOT, "prod");
+        assert.deepEqual(prodConfig.environments, ["ml-gitops/prod"]);
+        assert.deepEqual(prodConfig.secretKeys, ["ml-gitops:kubeconfig", "ml-gitops:pagerdutyServiceKey", "ml-gitops:slackToken"]);
     });
 });
 

@@ -1,10 +1,15 @@
 /**
  * The render's order: every resource after what it depends on and after its parent, ties in
- * registration order, cycles cut; and the shipped prod stack's manifests in that order.
+ * registration order, cycles cut; the shipped prod stack's manifests in that order; and each
+ * shipped stack rendered by two separate processes to byte-identical files.
  */
 import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { RecordedResource } from "../testing/engine";
-import { dependencyOrder, renderStack } from "../commands/render";
+import { dependencyOrder, renderStack, ROOT } from "../commands/render";
 
 const res = (urn: string, dependencies: string[] = [], parent = ""): RecordedResource => ({
     urn,
@@ -48,4 +53,49 @@ describe("render order", () => {
             "ml-raycluster",
         ]);
     });
+});
+
+/** `commands/render.ts --stack <stack> --out <out>` in a process of its own; resolves with its exit code and output. */
+function renderInProcess(stack: string, out: string): Promise<{ status: number | null; output: string }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "commands/render.ts", "--stack", stack, "--out", out], {
+            cwd: ROOT,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let output = "";
+        child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+        child.on("error", reject);
+        child.on("close", (status) => resolve({ status, output }));
+    });
+}
+
+describe("determinism across processes", () => {
+    // Two renders in one process would share whatever a module computes once at import (a random
+    // salt, a timestamp, an id); two processes each compute their own, so only a deterministic
+    // program writes the same bytes twice.
+    for (const stack of ["dev", "prod"]) {
+        it(`${stack}: two render processes write byte-identical manifests.yaml and resources.json`, async function () {
+            this.timeout(120_000);
+            const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), `ml-gitops-render-${stack}-`)));
+            try {
+                const runs = await Promise.all(dirs.map((d) => renderInProcess(stack, d)));
+                for (const r of runs) {
+                    assert.equal(r.status, 0, r.output);
+                    assert.match(r.output, new RegExp(`^stack ${stack}: \\d+ resources\\n`));
+                }
+                for (const file of ["manifests.yaml", "resources.json"]) {
+                    const [a, b] = dirs.map((d) => readFileSync(join(d, file)));
+                    assert.ok(a.length > 1000, `${file} has content`);
+                    assert.equal(b.toString("utf8"), a.toString("utf8"), `${stack} ${file} differs between the two processes`);
+                    assert.ok(a.equals(b), `${stack} ${file}: byte-identical`);
+                }
+                const manifests = readFileSync(join(dirs[0], "manifests.yaml"), "utf8");
+                assert.equal(manifests.match(/^kind: Application$/gm)?.length, 4, "the four built-in Applications");
+                assert.ok(!/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?!Z")/.test(manifests), "no timestamps");
+            } finally {
+                for (const d of dirs) rmSync(d, { recursive: true, force: true });
+            }
+        });
+    }
 });

@@ -1,5 +1,5 @@
 /**
- * The public config types, generated from the one config schema (components/config.ts):
+ * The public config types, generated from the one config schema (components/schema.ts):
  * `npm run docs` rewrites components/generated/settingsTypes.ts; a test fails when it is out of date.
  *
  * The types are plain interfaces and named string-literal unions, without zod: the package's

@@ -129,9 +129,9 @@ export interface DefaultSubscriptionSettings {
     readonly triggers: string[];
 }
 
-/** Environment; prod turns the guardrails on (no `latest`, no floating revisions, no `default` project, waits). */
+/** Environment; prod turns the guardrails on (no `latest` image, no branch or HEAD revisions, waits on by default). */
 export const Environment = { Dev: "dev", Staging: "staging", Prod: "prod" } as const;
-/** Environment; prod turns the guardrails on (no `latest`, no floating revisions, no `default` project, waits). */
+/** Environment; prod turns the guardrails on (no `latest` image, no branch or HEAD revisions, waits on by default). */
 export type Environment = (typeof Environment)[keyof typeof Environment];
 
 export interface ExtraAppConfig {
@@ -293,7 +293,7 @@ export interface MlPlatformAppSettings {
 
 /** Settings of an MlPlatform: the stack config's keys without the secrets, every defaulted key optional (see the config reference). */
 export interface MlPlatformSettings {
-    /** Environment; prod turns the guardrails on (no `latest`, no floating revisions, no `default` project, waits). */
+    /** Environment; prod turns the guardrails on (no `latest` image, no branch or HEAD revisions, waits on by default). */
     readonly environment: Environment;
     /** Argo CD, installed from the argo-cd chart. */
     readonly argocd?: ArgoCdSettings;
@@ -385,7 +385,7 @@ export interface NotificationsSlackSettings {
 
 /** The validated config with every default applied, as `parseConfig` returns it. */
 export interface PlatformConfig {
-    /** Environment; prod turns the guardrails on (no `latest`, no floating revisions, no `default` project, waits). */
+    /** Environment; prod turns the guardrails on (no `latest` image, no branch or HEAD revisions, waits on by default). */
     readonly environment: Environment;
     /** Secret kubeconfig for the explicit provider; without it the ambient kubeconfig (and kubernetes:context) is used. */
     readonly kubeconfig?: string;
