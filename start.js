@@ -4,11 +4,13 @@
 // Pulumi SDKs alone (see the README's benchmark). It is compiled, with the full type check, whenever
 // the sources differ from the last build (a hash of their contents, kept in bin/.build-hash), so a
 // type error stops `pulumi up`, preview and render before any resource is registered, and a stale
-// bin/ is never run.
+// bin/ is never run. The build holds a lock (bin.lock/ beside bin/), so two processes started at
+// once (two previews, a render beside a test run) do not delete and rebuild bin/ under each other:
+// the second waits, then finds the first one's build current and runs it.
 "use strict";
 const { createHash } = require("node:crypto");
 const { spawnSync } = require("node:child_process");
-const { existsSync, readFileSync, rmSync, writeFileSync } = require("node:fs");
+const { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
 const { join, relative } = require("node:path");
 
 // Node 22.1+ keeps V8's compiled code of loaded modules between runs; Node 20 has no such API.
@@ -19,6 +21,11 @@ const ROOT = __dirname;
 const BIN = join(ROOT, "bin");
 const STAMP = join(BIN, ".build-hash");
 const FILE_LIST = join(BIN, ".build-files");
+/** Held while bin/ is deleted and rebuilt: a directory holding the builder's pid (created whole by a rename). */
+const LOCK = join(ROOT, "bin.lock");
+/** How long a process waits for another one's build before giving up (a build takes seconds). */
+const LOCK_WAIT_MS = 300_000;
+const LOCK_POLL_MS = 100;
 /** Read by the build besides the sources the compiler lists. */
 const CONFIGS = ["tsconfig.json", "tsconfig.build.json", "package-lock.json"];
 
@@ -44,10 +51,102 @@ function sourceHash(list) {
     return h.digest("hex");
 }
 
+function upToDate() {
+    const list = builtFiles();
+    return Boolean(list && existsSync(STAMP) && readFileSync(STAMP, "utf8") === sourceHash(list));
+}
+
+function sleep(ms) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** The pid in a lock directory, or undefined while it cannot be read. */
+function lockPid(dir) {
+    try {
+        const pid = Number(readFileSync(join(dir, "pid"), "utf8"));
+        return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+function alive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (e) {
+        return e.code === "EPERM"; // it exists, under another user
+    }
+}
+
+/**
+ * Takes the build lock: a directory made with this pid inside, then renamed to bin.lock (the rename
+ * fails while bin.lock exists, so one process gets it, and a lock never lacks its pid). Waits,
+ * polling, while a live process holds it; takes over a lock whose process has died (killed
+ * mid-build). Returns the function that releases it.
+ */
+function lock() {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    let holder;
+    for (let attempt = 0; ; attempt++) {
+        if (attempt > 0) {
+            if (Date.now() > deadline) {
+                throw new Error(
+                    `ml-gitops: another process (pid ${holder ?? "unknown"}) has held ${LOCK} for over ${LOCK_WAIT_MS / 1000} s while building bin/; ` +
+                        "if no build is running, remove it and try again",
+                );
+            }
+            sleep(LOCK_POLL_MS);
+        }
+        const mine = mkdtempSync(`${LOCK}.${process.pid}-`);
+        writeFileSync(join(mine, "pid"), String(process.pid));
+        try {
+            renameSync(mine, LOCK);
+            return () => {
+                if (lockPid(LOCK) === process.pid) rmSync(LOCK, { recursive: true, force: true });
+            };
+        } catch (e) {
+            rmSync(mine, { recursive: true, force: true });
+            // Linux says ENOTEMPTY or EEXIST, Windows EPERM; a failure with no lock there is a real one.
+            if (!existsSync(LOCK)) throw e;
+        }
+        holder = lockPid(LOCK);
+        if (holder === undefined && !existsSync(LOCK)) continue; // released meanwhile
+        if (holder !== undefined && alive(holder)) continue; // wait for it
+        // Stale (its process is gone, or it has no pid): move it aside, which one process does, and
+        // delete it if it is still the stale one; a lock some other process took in between goes back.
+        const aside = mkdtempSync(`${LOCK}.stale-`);
+        try {
+            renameSync(LOCK, join(aside, "lock"));
+        } catch {
+            rmSync(aside, { recursive: true, force: true });
+            continue; // another process moved it first
+        }
+        if (lockPid(join(aside, "lock")) !== holder) {
+            try {
+                renameSync(join(aside, "lock"), LOCK);
+            } catch {
+                // bin.lock was taken again meanwhile: the displaced holder's build still completes.
+            }
+        }
+        rmSync(aside, { recursive: true, force: true });
+    }
+}
+
 /** Compiles to bin/ (type check included) unless bin/ was built from these exact sources. */
 function ensureBuilt(force) {
-    const list = builtFiles();
-    if (!force && list && existsSync(STAMP) && readFileSync(STAMP, "utf8") === sourceHash(list)) return;
+    if (!force && upToDate()) return;
+    const release = lock();
+    try {
+        // Another process may have built these sources while this one waited for the lock.
+        if (!force && upToDate()) return;
+        build();
+    } finally {
+        release();
+    }
+}
+
+function build() {
     process.stderr.write("ml-gitops: compiling the TypeScript sources to bin/ (first run, or the sources changed; a few seconds)\n");
     rmSync(BIN, { recursive: true, force: true });
     const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json"), "--listFiles"], {

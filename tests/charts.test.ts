@@ -2,7 +2,7 @@
  * What the real charts make of the values the program declares: `helm template` of argo-cd
  * 10.1.1 (with redis-ha) and of ray-cluster and kuberay-operator at every supported KubeRay
  * version, for the shipped stacks and for generated ones. The charts come from the chart cache
- * (`npm run charts`); a missing chart or tool fails these tests with the command that fetches it.
+ * (filled by the test run's global setup, tests/setup.ts, or `npm run charts`).
  */
 import Ajv from "ajv";
 import * as assert from "node:assert/strict";

@@ -3,8 +3,8 @@
  * time in bin/, and a type error in the sources must stop it before anything is registered.
  */
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -97,6 +97,76 @@ describe("start-up", () => {
             assert.match(r.stderr, /components\/util\.ts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\./);
             assert.ok(!existsSync(join(dir, "bin", ".build-hash")), "a failed build is not stamped");
             assert.ok(!existsSync(join(dir, "bin", "index.js")), "noEmitOnError: no half-built program");
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("builds once when two processes start at once (a lock beside bin/), both taking over a dead process's lock, and compiles no developer tool", async function () {
+        this.timeout(180000);
+        const dir = mkdtempSync(join(tmpdir(), "ml-gitops-start-"));
+        try {
+            for (const f of [
+                "index.ts",
+                "components",
+                "commands",
+                "testing",
+                "tools",
+                "health",
+                "start.js",
+                "tsconfig.json",
+                "tsconfig.build.json",
+                "package.json",
+                "package-lock.json",
+                "Pulumi.yaml",
+                "Pulumi.dev.yaml",
+            ])
+                cpSync(join(ROOT, f), join(dir, f), { recursive: true });
+            symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+            // A developer tool that does not type-check must not stop the program.
+            appendFileSync(join(dir, "tools", "bench.ts"), '\nexport const typeError: number = "not a number";\n');
+            // A lock left by a process that died mid-build (its pid no longer runs): both take it over, one of them builds.
+            const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+            mkdirSync(join(dir, "bin.lock"));
+            writeFileSync(join(dir, "bin.lock", "pid"), String(dead));
+
+            const load = () =>
+                new Promise<{ status: number | null; stderr: string }>((done, fail) => {
+                    const child = spawn(process.execPath, ["-e", "require('./start.js')"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+                    let stderr = "";
+                    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+                    child.on("error", fail).on("close", (status) => done({ status, stderr }));
+                });
+            const both = await Promise.all([load(), load()]);
+            assert.deepEqual(
+                both.map((r) => r.status),
+                [0, 0],
+                both.map((r) => r.stderr).join("\n"),
+            );
+            const COMPILING = "ml-gitops: compiling the TypeScript sources to bin/ (first run, or the sources changed; a few seconds)\n";
+            assert.deepEqual(both.map((r) => r.stderr).sort(), ["", COMPILING], "exactly one process compiled; the other waited and ran its build");
+            const built = readFileSync(join(dir, "bin", ".build-files"), "utf8")
+                .split("\n")
+                .filter(Boolean);
+            assert.ok(built.includes("index.ts") && built.includes("commands/render.ts"), built.join(" "));
+            assert.deepEqual(
+                built.filter((f) => !/^(components|commands|testing)\//.test(f) && f !== "index.ts"),
+                [],
+                "the build compiles the program and what it imports, nothing else",
+            );
+            assert.ok(!built.includes("testing/index.ts"), "the package's testing entry point is not part of the program");
+            assert.deepEqual(
+                readdirSync(dir).filter((f) => f.startsWith("bin.lock")),
+                [],
+                "the stale lock is gone, and the builder's lock released",
+            );
+
+            const out = join(dir, "out");
+            const render = spawnSync(process.execPath, ["start.js", "render", "--stack", "dev", "--out", out], { cwd: dir, encoding: "utf8" });
+            assert.equal(render.status, 0, render.stderr);
+            assert.equal(render.stderr, "", "no rebuild: the build is current");
+            assert.match(render.stdout, /^stack dev: \d+ resources\n/);
+            assert.ok(existsSync(join(out, "manifests.yaml")) && existsSync(join(out, "resources.json")));
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
