@@ -32,7 +32,7 @@ function readStackConfig(): PlatformConfig {
 /** The program: Pulumi calls the exported function and uses its result as the stack outputs. */
 function main() {
     const config = readStackConfig();
-    const { kubeconfig, adminPassword, slackToken, pagerdutyServiceKey, ...settings } = config;
+    const { kubeconfig, adminPassword, oidcClientSecret, slackToken, pagerdutyServiceKey, ...settings } = config;
     const context = new pulumi.Config("kubernetes").get("context");
     // An explicit provider: with ml-gitops:kubeconfig set, nothing is read from ~/.kube.
     const provider = new k8s.Provider("k8s", {
@@ -42,11 +42,18 @@ function main() {
     const secret = (v: string | undefined) => (v === undefined ? undefined : pulumi.secret(v));
     const platform = new MlPlatform(
         "ml",
-        { settings, adminPassword: secret(adminPassword), slackToken: secret(slackToken), pagerdutyServiceKey: secret(pagerdutyServiceKey) },
+        {
+            settings,
+            adminPassword: secret(adminPassword),
+            oidcClientSecret: secret(oidcClientSecret),
+            slackToken: secret(slackToken),
+            pagerdutyServiceKey: secret(pagerdutyServiceKey),
+        },
         { provider },
     );
     return {
-        adminPassword: platform.adminPassword,
+        // Only while the shared admin login is on (prod with SSO turns it off).
+        ...(config.argocd.admin.enabled && config.argocd.install ? { adminPassword: platform.adminPassword } : {}),
         applications: platform.applicationNames,
         argocdNamespace: platform.argocdNamespace,
         argocdUrl: platform.argocdUrl,

@@ -112,6 +112,8 @@ async function main(args: string[]): Promise<number> {
         }
         throw e;
     }
+    // What `pulumi preview` would show as warnings (prod's admin login without SSO, say).
+    for (const w of rendered.evaluation.warnings) process.stderr.write(`warning: ${w}\n`);
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, "manifests.yaml"), rendered.manifests);
     writeFileSync(join(out, "resources.json"), rendered.resources);

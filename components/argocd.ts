@@ -4,9 +4,10 @@ import * as random from "@pulumi/random";
 import * as bcrypt from "bcryptjs";
 import { argoCdArgsSchema, resolveArgoCd } from "./argocdSettings";
 import { parseArgs } from "./configErrors";
+import { policyCsv } from "./rbacSettings";
 import type { ArgoCdConfig, ArgoCdSettings } from "./generated/settingsTypes";
 import { healthCheckConfig } from "./healthChecks";
-import { deepMerge, sortKeys } from "./util";
+import { deepMerge, sortKeys, yamlText } from "./util";
 
 /** Arguments of {@link ArgoCd}. */
 export interface ArgoCdArgs {
@@ -19,8 +20,25 @@ export interface ArgoCdArgs {
     readonly settings?: ArgoCdSettings;
     /** Whether a Notifications component owns the notifications ConfigMap and Secret (the chart then must not create them). Default: false. */
     readonly notifications?: boolean;
-    /** Admin password; default: a 24-character `RandomPassword`. */
+    /** Admin password; default: a 24-character `RandomPassword`. Unused while `settings.admin.enabled` is false. */
     readonly adminPassword?: pulumi.Input<string>;
+    /** The OIDC client secret; required when `settings.sso.enabled`. It lands in argocd-secret only. */
+    readonly oidcClientSecret?: pulumi.Input<string>;
+}
+
+/** The key of the OIDC client secret in argocd-secret, referenced from `oidc.config` as `$oidc.clientSecret`. */
+export const OIDC_SECRET_KEY = "oidc.clientSecret";
+
+/** argocd-cm's `oidc.config`: OIDC directly (no Dex), the client secret only referenced. */
+function oidcConfig(sso: ArgoCdConfig["sso"]): string {
+    return yamlText({
+        clientID: sso.clientID,
+        clientSecret: `$${OIDC_SECRET_KEY}`,
+        issuer: sso.issuer,
+        name: sso.name,
+        requestedIDTokenClaims: { [sso.groupsClaim]: { essential: true } },
+        requestedScopes: sso.requestedScopes,
+    });
 }
 
 /** Replica count of each component: the explicit setting, else 2 with HA and 1 without. */
@@ -29,11 +47,16 @@ function replicas(s: ArgoCdConfig, key: keyof ArgoCdConfig["replicas"]): number 
 }
 
 /**
- * Pure: the argo-cd chart values for these settings and this admin password hash (kept as the
- * given Input, so its secretness survives). `values` from
- * config is merged last, so anything the chart supports can be set.
+ * Pure: the argo-cd chart values for these settings, this admin password hash (none while admin is
+ * off) and this OIDC client secret (with SSO), both kept as the given Inputs so their secretness
+ * survives. `values` from config is merged last, so anything the chart supports can be set.
  */
-export function argoCdValues(s: ArgoCdConfig, notifications: boolean, adminPasswordHash: pulumi.Input<string>): Record<string, unknown> {
+export function argoCdValues(
+    s: ArgoCdConfig,
+    notifications: boolean,
+    adminPasswordHash: pulumi.Input<string> | undefined,
+    oidcClientSecret?: pulumi.Input<string>,
+): Record<string, unknown> {
     const pdb = { enabled: s.ha };
     const server: Record<string, unknown> = {
         pdb,
@@ -53,12 +76,23 @@ export function argoCdValues(s: ArgoCdConfig, notifications: boolean, adminPassw
         applicationSet: { pdb, replicas: replicas(s, "applicationSet") },
         configs: {
             // Health checks for kinds Argo CD has none for (a RayCluster is otherwise Healthy the moment it exists).
-            cm: { ...healthCheckConfig(), url: s.url },
+            cm: {
+                ...healthCheckConfig(),
+                "admin.enabled": s.admin.enabled,
+                ...(s.sso.enabled ? { "oidc.config": oidcConfig(s.sso) } : {}),
+                url: s.url,
+            },
             // Behind the Ingress, argocd-server speaks plain HTTP (the chart then points the Ingress at
             // the service's HTTP port): TLS ends at the Ingress. Otherwise argocd-server answers the
             // Ingress's plain HTTP with a redirect to https, and the browser loops.
             ...(s.ingress.enabled ? { params: { "server.insecure": true } } : {}),
-            secret: { argocdServerAdminPassword: adminPasswordHash, argocdServerAdminPasswordMtime: s.adminPasswordMtime },
+            rbac: { "policy.csv": policyCsv(s.rbac), "policy.default": s.rbac.policyDefault, scopes: `[${s.rbac.scopes.join(", ")}]` },
+            secret: {
+                ...(s.admin.enabled && adminPasswordHash !== undefined
+                    ? { argocdServerAdminPassword: adminPasswordHash, argocdServerAdminPasswordMtime: s.adminPasswordMtime }
+                    : {}),
+                ...(s.sso.enabled && oidcClientSecret !== undefined ? { extra: { [OIDC_SECRET_KEY]: oidcClientSecret } } : {}),
+            },
         },
         controller: { pdb, replicas: replicas(s, "controller") },
         crds: { install: true, keep: true },
@@ -70,7 +104,8 @@ export function argoCdValues(s: ArgoCdConfig, notifications: boolean, adminPassw
         repoServer: { pdb, replicas: replicas(s, "repoServer") },
         server,
     };
-    if (s.ingress.enabled && s.ingress.host) values.global = { domain: s.ingress.host };
+    // The patched Argo CD (argocd.version), not the chart's own appVersion.
+    values.global = { image: { tag: s.version }, ...(s.ingress.enabled && s.ingress.host ? { domain: s.ingress.host } : {}) };
     return sortKeys(deepMerge(values, s.values));
 }
 
@@ -84,14 +119,17 @@ export class ArgoCd extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
     /** The helm release. */
     public readonly release: k8s.helm.v3.Release;
-    /** The admin password (secret). */
-    public readonly adminPassword: pulumi.Output<string>;
+    /** The admin password (secret); undefined while `settings.admin.enabled` is false. */
+    public readonly adminPassword: pulumi.Output<string | undefined>;
     /** The Namespace object. */
     public readonly namespaceResource: k8s.core.v1.Namespace;
 
     constructor(name: string, args: ArgoCdArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered, as MlPlatform does.
-        const s = resolveArgoCd(parseArgs(argoCdArgsSchema, { settings: args.settings ?? {} }, `ArgoCd "${name}"`).settings);
+        const parsed = parseArgs(argoCdArgsSchema, { settings: args.settings ?? {}, oidcClientSecret: args.oidcClientSecret }, `ArgoCd "${name}"`, [
+            "oidcClientSecret",
+        ]);
+        const s = resolveArgoCd(parsed.settings, false);
         super("ml-gitops:argocd:ArgoCd", name, {}, opts);
         this.namespaceResource = new k8s.core.v1.Namespace(
             `${name}-ns`,
@@ -99,8 +137,11 @@ export class ArgoCd extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        let hash: pulumi.Output<string>;
-        if (args.adminPassword === undefined) {
+        let hash: pulumi.Output<string> | undefined;
+        if (!s.admin.enabled) {
+            // No shared login: no password to generate, keep or hand out.
+            this.adminPassword = pulumi.output(undefined);
+        } else if (args.adminPassword === undefined) {
             const generated = new random.RandomPassword(`${name}-admin-password`, { length: 24, special: false }, { parent: this });
             this.adminPassword = pulumi.secret(generated.result);
             hash = pulumi.secret(generated.bcryptHash);
@@ -116,7 +157,8 @@ export class ArgoCd extends pulumi.ComponentResource {
         }
 
         // Only the hash is secret: the rest of the values stay readable in previews and the render.
-        const values = argoCdValues(s, args.notifications ?? false, hash);
+        const oidcSecret = args.oidcClientSecret === undefined ? undefined : pulumi.secret(args.oidcClientSecret);
+        const values = argoCdValues(s, args.notifications ?? false, hash, oidcSecret);
         this.release = new k8s.helm.v3.Release(
             name,
             {

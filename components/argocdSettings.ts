@@ -6,7 +6,8 @@ import { z } from "zod";
 import { argoCdReleaseNameProblem } from "./argocdNames";
 import { anyObject, dnsLabel, MAX_RELEASE_NAME, releaseName, repoUrl, reporter, semver, type Report } from "./formats";
 import type { ArgoCdConfig } from "./generated/settingsTypes";
-import { ARGOCD_CHART } from "./versions";
+import { checkRbac, checkSso, rbacSchema, ssoSchema } from "./rbacSettings";
+import { ARGOCD_CHART, DEFAULT_ARGOCD_VERSION, isSupportedArgoCdVersion, SUPPORTED_ARGOCD_RANGE } from "./versions";
 
 const ingressSchema = z
     .strictObject({
@@ -50,7 +51,27 @@ export const argocdSchema = z
         chartRepository: repoUrl.default(ARGOCD_CHART.repository).meta({ description: "Helm repository of the argo-cd chart." }),
         chartVersion: semver()
             .default(ARGOCD_CHART.version)
-            .meta({ description: `argo-cd chart version; ${ARGOCD_CHART.version} installs Argo CD ${ARGOCD_CHART.appVersion}.` }),
+            .meta({
+                description: `argo-cd chart version; ${ARGOCD_CHART.version} (appVersion ${ARGOCD_CHART.appVersion}) runs the Argo CD of argocd.version.`,
+            }),
+        version: z
+            .string()
+            .transform((v) => (v.startsWith("v") ? v : `v${v}`))
+            .refine(isSupportedArgoCdVersion, { message: `must be an Argo CD version ${SUPPORTED_ARGOCD_RANGE}, such as ${DEFAULT_ARGOCD_VERSION}` })
+            .default(DEFAULT_ARGOCD_VERSION)
+            .meta({
+                description: `Argo CD version (the image tag, \`global.image.tag\`): ${SUPPORTED_ARGOCD_RANGE}, the minor chart ${ARGOCD_CHART.version} is made for. The default is the newest patched 3.4 this release tests; docs/design.md lists the advisories it fixes.`,
+            }),
+        admin: z
+            .strictObject({
+                enabled: z.boolean().optional().meta({
+                    description: "The local `admin` login. Default: off in prod when `argocd.sso` is enabled, on otherwise.",
+                }),
+            })
+            .prefault({})
+            .meta({ description: "The shared local admin account." }),
+        rbac: rbacSchema.meta({ description: "Argo CD RBAC (argocd-rbac-cm): the default role, group bindings, extra policy lines, the groups claim." }),
+        sso: ssoSchema.meta({ description: "Single sign-on with OIDC directly (no Dex); the client secret is the `oidcClientSecret` secret." }),
         adminPasswordMtime: z.iso.datetime({ message: "must be an RFC 3339 time such as 2025-01-01T00:00:00Z" }).default("2025-01-01T00:00:00Z").meta({
             description: "Fixed admin password mtime, so a second `up` shows no diff. Change it when you rotate the password to end existing sessions.",
         }),
@@ -86,13 +107,32 @@ export function checkArgoCd(a: ParsedArgoCd, report: Report): void {
     const problem = a.releaseName.length <= MAX_RELEASE_NAME && argoCdReleaseNameProblem(a.releaseName, a.ha);
     if (problem) report(["releaseName"], problem);
     if (a.ingress.enabled && !a.ingress.host) report(["ingress", "host"], "is required when argocd.ingress.enabled is true");
+    checkRbac(a.rbac, a.sso, (path, message) => report(["rbac", ...path], message));
+    checkSso(a.sso, (path, message) => report(["sso", ...path], message));
+    if (a.admin.enabled === false && !a.sso.enabled) report(["admin", "enabled"], "must stay true without argocd.sso: no one could log in to Argo CD");
 }
 
-/** The section with `url` resolved: the setting, else the Ingress's https URL, else the in-cluster service. */
-export function resolveArgoCd(a: ParsedArgoCd): ArgoCdConfig {
+/**
+ * The section with its derived defaults: `url` (the setting, else the Ingress's https URL, else the
+ * in-cluster service); in `prod`, no shared admin once SSO is on and no default role (an SSO user
+ * in no bound group sees nothing), elsewhere admin on and `role:readonly` for every logged-in user.
+ */
+export function resolveArgoCd(a: ParsedArgoCd, prod: boolean): ArgoCdConfig {
     const url = a.url ?? (a.ingress.enabled && a.ingress.host ? `https://${a.ingress.host}` : `http://argocd-server.${a.namespace}.svc`);
-    return { ...a, url };
+    const admin = { enabled: a.admin.enabled ?? !(prod && a.sso.enabled) };
+    const rbac = { ...a.rbac, policyDefault: a.rbac.policyDefault ?? (prod ? "" : "role:readonly") };
+    return { ...a, admin, rbac, url };
 }
 
 /** @internal The args {@link ArgoCd} validates: its settings, with the rules among them. */
-export const argoCdArgsSchema = z.object({ settings: argocdSchema.superRefine((a, ctx) => checkArgoCd(a, reporter(ctx))) });
+export const argoCdArgsSchema = z
+    .object({
+        settings: argocdSchema.superRefine((a, ctx) => checkArgoCd(a, reporter(ctx))),
+        oidcClientSecret: z.unknown().optional(),
+    })
+    .superRefine((a, ctx) => {
+        if (a.settings.sso.enabled && !a.oidcClientSecret) reporter(ctx)(["oidcClientSecret"], OIDC_SECRET_REQUIRED);
+    });
+
+/** Why `oidcClientSecret` is required. */
+export const OIDC_SECRET_REQUIRED = "is required when argocd.sso.enabled is true";

@@ -25,7 +25,7 @@ export function parseConfig(raw: Record<string, unknown>, source: ConfigSource =
     const result = configSchema.safeParse(raw);
     if (!result.success) throw configError(configSchema, raw, result.error, source, SECRET_KEYS);
     const c = result.data;
-    return { ...c, argocd: resolveArgoCd(c.argocd), sync: { ...c.sync, wait: c.sync.wait ?? c.environment === "prod" } };
+    return { ...c, argocd: resolveArgoCd(c.argocd, c.environment === "prod"), sync: { ...c.sync, wait: c.sync.wait ?? c.environment === "prod" } };
 }
 
 /**

@@ -250,6 +250,13 @@ function reposOf(apps: PlannedApplication[]): string[] {
     return apps.flatMap((a) => [a.args.spec.source, ...(a.args.spec.sources ?? [])]).flatMap((s) => (s ? [s.repoURL] : []));
 }
 
+/** An AppProject role: each of its `actions` on every Application of the project, then its own policy lines. */
+function projectRole(project: string, r: PlatformConfig["project"]["roles"][number]): NonNullable<AppProjectSpec["roles"]>[number] {
+    const subject = `proj:${project}:${r.name}`;
+    const policies = [...r.actions.map((a) => `p, ${subject}, applications, ${a}, ${project}/*, allow`), ...r.policies.map((l) => l.trim())];
+    return { ...(r.description === undefined ? {} : { description: r.description }), groups: r.groups, name: r.name, policies };
+}
+
 /**
  * Pure: the two AppProjects. Each admits exactly the repos and destinations of the Applications
  * placed in it (plus configured extras); the KubeRay project also admits the cluster-scoped
@@ -266,7 +273,7 @@ export function planProjects(c: PlatformConfig, apps: PlannedApplication[] = pla
         namespaceResourceWhitelist: c.project.namespaceResourceWhitelist,
         sourceRepos: uniqueSorted([...reposOf(mlApps), ...c.project.sourceRepos]),
     };
-    if (c.project.roles.length) ml.roles = c.project.roles.map((r) => ({ ...r }));
+    if (c.project.roles.length) ml.roles = c.project.roles.map((r) => projectRole(c.project.name, r));
     const raySpec: AppProjectSpec = {
         clusterResourceWhitelist: KUBERAY_CLUSTER_KINDS,
         description: `KubeRay ${c.kuberay.version}: CRDs, operator and RayCluster`,

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { IN_CLUSTER } from "./argocdNames";
 import { anyObject, dnsLabel, duration, IMMUTABLE_REVISION, repoUrl, revision, timeoutSeconds, type Report } from "./formats";
 import { BUILTIN_APP_NAMES } from "./plan";
+import { policyLineProblem } from "./rbacSettings";
 
 const retrySchema = z.strictObject({
     limit: z.number().int().min(0).default(5).meta({ description: "Sync retries." }),
@@ -67,14 +68,23 @@ export const projectSchema = z
         roles: z
             .array(
                 z.strictObject({
-                    name: dnsLabel(),
+                    name: dnsLabel().meta({ description: "Role name; its policies' subject is proj:<project.name>:<name>." }),
                     description: z.string().optional(),
-                    policies: z.array(z.string()).default([]),
-                    groups: z.array(z.string()).default([]),
+                    actions: z
+                        .array(z.enum(["action", "create", "delete", "get", "override", "sync", "update"]))
+                        .default([])
+                        .meta({ description: "What the role may do to every Application of the project (each becomes a `p,` line)." }),
+                    policies: z
+                        .array(z.string())
+                        .default([])
+                        .meta({ description: "Further `p, proj:<project>:<role>, <resource>, <action>, <project>/<object>, <effect>` lines." }),
+                    groups: z.array(z.string().min(1)).default([]).meta({ description: "SSO groups bound to the role." }),
                 }),
             )
             .default([])
-            .meta({ description: "Project roles (name, description, policies, groups)." }),
+            .meta({
+                description: "Project roles, e.g. an ml-engineer role with actions [get, sync] bound to a group: name, description, actions, policies, groups.",
+            }),
     })
     .prefault({});
 
@@ -141,6 +151,18 @@ export function checkPlan(c: PlanSettings, prod: boolean, report: Report): void 
             report(["applications", name], `duplicates the built-in application "${name}"; choose another name`);
     }
     if (c.project.name === c.rayProject.name) report(["rayProject", "name"], `must differ from project.name ("${c.project.name}")`);
+    c.project.roles.forEach((role, i) => {
+        const subject = `proj:${c.project.name}:${role.name}`;
+        role.policies.forEach((line, j) => {
+            const at = ["project", "roles", i, "policies", j];
+            const problem = policyLineProblem(line);
+            const f = line.split(",").map((x) => x.trim());
+            if (problem) report(at, problem);
+            else if (f[0] !== "p") report(at, "must be a `p,` line: a project role's groups are bound with its groups key");
+            else if (f[1] !== subject) report(at, `the subject must be the role itself, ${subject}`);
+            else if (!f[4].startsWith(`${c.project.name}/`)) report(at, `the object must be in the project: ${c.project.name}/<application>`);
+        });
+    });
 
     const projects = new Set([c.project.name, c.rayProject.name]);
     for (const [name, app] of Object.entries(c.applications)) {

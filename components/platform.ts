@@ -22,6 +22,8 @@ export interface MlPlatformArgs {
     readonly slackToken?: pulumi.Input<string>;
     /** PagerDuty integration key; required when `notifications.pagerduty.enabled`. */
     readonly pagerdutyServiceKey?: pulumi.Input<string>;
+    /** OIDC client secret; required when `argocd.sso.enabled`. */
+    readonly oidcClientSecret?: pulumi.Input<string>;
 }
 
 /** A config path as an MlPlatform arg: the secrets are args of their own, the rest is under `settings`. */
@@ -35,6 +37,10 @@ function presence(v: pulumi.Input<string> | undefined): string | undefined {
     if (v === undefined) return undefined;
     return typeof v === "string" ? v : "[secret]";
 }
+
+/** What `pulumi preview` says, once per platform, about a prod Argo CD that still has the shared admin login. */
+export const PROD_ADMIN_WARNING =
+    "prod keeps Argo CD's shared admin login because argocd.sso is not enabled: set argocd.sso (enabled, issuer, clientID) and the oidcClientSecret secret, and prod turns the admin login off";
 
 /**
  * The child components of each MlPlatform, behind getters, so that Pulumi's component analyzer
@@ -79,6 +85,7 @@ export class MlPlatform extends pulumi.ComponentResource {
             {
                 ...args.settings,
                 adminPassword: presence(args.adminPassword),
+                oidcClientSecret: presence(args.oidcClientSecret),
                 pagerdutyServiceKey: presence(args.pagerdutyServiceKey),
                 slackToken: presence(args.slackToken),
             },
@@ -90,6 +97,7 @@ export class MlPlatform extends pulumi.ComponentResource {
         // Two platforms in one stack must not declare the same Kubernetes object.
         claimObjects(instance, declaredObjects(c, apps, plannedProjects, rayClusterName));
         super("ml-gitops:platform:MlPlatform", name, {}, opts);
+        if (c.environment === "prod" && c.argocd.install && c.argocd.admin.enabled && !c.argocd.sso.enabled) void pulumi.log.warn(PROD_ADMIN_WARNING, this);
         this.config = c;
         const own: { argocd?: ArgoCd; applications: Record<string, Application> } = { applications: {} };
         children.set(this, own);
@@ -102,7 +110,7 @@ export class MlPlatform extends pulumi.ComponentResource {
         if (c.argocd.install) {
             const argocd = new ArgoCd(
                 `${name}-argocd`,
-                { settings: c.argocd, notifications: c.notifications.enabled, adminPassword: args.adminPassword },
+                { settings: c.argocd, notifications: c.notifications.enabled, adminPassword: args.adminPassword, oidcClientSecret: args.oidcClientSecret },
                 { parent: this },
             );
             own.argocd = argocd;

@@ -8,7 +8,7 @@
  * reference (`npm run docs`, tools/config-reference.ts).
  */
 import { z } from "zod";
-import { argocdSchema, checkArgoCd } from "./argocdSettings";
+import { argocdSchema, checkArgoCd, OIDC_SECRET_REQUIRED } from "./argocdSettings";
 import { reporter, secretString, type Report } from "./formats";
 import { checkNotifications, missingTokens, notificationsSchema } from "./notificationsSettings";
 import { builtinApps } from "./plan";
@@ -16,7 +16,7 @@ import { applicationsSchema, checkPlan, mlPlatformSchema, projectSchema, rayProj
 import { checkRayCluster, kuberaySchema, rayClusterSchema } from "./rayclusterSettings";
 
 /** Keys whose values are secrets: they must be set with `pulumi config set --secret` and are never echoed. */
-export const SECRET_KEYS = ["adminPassword", "kubeconfig", "pagerdutyServiceKey", "slackToken"] as const;
+export const SECRET_KEYS = ["adminPassword", "kubeconfig", "oidcClientSecret", "pagerdutyServiceKey", "slackToken"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /** The hint each notification token's problem ends with. */
@@ -39,6 +39,9 @@ export const configSchema = z
         adminPassword: secretString().optional().meta({ description: "Secret Argo CD admin password; a RandomPassword when unset." }),
         slackToken: secretString().optional().meta({ description: "Secret Slack bot token (argocd-notifications-secret key slack-token)." }),
         pagerdutyServiceKey: secretString().optional().meta({ description: "Secret PagerDuty integration key (key pagerduty-service-key)." }),
+        oidcClientSecret: secretString()
+            .optional()
+            .meta({ description: "Secret OIDC client secret of argocd.sso (argocd-secret key oidc.clientSecret, never a ConfigMap)." }),
         argocd: argocdSchema.meta({ description: "Argo CD, installed from the argo-cd chart." }),
         kuberay: kuberaySchema.meta({ description: "KubeRay CRDs and operator." }),
         rayCluster: rayClusterSchema.meta({ description: "The RayCluster Application." }),
@@ -66,6 +69,8 @@ function checkConfig(c: ParsedConfig, report: Report): void {
     checkArgoCd(c.argocd, under("argocd", report));
     checkRayCluster(c.rayCluster, prod, under("rayCluster", report));
     checkPlan(c, prod, report);
+    if (c.argocd.sso.enabled && !c.oidcClientSecret)
+        report(["oidcClientSecret"], `${OIDC_SECRET_REQUIRED}: pulumi config set --secret oidcClientSecret <secret>`);
 
     // Notifications: the platform that installs Argo CD owns its notification objects.
     const n = c.notifications;

@@ -3,8 +3,23 @@
  * (tests/charts.test.ts renders each of them with `helm template`).
  */
 
-/** The argo-cd chart: 10.1.1 installs Argo CD v3.4.4 (its appVersion, which the e2e builds and runs). */
+/** The argo-cd chart: 10.1.1, whose own appVersion is Argo CD v3.4.4 (the program sets a patched image, {@link DEFAULT_ARGOCD_VERSION}). */
 export const ARGOCD_CHART = { repository: "https://argoproj.github.io/argo-helm", version: "10.1.1", appVersion: "v3.4.4" } as const;
+
+/**
+ * The Argo CD a stack gets when it sets none (`argocd.version`, the chart's `global.image.tag`):
+ * the newest 3.4 patch the Go module proxy serves, which the e2e builds and runs. It fixes the
+ * advisories docs/design.md lists over the chart's own v3.4.4.
+ */
+export const DEFAULT_ARGOCD_VERSION = "v3.4.13";
+
+/** The Argo CD versions `argocd.version` accepts: the minor the argo-cd 10.1.x chart is made for. */
+export const SUPPORTED_ARGOCD_RANGE = "v3.4.0 through v3.4.x";
+
+/** Whether `argocd.version` (v3.4.z, with an optional pre-release) is in {@link SUPPORTED_ARGOCD_RANGE}. */
+export function isSupportedArgoCdVersion(version: string): boolean {
+    return /^v3\.4\.\d+(-[0-9A-Za-z.-]+)?$/.test(version);
+}
 
 /** Helm repository of the kuberay-operator and ray-cluster charts. */
 export const KUBERAY_CHART_REPOSITORY = "https://ray-project.github.io/kuberay-helm/";

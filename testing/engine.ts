@@ -81,6 +81,8 @@ export interface Evaluation {
     resources: RecordedResource[];
     /** Stack outputs, with secrets marked. */
     outputs: Record<string, unknown>;
+    /** What the program logged with `pulumi.log.warn`, in order: what `pulumi preview` shows as warnings. */
+    warnings: string[];
 }
 
 export interface EvaluateOptions {
@@ -166,6 +168,7 @@ type Monitor = {
 const waitForRPCs = (): Promise<void> => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
 let running = false;
+const originalWarn = pulumi.log.warn;
 let lastRecorded: RecordedResource[] = [];
 
 /** What the last evaluation registered, also when it failed (a failed config must register nothing). */
@@ -188,6 +191,12 @@ export async function evaluate(program: () => unknown, opts: EvaluateOptions): P
         const resources: RecordedResource[] = [];
         lastRecorded = resources;
         const outputsByUrn = new Map<string, Record<string, unknown>>();
+        // The mock engine has no log service: record warnings as the CLI would show them.
+        const warnings: string[] = [];
+        (pulumi.log as { warn: (msg: string) => Promise<void> }).warn = (msg: string) => {
+            warnings.push(msg);
+            return Promise.resolve();
+        };
         const register = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req, cb) => {
             const provider = req.getProvider();
@@ -236,8 +245,9 @@ export async function evaluate(program: () => unknown, opts: EvaluateOptions): P
         await waitForRPCs();
         if (failure) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
         const stack = resources.find((r) => r.type === "pulumi:pulumi:Stack");
-        return { resources, outputs: (stack && outputsByUrn.get(stack.urn)) ?? {} };
+        return { resources, outputs: (stack && outputsByUrn.get(stack.urn)) ?? {}, warnings };
     } finally {
+        (pulumi.log as { warn: typeof originalWarn }).warn = originalWarn;
         running = false;
     }
 }

@@ -156,17 +156,33 @@ describe("the real charts render what the program declares", function () {
             }
         });
 
-        it("installs the Argo CD of ARGOCD_CHART.appVersion, the one the e2e builds and runs as its real controllers", () => {
+        it("runs the patched Argo CD v3.4.13 in every component, not the chart's appVersion v3.4.4", () => {
             assert.equal(ARGOCD_CHART.appVersion, "v3.4.4");
-            const sts = find(rendered.dev, "StatefulSet", "argocd-application-controller")!.spec as { template: { spec: { containers: { image: string }[] } } };
-            assert.equal(sts.template.spec.containers[0].image, "quay.io/argoproj/argocd:v3.4.4");
+            for (const stack of ["dev", "prod"] as const) {
+                const images = rendered[stack]
+                    .filter((o) => o.kind === "Deployment" || o.kind === "StatefulSet")
+                    .flatMap((o) => (o.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers.map((c) => c.image))
+                    .filter((i) => i.includes("argocd"));
+                assert.ok(images.length >= 5, `${stack}: ${images.length} Argo CD containers`);
+                assert.deepEqual([...new Set(images)], ["quay.io/argoproj/argocd:v3.4.13"], stack);
+            }
         });
 
-        it("puts the admin password hash and the fixed mtime in argocd-secret", () => {
-            const hash = (releaseInputs(stacks.prod).values.configs as { secret: { argocdServerAdminPassword: string } }).secret.argocdServerAdminPassword;
+        it("puts the admin password hash and the fixed mtime in argocd-secret while admin is on (dev); prod (SSO) has only the OIDC client secret", () => {
+            const hash = (releaseInputs(stacks.dev).values.configs as { secret: { argocdServerAdminPassword: string } }).secret.argocdServerAdminPassword;
             assert.match(hash, /^\$2a\$04\$.{53}$/, "the mock's bcrypt hash");
-            assert.deepEqual((find(rendered.prod, "Secret", "argocd-secret")!.data as Obj)["admin.password"], b64(hash));
-            assert.deepEqual((find(rendered.prod, "Secret", "argocd-secret")!.data as Obj)["admin.passwordMtime"], b64("2025-01-01T00:00:00Z"));
+            assert.deepEqual((find(rendered.dev, "Secret", "argocd-secret")!.data as Obj)["admin.password"], b64(hash));
+            assert.deepEqual((find(rendered.dev, "Secret", "argocd-secret")!.data as Obj)["admin.passwordMtime"], b64("2025-01-01T00:00:00Z"));
+            assert.deepEqual(Object.keys(find(rendered.prod, "Secret", "argocd-secret")!.data as Obj), ["oidc.clientSecret"]);
+            const cm = find(rendered.prod, "ConfigMap", "argocd-cm")!.data as Obj;
+            assert.equal(cm["admin.enabled"], "false");
+            assert.match(String(cm["oidc.config"]), /^clientID: argocd\nclientSecret: \$oidc\.clientSecret\n/);
+            assert.deepEqual(find(rendered.prod, "ConfigMap", "argocd-rbac-cm")!.data, {
+                "policy.csv": "g, ml-platform-admins, role:admin\n",
+                "policy.default": "",
+                "policy.matchMode": "glob",
+                scopes: "[groups]",
+            });
         });
 
         it("runs prod highly available and dev on single replicas", () => {
@@ -235,6 +251,7 @@ describe("the real charts render what the program declares", function () {
         const FREE_ARGO = [
             "configs.cm",
             "configs.params",
+            "configs.secret.extra",
             "server.ingress.annotations",
             "redis-ha.podDisruptionBudget",
             "redis-ha.haproxy.podDisruptionBudget",
@@ -433,10 +450,7 @@ describe("the real charts render what the program declares", function () {
             assert.ok(docs.some((o) => o?.kind === "Ingress" && o.metadata.name === "argocd-server"));
             assert.ok(docs.some((o) => o?.kind === "Deployment" && o.metadata.name === "kuberay-operator"));
             const secret = docs.find((o) => o?.kind === "Secret" && o.metadata.name === "argocd-secret") as { data: Obj } | undefined;
-            assert.deepEqual(secret?.data, { "admin.password": "[secret]", "admin.passwordMtime": "[secret]" });
-            const hash = (releaseInputs(stacks.prod).values.configs as { secret: { argocdServerAdminPassword: string } }).secret.argocdServerAdminPassword;
-            assert.equal(expanded.manifests.includes(hash), false);
-            assert.equal(expanded.manifests.includes(b64(hash)), false);
+            assert.deepEqual(secret?.data, { "oidc.clientSecret": "[secret]" });
             assert.match(
                 expanded.manifests,
                 /# urn:pulumi:prod::ml-gitops::[^\n]*ml-ml-platform: a git source \(https:\/\/github.com\/org\/ml-platform-config environments\/production\)/,

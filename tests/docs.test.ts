@@ -41,6 +41,7 @@ describe("the generated public types and package schema", function () {
         assert.ok(Object.values(schema.resources).every((r) => r.isComponent));
         assert.deepEqual(Object.keys(schema.resources["ml-gitops:index:MlPlatform"].inputProperties), [
             "adminPassword",
+            "oidcClientSecret",
             "pagerdutyServiceKey",
             "settings",
             "slackToken",

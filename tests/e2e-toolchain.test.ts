@@ -3,11 +3,11 @@
  * components/versions.ts: when a default moves, the e2e's controllers move with it.
  */
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARGOCD_CHART, DEFAULT_KUBERAY_VERSION } from "../components/versions";
+import { ARGOCD_CHART, DEFAULT_ARGOCD_VERSION, DEFAULT_KUBERAY_VERSION } from "../components/versions";
 
 const ROOT = join(__dirname, "..");
 
@@ -19,9 +19,10 @@ describe("the e2e toolchain", () => {
             .map((l) => l.split(" ")),
     );
 
-    it("builds the Argo CD that the argo-cd chart installs, and the default KubeRay operator", () => {
+    it("builds the Argo CD the program installs (its patched default image, not the chart's appVersion), and the default KubeRay operator", () => {
+        assert.equal(DEFAULT_ARGOCD_VERSION, "v3.4.13");
         assert.equal(ARGOCD_CHART.appVersion, "v3.4.4");
-        assert.equal(versions.argocd, "3.4.4");
+        assert.equal(versions.argocd, "3.4.13");
         assert.equal(DEFAULT_KUBERAY_VERSION, "1.7.0");
         assert.equal(versions["kuberay-operator"], "1.7.0");
     });
@@ -42,7 +43,9 @@ describe("the e2e toolchain", () => {
             const ts = readFileSync(join(ROOT, "components", "versions.ts"), "utf8");
             writeFileSync(
                 join(dir, "components", "versions.ts"),
-                ts.replace('appVersion: "v3.4.4"', 'appVersion: "v3.6.1"').replace('DEFAULT_KUBERAY_VERSION = "1.7.0"', 'DEFAULT_KUBERAY_VERSION = "1.8.0"'),
+                ts
+                    .replace('DEFAULT_ARGOCD_VERSION = "v3.4.13"', 'DEFAULT_ARGOCD_VERSION = "v3.6.1"')
+                    .replace('DEFAULT_KUBERAY_VERSION = "1.7.0"', 'DEFAULT_KUBERAY_VERSION = "1.8.0"'),
             );
             const out = execFileSync("bash", [join(dir, "e2e", "toolchain.sh"), "--versions"], { encoding: "utf8" });
             assert.match(out, /^argocd 3\.6\.1$/m);
@@ -50,5 +53,67 @@ describe("the e2e toolchain", () => {
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
+    });
+
+    describe("caches argocd per version", () => {
+        // A stand-in clone with the tags v3.4.4 and v3.4.7 (each tree has gitops-engine/go.mod, as Argo CD 3.4's
+        // do) and an empty cache: only --check, --versions and a run that finds the binary cached, so nothing builds.
+        let dir: string;
+        let cache: string;
+        const run = (version: string, ...args: string[]) =>
+            spawnSync("bash", [join(ROOT, "e2e", "toolchain.sh"), ...args], {
+                encoding: "utf8",
+                env: {
+                    ...process.env,
+                    ARGOCD_VERSION: version,
+                    ML_GITOPS_E2E_CACHE: cache,
+                    ML_GITOPS_E2E_ARGOCD_GIT: join(dir, "argo-cd"),
+                    ML_GITOPS_E2E_ARGOCD_COMMIT: "",
+                },
+            });
+        beforeEach(() => {
+            dir = mkdtempSync(join(tmpdir(), "ml-gitops-toolchain-argocd-"));
+            cache = join(dir, "cache");
+            const clone = join(dir, "argo-cd");
+            mkdirSync(join(clone, "gitops-engine"), { recursive: true });
+            writeFileSync(join(clone, "gitops-engine", "go.mod"), "module github.com/argoproj/argo-cd/gitops-engine\n");
+            const git = (...a: string[]) => execFileSync("git", ["-C", clone, "-c", "user.name=t", "-c", "user.email=t@t", ...a], { stdio: "ignore" });
+            git("init", "-q");
+            git("add", ".");
+            git("commit", "-q", "-m", "3.4");
+            git("tag", "v3.4.4");
+            git("tag", "v3.4.7");
+        });
+        afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+        it("--versions prints the ARGOCD_VERSION asked for", () => {
+            assert.match(run("3.4.13", "--versions").stdout, /^argocd 3\.4\.13$/m);
+        });
+
+        it("--check fails without the binary of the current version, and never counts another version's", () => {
+            let r = run("3.4.4", "--check", "argocd");
+            assert.equal(r.status, 3);
+            assert.ok(r.stderr.includes(`not in the cache (${cache}/bin/argocd-3.4.4)`), r.stderr);
+            // 3.4.13: no tag in the clone, so the proxy's module zip with v3.4.7's gitops-engine/, under its own name
+            r = run("3.4.13", "--check", "argocd");
+            assert.equal(r.status, 3);
+            assert.ok(r.stderr.includes(`not in the cache (${cache}/bin/argocd-3.4.13-gitops-engine.v3.4.7)`), r.stderr);
+            mkdirSync(join(cache, "bin"), { recursive: true });
+            writeFileSync(join(cache, "bin", "argocd-3.4.4"), "");
+            assert.equal(run("3.4.4", "--check", "argocd").status, 0);
+            assert.equal(run("3.4.13", "--check", "argocd").status, 3);
+        });
+
+        it("points bin/argocd at the current version's binary, and adopts the unversioned one of older caches", () => {
+            mkdirSync(join(cache, "bin"), { recursive: true });
+            const old = join(cache, "bin", "argocd");
+            writeFileSync(old, "#!/bin/sh\necho 'argocd: v3.4.4+unknown'\n");
+            chmodSync(old, 0o755);
+            assert.equal(run("3.4.4", "--check", "argocd").status, 0);
+            const r = run("3.4.4", "argocd");
+            assert.equal(r.status, 0, r.stderr);
+            assert.ok(existsSync(join(cache, "bin", "argocd-3.4.4")));
+            assert.equal(readlinkSync(old), "argocd-3.4.4");
+        });
     });
 });

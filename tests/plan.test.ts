@@ -137,7 +137,7 @@ describe("argo-cd values' fixed parts (pure)", () => {
             podDisruptionBudget: { maxUnavailable: 1 },
         });
         assert.deepEqual(v(false).notifications, { enabled: false });
-        assert.deepEqual(Object.keys((v(false).configs as { cm: object }).cm), ["resource.customizations.health.ray.io_RayCluster", "url"]);
+        assert.deepEqual(Object.keys((v(false).configs as { cm: object }).cm), ["admin.enabled", "resource.customizations.health.ray.io_RayCluster", "url"]);
     });
 });
 

@@ -17,11 +17,13 @@ function releaseValues(ev: Evaluation): Record<string, unknown> {
     return one(ev, T.release, "ml-argocd").inputs.values as Record<string, unknown>;
 }
 
-/** The values with the admin hash taken out (asserted separately). */
+/** The values with the admin hash, when there is one, taken out (asserted separately). */
 function valuesWithoutHash(ev: Evaluation) {
     const v = reveal(releaseValues(ev)) as { configs: { secret: Record<string, unknown> } };
+    const hash = v.configs.secret.argocdServerAdminPassword as string | undefined;
+    if (hash === undefined) return v;
     // A bcrypt hash: cost 10 when the program hashes a configured password, 4 from the mock RandomPassword.
-    assert.match(String(v.configs.secret.argocdServerAdminPassword), /^\$2[aby]\$(04|10)\$/);
+    assert.match(hash, /^\$2[aby]\$(04|10)\$/);
     v.configs.secret.argocdServerAdminPassword = "<hash>";
     return v;
 }
@@ -36,13 +38,20 @@ describe("the program, from the shipped stack files", () => {
         prod = prodRendered.evaluation;
     });
 
-    it("declares the same resource set in dev and prod", () => {
+    it("declares the same resource set in dev and prod, but for prod's admin password: none with SSO", () => {
         const kinds = (ev: Evaluation) =>
             ev.resources
                 .filter((r) => r.type !== T.stack)
                 .map((r) => `${r.type} ${r.name}`)
                 .sort();
-        assert.deepEqual(kinds(dev), kinds(prod));
+        assert.deepEqual(
+            kinds(dev).filter((k) => !kinds(prod).includes(k)),
+            ["random:index/randomPassword:RandomPassword ml-argocd-admin-password"],
+        );
+        assert.deepEqual(
+            kinds(prod).filter((k) => !kinds(dev).includes(k)),
+            [],
+        );
         for (const ev of [dev, prod]) {
             assert.deepEqual(
                 byType(ev, T.app).map((r) => (r.inputs.metadata as { name: string }).name),
@@ -74,11 +83,13 @@ describe("the program, from the shipped stack files", () => {
         assert.deepEqual(valuesWithoutHash(dev), {
             applicationSet: { pdb, replicas: 1 },
             configs: {
-                cm: { [HEALTH_KEY]: RAYCLUSTER_HEALTH_LUA, url: "http://argocd-server.argocd.svc" },
+                cm: { "admin.enabled": true, [HEALTH_KEY]: RAYCLUSTER_HEALTH_LUA, url: "http://argocd-server.argocd.svc" },
+                rbac: { "policy.csv": "", "policy.default": "role:readonly", scopes: "[groups]" },
                 secret: { argocdServerAdminPassword: "<hash>", argocdServerAdminPasswordMtime: "2025-01-01T00:00:00Z" },
             },
             controller: { pdb, replicas: 1 },
             crds: { install: true, keep: true },
+            global: { image: { tag: "v3.4.13" } },
             notifications: { argocdUrl: "http://argocd-server.argocd.svc", cm: { create: false }, enabled: true, secret: { create: false } },
             "redis-ha": { enabled: false },
             repoServer: { pdb, replicas: 1 },
@@ -92,13 +103,22 @@ describe("the program, from the shipped stack files", () => {
         assert.deepEqual(valuesWithoutHash(prod), {
             applicationSet: { pdb, replicas: 2 },
             configs: {
-                cm: { [HEALTH_KEY]: RAYCLUSTER_HEALTH_LUA, url },
+                cm: {
+                    "admin.enabled": false,
+                    [HEALTH_KEY]: RAYCLUSTER_HEALTH_LUA,
+                    "oidc.config":
+                        "clientID: argocd\nclientSecret: $oidc.clientSecret\nissuer: https://login.example.com/oauth2/default\nname: SSO\n" +
+                        "requestedIDTokenClaims:\n  groups:\n    essential: true\nrequestedScopes:\n  - openid\n  - profile\n  - email\n  - groups\n",
+                    url,
+                },
                 params: { "server.insecure": true },
-                secret: { argocdServerAdminPassword: "<hash>", argocdServerAdminPasswordMtime: "2025-01-01T00:00:00Z" },
+                rbac: { "policy.csv": "g, ml-platform-admins, role:admin\n", "policy.default": "", scopes: "[groups]" },
+                // The OIDC client secret comes from ESC; the offline render shows it redacted.
+                secret: { extra: { "oidc.clientSecret": "[secret]" } },
             },
             controller: { pdb, replicas: 2 },
             crds: { install: true, keep: true },
-            global: { domain: "argocd.ml.example.com" },
+            global: { domain: "argocd.ml.example.com", image: { tag: "v3.4.13" } },
             notifications: { argocdUrl: url, cm: { create: false }, enabled: true, secret: { create: false } },
             "redis-ha": { enabled: true, haproxy: { podDisruptionBudget: { maxUnavailable: 1 } }, podDisruptionBudget: { maxUnavailable: 1 } },
             repoServer: { pdb, replicas: 2 },
@@ -122,8 +142,8 @@ describe("the program, from the shipped stack files", () => {
         assert.ok(prodRendered.resources.includes(`"${HEALTH_KEY}": ${JSON.stringify(RAYCLUSTER_HEALTH_LUA)}`));
     });
 
-    it("wires the RandomPassword's bcrypt hash into the chart, as a secret, and exports the password as a secret", () => {
-        for (const ev of [dev, prod]) {
+    it("wires the RandomPassword's bcrypt hash into the chart, as a secret, and exports the password as a secret (dev: admin on)", () => {
+        for (const ev of [dev]) {
             const pw = one(ev, T.randomPassword, "ml-argocd-admin-password");
             assert.deepEqual(pw.inputs, { length: 24, special: false });
             const hash = (releaseValues(ev).configs as { secret: Record<string, unknown> }).secret.argocdServerAdminPassword;
@@ -135,9 +155,10 @@ describe("the program, from the shipped stack files", () => {
     });
 
     it("exports the platform's names and URL in plain text", () => {
+        // The mock RandomPassword's result: "mock-" + hex of the first 12 bytes of sha256("ml-argocd-admin-password").
+        assert.equal(reveal(dev.outputs.adminPassword), "mock-1cd7dc9a90d76e356f58eacc");
+        // No adminPassword: prod logs in with SSO, and the shared admin login is off.
         assert.deepEqual(reveal(prod.outputs), {
-            // The mock RandomPassword's result: "mock-" + hex of the first 12 bytes of sha256("ml-argocd-admin-password").
-            adminPassword: "mock-1cd7dc9a90d76e356f58eacc",
             applications: ["ray-operator-crds", "ray-operator", "raycluster", "ml-platform"],
             argocdNamespace: "argocd",
             argocdUrl: "https://argocd.ml.example.com",
@@ -170,7 +191,12 @@ describe("the program, from the shipped stack files", () => {
         assert.deepEqual(devConfig.secretKeys, []);
         const prodConfig = loadStackConfig(ROOT, "prod");
         assert.deepEqual(prodConfig.environments, ["ml-gitops/prod"]);
-        assert.deepEqual(prodConfig.secretKeys, ["ml-gitops:kubeconfig", "ml-gitops:pagerdutyServiceKey", "ml-gitops:slackToken"]);
+        assert.deepEqual(prodConfig.secretKeys, [
+            "ml-gitops:kubeconfig",
+            "ml-gitops:oidcClientSecret",
+            "ml-gitops:pagerdutyServiceKey",
+            "ml-gitops:slackToken",
+        ]);
     });
 });
 

@@ -86,7 +86,7 @@ describe("AppProjects of the shipped stacks, literally", () => {
         assert.deepEqual(projectObject(dev, "ray-dev").inputs, rayProject("ray-dev"));
     });
 
-    it("prod: the ML project adds the configured sourceRepos and destinationNamespaces", () => {
+    it("prod: the ML project adds the configured sourceRepos and destinationNamespaces, and the ml-engineer role", () => {
         assert.deepEqual(projectObject(prod, "ml-production").inputs, {
             apiVersion: "argoproj.io/v1alpha1",
             kind: "AppProject",
@@ -99,6 +99,17 @@ describe("AppProjects of the shipped stacks, literally", () => {
                     { namespace: "ml-training", server: IN_CLUSTER },
                 ],
                 namespaceResourceWhitelist: ML_NAMESPACED,
+                roles: [
+                    {
+                        description: "ML engineers see and sync the ML platform's applications",
+                        groups: ["ml-engineers"],
+                        name: "ml-engineer",
+                        policies: [
+                            "p, proj:ml-production:ml-engineer, applications, get, ml-production/*, allow",
+                            "p, proj:ml-production:ml-engineer, applications, sync, ml-production/*, allow",
+                        ],
+                    },
+                ],
                 sourceRepos: ["https://github.com/org/ml-models", "https://github.com/org/ml-platform-config"],
             },
         });
@@ -169,7 +180,6 @@ describe("AppProjects of the shipped stacks, literally", () => {
         const base = [
             urn("ml-gitops:argocd:ArgoCd$kubernetes:core/v1:Namespace", "ml-argocd-ns"),
             urn("ml-gitops:argocd:ArgoCd$kubernetes:helm.sh/v3:Release", "ml-argocd"),
-            urn("ml-gitops:argocd:ArgoCd$random:index/randomPassword:RandomPassword", "ml-argocd-admin-password"),
             urn("ml-gitops:argocd:Notifications$kubernetes:core/v1:ConfigMap", "ml-notifications-cm"),
             urn("ml-gitops:argocd:Notifications$kubernetes:core/v1:Secret", "ml-notifications-secret"),
         ];

@@ -6,6 +6,7 @@ import { ROOT, renderStack } from "../commands/render";
 const FAKE = {
     "ml-gitops:adminPassword": "FAKE-admin-password-4711",
     "ml-gitops:kubeconfig": "apiVersion: v1\nclusters: [FAKE-kubeconfig-4711]",
+    "ml-gitops:oidcClientSecret": "FAKE-oidc-secret-4711",
     "ml-gitops:pagerdutyServiceKey": "FAKE-pagerduty-key-4711",
     "ml-gitops:slackToken": "xoxb-FAKE-slack-4711",
 };
@@ -16,8 +17,15 @@ describe("secrets and determinism, over every shipped stack", () => {
             const r = await renderStack(stack, ROOT, FAKE);
             const plain = [r.manifests, r.resources, JSON.stringify(redact(r.evaluation.outputs))].join("\n");
             for (const value of Object.values(FAKE)) assert.ok(!plain.includes(value), `leaked: ${value}`);
-            // The configured values did reach the program, as secrets.
-            assert.equal(reveal(r.evaluation.outputs.adminPassword), FAKE["ml-gitops:adminPassword"]);
+            // The configured values did reach the program, as secrets: the admin password while admin
+            // is on (dev), the OIDC client secret into argocd-secret with SSO (prod, where admin is off).
+            if (stack === "dev") assert.equal(reveal(r.evaluation.outputs.adminPassword), FAKE["ml-gitops:adminPassword"]);
+            else {
+                assert.equal(r.evaluation.outputs.adminPassword, undefined);
+                const release = r.evaluation.resources.find((x) => x.type === "kubernetes:helm.sh/v3:Release")!;
+                const secret = (reveal(release.inputs.values) as { configs: { secret: { extra: Record<string, string> } } }).configs.secret;
+                assert.deepEqual(secret, { extra: { "oidc.clientSecret": FAKE["ml-gitops:oidcClientSecret"] } });
+            }
             for (const [name, value] of Object.entries(r.evaluation.outputs)) {
                 const revealed = JSON.stringify(reveal(value));
                 if (Object.values(FAKE).some((f) => revealed.includes(JSON.stringify(f).slice(1, -1))))

@@ -47,7 +47,13 @@ const NAMES: Record<string, string> = {
 };
 
 /** Paths the resolved config always has, although the schema leaves them to `parseConfig`. */
-const RESOLVED: Record<string, string> = { "argocd.url": "string", "sync.wait": "boolean" };
+const RESOLVED: Record<string, string> = {
+    "argocd.admin.enabled": "boolean",
+    "argocd.rbac.policyDefault": "string",
+    "argocd.url": "string",
+    "argocd.version": "string",
+    "sync.wait": "boolean",
+};
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 

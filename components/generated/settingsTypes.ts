@@ -2,6 +2,18 @@
 // Plain interfaces and literal unions (no zod), for consumers' compilers and Pulumi's component analyzer.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
+/** The shared local admin account. */
+export interface ArgoCdAdminConfig {
+    /** The local `admin` login. Default: off in prod when `argocd.sso` is enabled, on otherwise. */
+    readonly enabled: boolean;
+}
+
+/** The shared local admin account. */
+export interface ArgoCdAdminSettings {
+    /** The local `admin` login. Default: off in prod when `argocd.sso` is enabled, on otherwise. */
+    readonly enabled?: boolean;
+}
+
 /** Argo CD, installed from the argo-cd chart. */
 export interface ArgoCdConfig {
     /** Install Argo CD (namespace, helm release, admin password). false: use the Argo CD another platform installed in `namespace` (then `notifications.enabled` must be false). */
@@ -14,8 +26,16 @@ export interface ArgoCdConfig {
     readonly releaseName: string;
     /** Helm repository of the argo-cd chart. */
     readonly chartRepository: string;
-    /** argo-cd chart version; 10.1.1 installs Argo CD v3.4.4. */
+    /** argo-cd chart version; 10.1.1 (appVersion v3.4.4) runs the Argo CD of argocd.version. */
     readonly chartVersion: string;
+    /** Argo CD version (the image tag, `global.image.tag`): v3.4.0 through v3.4.x, the minor chart 10.1.1 is made for. The default is the newest patched 3.4 this release tests; docs/design.md lists the advisories it fixes. */
+    readonly version: string;
+    /** The shared local admin account. */
+    readonly admin: ArgoCdAdminConfig;
+    /** Argo CD RBAC (argocd-rbac-cm): the default role, group bindings, extra policy lines, the groups claim. */
+    readonly rbac: ArgoCdRbacConfig;
+    /** Single sign-on with OIDC directly (no Dex); the client secret is the `oidcClientSecret` secret. */
+    readonly sso: ArgoCdSsoConfig;
     /** Fixed admin password mtime, so a second `up` shows no diff. Change it when you rotate the password to end existing sessions. */
     readonly adminPasswordMtime: string;
     /** High availability: redis-ha, replicated controller, server, repo server and ApplicationSet controller, PodDisruptionBudgets. */
@@ -60,6 +80,30 @@ export interface ArgoCdIngressSettings {
     readonly annotations?: { [key: string]: string };
 }
 
+/** Argo CD RBAC (argocd-rbac-cm): the default role, group bindings, extra policy lines, the groups claim. */
+export interface ArgoCdRbacConfig {
+    /** The role of every logged-in user (`policy.default`); empty for none. Default: none in prod (a user in no bound group sees nothing), role:readonly elsewhere. */
+    readonly policyDefault: string;
+    /** Group (from the SSO groups claim) → role, e.g. `ml-platform-admins: role:admin`; each becomes a `g,` line. */
+    readonly groups: { [key: string]: string };
+    /** Extra policy.csv lines, each `p, <subject>, <resource>, <action>, <object>, <effect>` or `g, <subject>, <role>`, checked line by line. */
+    readonly policies: string[];
+    /** The OIDC claims RBAC reads groups from (`scopes`); must include argocd.sso.groupsClaim. */
+    readonly scopes: string[];
+}
+
+/** Argo CD RBAC (argocd-rbac-cm): the default role, group bindings, extra policy lines, the groups claim. */
+export interface ArgoCdRbacSettings {
+    /** The role of every logged-in user (`policy.default`); empty for none. Default: none in prod (a user in no bound group sees nothing), role:readonly elsewhere. */
+    readonly policyDefault?: string;
+    /** Group (from the SSO groups claim) → role, e.g. `ml-platform-admins: role:admin`; each becomes a `g,` line. */
+    readonly groups?: { [key: string]: string };
+    /** Extra policy.csv lines, each `p, <subject>, <resource>, <action>, <object>, <effect>` or `g, <subject>, <role>`, checked line by line. */
+    readonly policies?: string[];
+    /** The OIDC claims RBAC reads groups from (`scopes`); must include argocd.sso.groupsClaim. */
+    readonly scopes?: string[];
+}
+
 /** Replica counts per Argo CD component. */
 export interface ArgoCdReplicasConfig {
     /** Application controller replicas (shards). Default 1, or 2 with ha. */
@@ -101,8 +145,16 @@ export interface ArgoCdSettings {
     readonly releaseName?: string;
     /** Helm repository of the argo-cd chart. */
     readonly chartRepository?: string;
-    /** argo-cd chart version; 10.1.1 installs Argo CD v3.4.4. */
+    /** argo-cd chart version; 10.1.1 (appVersion v3.4.4) runs the Argo CD of argocd.version. */
     readonly chartVersion?: string;
+    /** Argo CD version (the image tag, `global.image.tag`): v3.4.0 through v3.4.x, the minor chart 10.1.1 is made for. The default is the newest patched 3.4 this release tests; docs/design.md lists the advisories it fixes. */
+    readonly version?: string;
+    /** The shared local admin account. */
+    readonly admin?: ArgoCdAdminSettings;
+    /** Argo CD RBAC (argocd-rbac-cm): the default role, group bindings, extra policy lines, the groups claim. */
+    readonly rbac?: ArgoCdRbacSettings;
+    /** Single sign-on with OIDC directly (no Dex); the client secret is the `oidcClientSecret` secret. */
+    readonly sso?: ArgoCdSsoSettings;
     /** Fixed admin password mtime, so a second `up` shows no diff. Change it when you rotate the password to end existing sessions. */
     readonly adminPasswordMtime?: string;
     /** High availability: redis-ha, replicated controller, server, repo server and ApplicationSet controller, PodDisruptionBudgets. */
@@ -117,6 +169,38 @@ export interface ArgoCdSettings {
     readonly url?: string;
     /** Escape hatch: chart values deep-merged last over everything the program sets. */
     readonly values?: { [key: string]: any };
+}
+
+/** Single sign-on with OIDC directly (no Dex); the client secret is the `oidcClientSecret` secret. */
+export interface ArgoCdSsoConfig {
+    /** Log in with the company's OIDC provider (needs the oidcClientSecret secret). */
+    readonly enabled: boolean;
+    /** The login button's label. */
+    readonly name: string;
+    /** OIDC issuer URL (required when enabled). */
+    readonly issuer?: string;
+    /** OIDC client id (required when enabled). */
+    readonly clientID?: string;
+    /** Scopes Argo CD requests; must include openid. */
+    readonly requestedScopes: string[];
+    /** The ID token claim that lists the user's groups. */
+    readonly groupsClaim: string;
+}
+
+/** Single sign-on with OIDC directly (no Dex); the client secret is the `oidcClientSecret` secret. */
+export interface ArgoCdSsoSettings {
+    /** Log in with the company's OIDC provider (needs the oidcClientSecret secret). */
+    readonly enabled?: boolean;
+    /** The login button's label. */
+    readonly name?: string;
+    /** OIDC issuer URL (required when enabled). */
+    readonly issuer?: string;
+    /** OIDC client id (required when enabled). */
+    readonly clientID?: string;
+    /** Scopes Argo CD requests; must include openid. */
+    readonly requestedScopes?: string[];
+    /** The ID token claim that lists the user's groups. */
+    readonly groupsClaim?: string;
 }
 
 export interface DefaultSubscriptionConfig {
@@ -395,6 +479,8 @@ export interface PlatformConfig {
     readonly slackToken?: string;
     /** Secret PagerDuty integration key (key pagerduty-service-key). */
     readonly pagerdutyServiceKey?: string;
+    /** Secret OIDC client secret of argocd.sso (argocd-secret key oidc.clientSecret, never a ConfigMap). */
+    readonly oidcClientSecret?: string;
     /** Argo CD, installed from the argo-cd chart. */
     readonly argocd: ArgoCdConfig;
     /** KubeRay CRDs and operator. */
@@ -429,21 +515,34 @@ export interface ProjectConfig {
     readonly namespaceResourceWhitelist: GroupKindConfig[];
     /** Cluster-scoped kinds the project's apps may create. */
     readonly clusterResourceWhitelist: GroupKindConfig[];
-    /** Project roles (name, description, policies, groups). */
+    /** Project roles, e.g. an ml-engineer role with actions [get, sync] bound to a group: name, description, actions, policies, groups. */
     readonly roles: ProjectRoleConfig[];
 }
 
+export const ProjectRoleActions = { Action: "action", Create: "create", Delete: "delete", Get: "get", Override: "override", Sync: "sync", Update: "update" } as const;
+export type ProjectRoleActions = (typeof ProjectRoleActions)[keyof typeof ProjectRoleActions];
+
 export interface ProjectRoleConfig {
+    /** Role name; its policies' subject is proj:<project.name>:<name>. */
     readonly name: string;
     readonly description?: string;
+    /** What the role may do to every Application of the project (each becomes a `p,` line). */
+    readonly actions: ProjectRoleActions[];
+    /** Further `p, proj:<project>:<role>, <resource>, <action>, <project>/<object>, <effect>` lines. */
     readonly policies: string[];
+    /** SSO groups bound to the role. */
     readonly groups: string[];
 }
 
 export interface ProjectRoleSettings {
+    /** Role name; its policies' subject is proj:<project.name>:<name>. */
     readonly name: string;
     readonly description?: string;
+    /** What the role may do to every Application of the project (each becomes a `p,` line). */
+    readonly actions?: ProjectRoleActions[];
+    /** Further `p, proj:<project>:<role>, <resource>, <action>, <project>/<object>, <effect>` lines. */
     readonly policies?: string[];
+    /** SSO groups bound to the role. */
     readonly groups?: string[];
 }
 
@@ -461,7 +560,7 @@ export interface ProjectSettings {
     readonly namespaceResourceWhitelist?: GroupKindSettings[];
     /** Cluster-scoped kinds the project's apps may create. */
     readonly clusterResourceWhitelist?: GroupKindSettings[];
-    /** Project roles (name, description, policies, groups). */
+    /** Project roles, e.g. an ml-engineer role with actions [get, sync] bound to a group: name, description, actions, policies, groups. */
     readonly roles?: ProjectRoleSettings[];
 }
 
