@@ -96,6 +96,9 @@ export function argoCdValues(
         },
         controller: { pdb, replicas: replicas(s, "controller") },
         crds: { install: true, keep: true },
+        // SSO is OIDC directly (argocd.sso): no Dex server to run, patch and expose. A stack that
+        // needs Dex (LDAP, SAML, GitHub) turns it on through argocd.values.
+        dex: { enabled: false },
         notifications: notifications ? { argocdUrl: s.url, cm: { create: false }, enabled: true, secret: { create: false } } : { enabled: false },
         // With HA, redis-ha's three servers and its haproxy keep a PodDisruptionBudget too (the chart's default is none).
         "redis-ha": s.ha

@@ -156,7 +156,7 @@ describe("the real charts render what the program declares", function () {
             }
         });
 
-        it("runs the patched Argo CD v3.4.13 in every component, not the chart's appVersion v3.4.4", () => {
+        it("runs the patched Argo CD v3.4.13 in every component, not the chart's appVersion v3.4.4, and no Dex", () => {
             assert.equal(ARGOCD_CHART.appVersion, "v3.4.4");
             for (const stack of ["dev", "prod"] as const) {
                 const images = rendered[stack]
@@ -165,6 +165,7 @@ describe("the real charts render what the program declares", function () {
                     .filter((i) => i.includes("argocd"));
                 assert.ok(images.length >= 5, `${stack}: ${images.length} Argo CD containers`);
                 assert.deepEqual([...new Set(images)], ["quay.io/argoproj/argocd:v3.4.13"], stack);
+                assert.equal(find(rendered[stack], "Deployment", "argocd-dex-server"), undefined, `${stack}: no Dex (SSO is OIDC directly)`);
             }
         });
 
