@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import { argoCdValues } from "../components/argocd";
 import { ConfigError, parseConfig } from "../components/config";
 import { PROD_ADMIN_WARNING } from "../components/platform";
-import { policyLineProblem } from "../components/rbacSettings";
+import { policyCsv, policyLineProblem } from "../components/rbacSettings";
 import { isSupportedArgoCdVersion } from "../components/versions";
 import { isSecret, reveal } from "../testing/engine";
 import { byType, one, run, T } from "./harness";
@@ -100,6 +100,19 @@ describe("RBAC as config (pure)", () => {
         assert.equal(policyLineProblem("p, proj:ml:eng, applications, action/apps/Deployment/restart, ml/*, allow"), undefined);
         assert.equal(policyLineProblem("p, role:x, logs, get, */*, deny"), undefined);
         assert.equal(policyLineProblem("g, team, role:readonly"), undefined);
+        assert.equal(policyLineProblem("p, role:x, *, *, */*, allow"), undefined, "wildcard resource and action");
+        for (const line of ["g, , role:x", "g, team, ", "g, a, b, c"]) assert.equal(policyLineProblem(line), "must be `g, <group or user>, <role>`", line);
+        for (const line of ["p, role:x, applications, get, , allow", "p, , applications, get, */*, allow"])
+            assert.equal(policyLineProblem(line), "must be `p, <subject>, <resource>, <action>, <object>, <effect>`", line);
+    });
+
+    it("writes policy.csv trimmed, and nothing at all without bindings or lines; scopes are free without SSO", () => {
+        assert.equal(policyCsv({ groups: {}, policies: [] }), "");
+        assert.equal(
+            policyCsv({ groups: { b: "role:x", a: "role:y" }, policies: ["  p, role:x, logs, get, */*, allow  "] }),
+            "g, a, role:y\ng, b, role:x\np, role:x, logs, get, */*, allow\n",
+        );
+        assert.deepEqual(problemsOf({ environment: "dev", argocd: { rbac: { scopes: ["email"] } } }), []);
     });
 });
 
