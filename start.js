@@ -107,13 +107,16 @@ function lock() {
             };
         } catch (e) {
             rmSync(mine, { recursive: true, force: true });
-            // Linux says ENOTEMPTY or EEXIST, Windows EPERM; a failure with no lock there is a real one.
-            if (!existsSync(LOCK)) throw e;
+            // Linux says ENOTEMPTY or EEXIST, Windows EPERM: a lock is there (or was, and has just been
+            // released: the next attempt takes it). Any other failure is a real one.
+            if (!["ENOTEMPTY", "EEXIST", "EPERM"].includes(e.code)) throw e;
         }
         holder = lockPid(LOCK);
-        if (holder === undefined && !existsSync(LOCK)) continue; // released meanwhile
-        if (holder !== undefined && alive(holder)) continue; // wait for it
-        // Stale (its process is gone, or it has no pid): move it aside, which one process does, and
+        // No pid: released meanwhile, or being deleted by its holder right now (the pid is written
+        // before the rename, so a lock only lacks it while it goes away): try again.
+        if (holder === undefined) continue;
+        if (alive(holder)) continue; // wait for it
+        // Stale (its process is gone): move it aside, which one process does, and
         // delete it if it is still the stale one; a lock some other process took in between goes back.
         const aside = mkdtempSync(`${LOCK}.stale-`);
         try {
