@@ -19,8 +19,9 @@ import { checkRayCluster, kuberaySchema, rayClusterSchema } from "./rayclusterSe
 export const SECRET_KEYS = ["adminPassword", "kubeconfig", "oidcClientSecret", "pagerdutyServiceKey", "slackToken"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
-/** The hint each notification token's problem ends with. */
-const SET_TOKEN: Record<string, string> = {
+/** The hint each required secret's problem ends with. */
+const SET_SECRET: Record<string, string> = {
+    oidcClientSecret: "pulumi config set --secret oidcClientSecret <secret>",
     pagerdutyServiceKey: "pulumi config set --secret pagerdutyServiceKey <key>",
     slackToken: "pulumi config set --secret slackToken <token>",
 };
@@ -69,8 +70,7 @@ function checkConfig(c: ParsedConfig, report: Report): void {
     checkArgoCd(c.argocd, under("argocd", report));
     checkRayCluster(c.rayCluster, prod, under("rayCluster", report));
     checkPlan(c, prod, report);
-    if (c.argocd.sso.enabled && !c.oidcClientSecret)
-        report(["oidcClientSecret"], `${OIDC_SECRET_REQUIRED}: pulumi config set --secret oidcClientSecret <secret>`);
+    if (c.argocd.sso.enabled && !c.oidcClientSecret) report(["oidcClientSecret"], `${OIDC_SECRET_REQUIRED}: ${SET_SECRET.oidcClientSecret}`);
 
     // Notifications: the platform that installs Argo CD owns its notification objects.
     const n = c.notifications;
@@ -80,6 +80,6 @@ function checkConfig(c: ParsedConfig, report: Report): void {
             "must be false when argocd.install is false: argocd-notifications-cm and -secret belong to the platform that installs Argo CD",
         );
     if (!n.enabled) return;
-    for (const { key, why } of missingTokens(n, c)) report([key], `${why}: ${SET_TOKEN[key]}`);
+    for (const { key, why } of missingTokens(n, c)) report([key], `${why}: ${SET_SECRET[key]}`);
     checkNotifications(n, [...builtinApps(c), ...Object.keys(c.applications)], under("notifications", report));
 }

@@ -6,17 +6,7 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, parseConfig, rawFromPulumiConfig } from "../components/config";
 import { IMMUTABLE_REVISION } from "../components/formats";
-import { runError } from "./harness";
-
-const problemsOf = (raw: Record<string, unknown>): string[] => {
-    try {
-        parseConfig(raw);
-    } catch (e) {
-        if (e instanceof ConfigError) return e.problems;
-        throw e;
-    }
-    return [];
-};
+import { problemsOf, runError } from "./harness";
 
 const extra = (o: object) => ({
     applications: { x: { repoURL: "https://github.com/org/x", targetRevision: "main", destination: { namespace: "x" }, ...o } },

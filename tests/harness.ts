@@ -2,6 +2,7 @@
  * Test harness: evaluates the real program (index.ts) under the mock engine with a given config,
  * and finds recorded resources. Evaluations run one at a time (the mock engine is global).
  */
+import { ConfigError, parseConfig } from "../components/config";
 import { SECRET_KEYS } from "../components/schema";
 import { sortKeys } from "../components/util";
 import { evaluate, recordedByLastEvaluation, type Evaluation, type RecordedResource } from "../testing/engine";
@@ -67,3 +68,14 @@ export const T = {
     randomPassword: "random:index/randomPassword:RandomPassword",
     randomBytes: "random:index/randomBytes:RandomBytes",
 };
+
+/** The problems `parseConfig` reports for a raw config, or none. */
+export function problemsOf(raw: Record<string, unknown>): string[] {
+    try {
+        parseConfig(raw);
+    } catch (e) {
+        if (e instanceof ConfigError) return e.problems;
+        throw e;
+    }
+    return [];
+}

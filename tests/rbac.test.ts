@@ -5,24 +5,14 @@
  */
 import * as assert from "node:assert/strict";
 import { argoCdValues } from "../components/argocd";
-import { ConfigError, parseConfig } from "../components/config";
+import { parseConfig } from "../components/config";
 import { PROD_ADMIN_WARNING } from "../components/platform";
 import { policyCsv, policyLineProblem } from "../components/rbacSettings";
 import { isSupportedArgoCdVersion } from "../components/versions";
 import { isSecret, reveal } from "../testing/engine";
-import { byType, one, run, T } from "./harness";
+import { byType, one, problemsOf, run, T } from "./harness";
 
 const SSO = { enabled: true, issuer: "https://login.example.com", clientID: "argocd" };
-
-function problemsOf(raw: Record<string, unknown>): string[] {
-    try {
-        parseConfig(raw);
-    } catch (e) {
-        if (e instanceof ConfigError) return e.problems;
-        throw e;
-    }
-    return [];
-}
 
 type Values = { configs: Record<string, Record<string, unknown>>; global: Record<string, unknown> };
 const valuesOf = (raw: Record<string, unknown>, secret?: string) => argoCdValues(parseConfig(raw).argocd, false, "HASH", secret) as unknown as Values;
