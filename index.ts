@@ -6,12 +6,26 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, ConfigError, MlPlatform, parseConfig, rawFromPulumiConfig, SECRET_KEYS, type PlatformConfig } from "./components";
+import { STACK_CONFIG } from "./components/config";
+import { placeholderProblem, placeholdersIn } from "./components/placeholders";
 
 /** `isConfigSecret` is exported by the SDK's runtime but left out of its typings. */
 const isConfigSecret = (key: string): boolean => (pulumi.runtime as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret(key);
 
-/** Reads every `ml-gitops:*` key, checks that the secret ones are secrets, and validates the rest. */
-function readStackConfig(): PlatformConfig {
+/** How the program is run: by the Pulumi CLI (no options), or offline by `npm run render` and the tests. */
+interface ProgramOptions {
+    /**
+     * An offline review rather than a deployment: placeholders in a prod stack are warnings, as in
+     * dev, instead of errors, so that the committed example stack can be rendered. Default false.
+     */
+    offline?: boolean;
+}
+
+/**
+ * Reads every `ml-gitops:*` key, checks that the secret ones are secrets, and validates the rest.
+ * Placeholders are refused in prod unless offline, and warned about otherwise.
+ */
+function readStackConfig(options: ProgramOptions): PlatformConfig {
     const all = pulumi.runtime.allConfig();
     const raw = rawFromPulumiConfig(all);
     const notSecret = SECRET_KEYS.filter((k) => raw[k] !== undefined && !isConfigSecret(`${CONFIG_NAMESPACE}:${k}`)).map(
@@ -25,13 +39,24 @@ function readStackConfig(): PlatformConfig {
         if (!(e instanceof ConfigError)) throw e;
         problems = [...problems, ...e.problems];
     }
+    // Placeholders are looked for even when the schema fails, so that one preview names every
+    // problem; in the raw config then, without the defaults.
+    const checked = config ?? raw;
+    // argocd.url, unless set, is derived from the ingress host, which is reported already.
+    const derived = (raw.argocd as { url?: unknown } | undefined)?.url === undefined ? ["argocd.url"] : [];
+    const refuse = checked.environment === "prod" && !options.offline;
+    const placeholders = placeholdersIn(checked as unknown as Record<string, unknown>, derived)
+        .map(({ path, value }) => placeholderProblem(STACK_CONFIG.keyName(path), value, refuse ? "refused" : "warned"))
+        .sort();
+    if (refuse) problems = [...problems, ...placeholders];
+    else for (const warning of placeholders) void pulumi.log.warn(warning);
     if (problems.length || !config) throw new ConfigError(problems.sort());
     return config;
 }
 
 /** The program: Pulumi calls the exported function and uses its result as the stack outputs. */
-function main() {
-    const config = readStackConfig();
+function main(options: ProgramOptions = {}) {
+    const config = readStackConfig(options);
     const { kubeconfig, adminPassword, oidcClientSecret, slackToken, pagerdutyServiceKey, ...settings } = config;
     const context = new pulumi.Config("kubernetes").get("context");
     // An explicit provider: with ml-gitops:kubeconfig set, nothing is read from ~/.kube.

@@ -61,8 +61,9 @@ export const expandCharts: ChartExpansion = (r) => {
 export async function renderStack(stack: string, root = ROOT, secrets: Record<string, string> = {}, charts = false): Promise<Rendered> {
     const sc = loadStackConfig(root, stack, secrets);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require("../index") as () => unknown;
-    const evaluation = await evaluate(program, { project: sc.project, stack, config: sc.config, secretKeys: sc.secretKeys });
+    const program = require("../index") as (options: { offline: boolean }) => unknown;
+    // Offline: a placeholder in prod is shown as a warning here, where `pulumi preview` refuses it.
+    const evaluation = await evaluate(() => program({ offline: true }), { project: sc.project, stack, config: sc.config, secretKeys: sc.secretKeys });
     const counts = new Map<string, number>();
     for (const r of evaluation.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
     const summary = [...counts.keys()].sort().map((t) => `${String(counts.get(t)).padStart(4)}  ${t}`);

@@ -16,7 +16,7 @@ const REV = "must be a non-empty revision (branch, tag, commit or chart version)
 
 const wg = (o: object) => ({ rayCluster: { workerGroups: { g: { replicas: 1, minReplicas: 0, maxReplicas: 2, cpu: "1", memory: "1Gi", ...o } } } });
 const app = (o: object) => ({
-    applications: { x: { repoURL: "https://github.com/org/x", targetRevision: "v1.0.0", path: "deploy", destination: { namespace: "x" }, ...o } },
+    applications: { x: { repoURL: "https://git.acme.internal/x.git", targetRevision: "v1.0.0", path: "deploy", destination: { namespace: "x" }, ...o } },
 });
 const prod = { environment: "prod", mlPlatform: { targetRevision: "v1.0.0" } };
 

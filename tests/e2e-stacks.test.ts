@@ -68,7 +68,7 @@ describe("the e2e stack files, under the mock engine", () => {
             server: { ingress: unknown };
             "redis-ha": unknown;
         };
-        assert.deepEqual(values.server.ingress, { annotations: {}, enabled: true, hostname: "argocd.e2e.example.com", ingressClassName: "nginx", tls: true });
+        assert.deepEqual(values.server.ingress, { annotations: {}, enabled: true, hostname: "argocd.e2e.localhost", ingressClassName: "nginx", tls: true });
         assert.deepEqual(values["redis-ha"], {
             enabled: true,
             haproxy: { podDisruptionBudget: { maxUnavailable: 1 } },

@@ -195,10 +195,13 @@ describe("AppProject roles", () => {
 });
 
 describe("no shared admin in prod", () => {
-    const prod = { environment: "prod", mlPlatform: { targetRevision: "v1.0.0" } };
+    // Real-looking names: prod refuses the placeholders (example.com, github.com/org).
+    const repoURL = "https://git.acme.internal/ml-platform-config.git";
+    const prod = { environment: "prod", mlPlatform: { repoURL, targetRevision: "v1.0.0" } };
+    const PROD_SSO = { ...SSO, issuer: "https://login.acme.internal" };
 
     it("prod with SSO: admin off, no password generated or exported, the client secret a secret in the Release only", async () => {
-        const ev = await run({ ...prod, oidcClientSecret: "oidc-s3cr3t", argocd: { sso: SSO } });
+        const ev = await run({ ...prod, oidcClientSecret: "oidc-s3cr3t", argocd: { sso: PROD_SSO } });
         assert.equal(byType(ev, T.randomPassword).length, 0);
         assert.equal(byType(ev, T.randomBytes).length, 0);
         assert.equal("adminPassword" in ev.outputs, false);
@@ -224,8 +227,8 @@ describe("no shared admin in prod", () => {
     });
 
     it("dev never warns; prod with an explicit admin.enabled: true beside SSO keeps admin and does not warn", async () => {
-        assert.deepEqual((await run({ environment: "dev" })).warnings, []);
-        const ev = await run({ ...prod, oidcClientSecret: "x", argocd: { sso: SSO, admin: { enabled: true } } });
+        assert.deepEqual((await run({ environment: "dev", mlPlatform: { repoURL } })).warnings, []);
+        const ev = await run({ ...prod, oidcClientSecret: "x", argocd: { sso: PROD_SSO, admin: { enabled: true } } });
         assert.equal(byType(ev, T.randomPassword).length, 1);
         assert.deepEqual(ev.warnings, []);
     });
