@@ -187,7 +187,10 @@ describe("the GitHub Actions workflow", () => {
         const test = workflow.jobs.test;
         assert.equal(test.env?.ML_GITOPS_MUTATE_BASE, "${{ github.event_name == 'pull_request' && format('origin/{0}', github.base_ref) || 'HEAD~1' }}");
         assert.deepEqual(test.steps.find((s) => s.uses === "actions/checkout@v4")?.with, { "fetch-depth": 0 });
-        assert.match(readFileSync(join(ROOT, ".ci", "run"), "utf8"), /timeout 300 npm run --silent mutate:changed -- --base "\$mutate_base"/);
+        assert.equal(test.env?.ML_GITOPS_CI_SECONDS, "1500", "25 minutes of the job's 30 for CI there, most of it for mutation testing");
+        const ci = readFileSync(join(ROOT, ".ci", "run"), "utf8");
+        assert.match(ci, /mutate_budget=\$\(\(\$\{ML_GITOPS_CI_SECONDS:-290\} - SECONDS\)\)/);
+        assert.match(ci, /timeout "\$mutate_budget" npm run --silent mutate:changed -- --base "\$mutate_base"/);
     });
 
     it("posts the render diff of every shipped stack but the e2e ones on pull requests, with write access to pull requests only there", () => {
