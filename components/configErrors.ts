@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { closest } from "fastest-levenshtein";
 import { z } from "zod";
+import { SECRET_LIKE_NAME } from "./formats";
 
 /** A config problem, with the full key path. */
 export class ConfigError extends pulumi.RunError {
@@ -73,7 +74,8 @@ const jsonSchemas = new WeakMap<z.ZodType, JsonSchema>();
 
 /**
  * @internal The error of a failed parse of `raw` by `schema`: one sorted problem per issue (one per unknown
- * key, with a "did you mean"), each named by `source`. Values at `secretKeys` are never shown.
+ * key, with a "did you mean"), each named by `source`. Values at `secretKeys`, and under names that
+ * say they are secrets (formats.ts, SECRET_LIKE_NAME), are never shown.
  */
 export function configError(schema: z.ZodType, raw: unknown, error: z.ZodError, source: ConfigSource, secretKeys: readonly string[]): ConfigError {
     const keyPath = (path: readonly PropertyKey[]) => source.keyName(path);
@@ -95,7 +97,9 @@ export function configError(schema: z.ZodType, raw: unknown, error: z.ZodError, 
             problems.push(`${keyPath(issue.path)}: ${message}`);
             continue;
         }
-        const got = describe(valueAt(raw, issue.path), issue.path.length > 0 && secretKeys.includes(String(issue.path[0])));
+        // A secret key's value, or one under a name that says it is a secret (env.HF_TOKEN, redisPassword), is never shown.
+        const secret = (issue.path.length > 0 && secretKeys.includes(String(issue.path[0]))) || issue.path.some((p) => SECRET_LIKE_NAME.test(String(p)));
+        const got = describe(valueAt(raw, issue.path), secret);
         const message = got === "nothing" && issue.code !== "custom" ? "is required" : issue.message;
         problems.push(got === "nothing" ? `${keyPath(issue.path)}: ${message}` : `${keyPath(issue.path)}: ${message} (got ${got})`);
     }

@@ -5,6 +5,13 @@
  */
 import { z } from "zod";
 
+/**
+ * Names that say they hold a secret (an environment variable `HF_TOKEN`, a key `redisPassword`): a
+ * value under such a name is never echoed in an error, and a plain environment variable of such a
+ * name is refused (podSettings.ts).
+ */
+export const SECRET_LIKE_NAME = /(PASSWORD|PASSWD|TOKEN|SECRET|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)/i;
+
 /** Helm refuses longer release names. */
 export const MAX_RELEASE_NAME = 53;
 

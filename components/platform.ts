@@ -146,6 +146,19 @@ export class MlPlatform extends pulumi.ComponentResource {
         ensureNamespace("ray-ns", c.kuberay.namespace);
         if (c.mlPlatform.enabled) ensureNamespace("ml-ns", c.mlPlatform.namespace);
 
+        // The Ray pods' ServiceAccount, when the program owns it: created before the RayCluster's
+        // Application, deleted after it.
+        const sa = c.rayCluster.serviceAccount;
+        const rayNs = namespaces.get(c.kuberay.namespace);
+        const rayIdentity =
+            c.rayCluster.enabled && sa?.create
+                ? new k8s.core.v1.ServiceAccount(
+                      `${name}-ray-sa`,
+                      { metadata: { annotations: sa.annotations, name: sa.name, namespace: c.kuberay.namespace } },
+                      { parent: this, dependsOn: rayNs ? [rayNs] : [] },
+                  )
+                : undefined;
+
         const projects: Record<string, AppProject> = {};
         for (const p of plannedProjects) {
             projects[p.name] = new AppProject(
@@ -161,6 +174,7 @@ export class MlPlatform extends pulumi.ComponentResource {
             if (ns && (a.args.spec.destination.server ?? IN_CLUSTER) === IN_CLUSTER) deps.push(ns);
             // Stryker disable next-line ConditionalExpression: equivalent when forced true: the SDK drops an undefined dependsOn entry
             if (a.after) deps.push(own.applications[a.after]);
+            if (a.key === "raycluster" && rayIdentity) deps.push(rayIdentity);
             const key = c.applications[a.key] ? `app-${a.key}` : a.key;
             own.applications[a.key] = new Application(`${name}-${key}`, a.args, { parent: this, dependsOn: deps });
         }

@@ -3,6 +3,7 @@
  * the chart gives the RayCluster (needed for the Application's ignoreDifferences).
  */
 import type { RayClusterConfig, WorkerGroupConfig } from "./generated/settingsTypes";
+import { gpuTolerations } from "./podSettings";
 import { sortKeys } from "./util";
 
 /** Inputs of the ray-cluster chart's `ray-cluster.fullname` helper. */
@@ -56,14 +57,57 @@ export function groupResources(group: string): string {
     return `"{\\"${group}\\": 1}"`;
 }
 
-function podResources(cpu: string, memory: string, gpu?: string) {
+type PodConfig = RayClusterConfig["head"] | WorkerGroupConfig;
+
+function podResources(cpu: string, memory: string, gpu?: { count: number; resource: string }) {
     const r: Record<string, string> = { cpu, memory };
-    if (gpu) r["nvidia.com/gpu"] = gpu;
+    if (gpu) r[gpu.resource] = String(gpu.count);
     return { limits: { ...r }, requests: { ...r } };
 }
 
-function workerValues(name: string, g: WorkerGroupConfig) {
+/** The volume the chart gives the head by default (its values.yaml): kept when the head's volumes are set. */
+const HEAD_LOG_VOLUME = { volume: { emptyDir: {}, name: "log-volume" }, mount: { mountPath: "/tmp/ray", name: "log-volume" } };
+
+/**
+ * A pod's settings as the chart's keys of the same name, each only when set, so that the chart's
+ * defaults stay where nothing is configured. `/dev/shm`: KubeRay mounts a memory-backed
+ * `shared-mem` volume there, as large as the memory limit, unless one is mounted already; a set
+ * `shmSize` mounts that volume, sized, so KubeRay adds none.
+ */
+function podValues(p: PodConfig, serviceAccount: string | undefined, head: boolean, gpu?: WorkerGroupConfig["gpu"]): Record<string, unknown> {
+    const v: Record<string, unknown> = {};
+    const nodeSelector = { ...p.nodeSelector, ...gpu?.nodeSelector };
+    if (Object.keys(nodeSelector).length) v.nodeSelector = nodeSelector;
+    const tolerations = [...p.tolerations, ...(gpu ? gpuTolerations(gpu) : [])];
+    if (tolerations.length) v.tolerations = tolerations;
+    if (p.affinity) v.affinity = p.affinity;
+    if (p.topologySpreadConstraints) v.topologySpreadConstraints = p.topologySpreadConstraints;
+    if (p.priorityClassName) v.priorityClassName = p.priorityClassName;
+    if (p.runtimeClassName) v.runtimeClassName = p.runtimeClassName;
+    if (Object.keys(p.labels).length) v.labels = p.labels;
+    if (Object.keys(p.annotations).length) v.annotations = p.annotations;
+    const env = [
+        ...Object.entries(p.env).map(([name, value]) => ({ name, value })),
+        ...Object.entries(p.secretEnv).map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: { key: ref.key, name: ref.secret } } })),
+    ].sort((a, b) => (a.name < b.name ? -1 : 1));
+    if (env.length) v.containerEnv = env;
+    if (p.envFrom.length) v.envFrom = p.envFrom.map((e) => (e.secret ? { secretRef: { name: e.secret } } : { configMapRef: { name: e.configMap } }));
+    if (p.shmSize) {
+        const shm = {
+            volume: { emptyDir: { medium: "Memory", sizeLimit: p.shmSize }, name: "shared-mem" },
+            mount: { mountPath: "/dev/shm", name: "shared-mem" },
+        };
+        const volumes = head ? [HEAD_LOG_VOLUME, shm] : [shm];
+        v.volumes = volumes.map((x) => x.volume);
+        v.volumeMounts = volumes.map((x) => x.mount);
+    }
+    if (serviceAccount) v.serviceAccountName = serviceAccount;
+    return v;
+}
+
+function workerValues(name: string, g: WorkerGroupConfig, serviceAccount: string | undefined) {
     return {
+        ...podValues(g, serviceAccount, false, g.gpu),
         disabled: g.disabled,
         maxReplicas: g.maxReplicas,
         minReplicas: g.minReplicas,
@@ -82,7 +126,9 @@ function workerValues(name: string, g: WorkerGroupConfig) {
  */
 export function rayClusterValues(rc: RayClusterConfig) {
     const image = { pullPolicy: rc.image.pullPolicy, repository: rc.image.repository, tag: rc.image.tag };
+    const serviceAccount = rc.serviceAccount?.name;
     const head: Record<string, unknown> = {
+        ...podValues(rc.head, serviceAccount, true),
         enableInTreeAutoscaling: rc.head.autoscaler.enabled,
         rayStartParams: { ...rc.head.rayStartParams },
         resources: podResources(rc.head.cpu, rc.head.memory),
@@ -96,12 +142,21 @@ export function rayClusterValues(rc: RayClusterConfig) {
         };
     }
     const values: Record<string, unknown> = {
-        additionalWorkerGroups: Object.fromEntries(Object.entries(rc.workerGroups).map(([name, g]) => [name, workerValues(name, g)])),
+        additionalWorkerGroups: Object.fromEntries(Object.entries(rc.workerGroups).map(([name, g]) => [name, workerValues(name, g, serviceAccount)])),
         fullnameOverride: rc.fullnameOverride,
         head,
         image,
         nameOverride: rc.nameOverride,
         worker: { disabled: true },
     };
+    if (rc.imagePullSecrets.length) values.imagePullSecrets = rc.imagePullSecrets.map((name) => ({ name }));
+    const ft = rc.gcsFaultTolerance;
+    if (ft.enabled) {
+        const { redisPassword: password, ...rest } = ft;
+        values.gcsFaultTolerance = {
+            ...rest,
+            ...(password ? { redisPassword: { valueFrom: { secretKeyRef: { key: password.key, name: password.secret } } } } : {}),
+        };
+    }
     return sortKeys(values);
 }

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { dnsLabel, MAX_RELEASE_NAME, quantity, releaseName, repoUrl, semver, timeoutSeconds, anyObject, type Report } from "./formats";
+import { checkPodSettings, checkToleration, dnsSubdomain, gpuSchema, labelKey, podSettingsShape } from "./podSettings";
 import { DEFAULT_NAME_OVERRIDE, rayClusterFullname, rayClusterNameProblem } from "./raycluster";
 import { DEFAULT_KUBERAY_VERSION, DEFAULT_RAY_IMAGE_TAG, isSupportedKuberayVersion, KUBERAY_CHART_REPOSITORY, SUPPORTED_KUBERAY_RANGE } from "./versions";
 
@@ -13,7 +14,11 @@ const workerGroupSchema = z.strictObject({
     maxReplicas: z.number().int().min(1, { message: "must be at least 1" }).meta({ description: "Autoscaler upper bound." }),
     cpu: quantity().meta({ description: "CPU request and limit per worker." }),
     memory: quantity().meta({ description: "Memory request and limit per worker." }),
-    gpu: quantity().optional().meta({ description: "nvidia.com/gpu per worker." }),
+    gpu: gpuSchema.optional().meta({
+        description:
+            "GPUs per worker: a count (`gpu: 1`), or `{count, resource, nodeSelector, tolerations}`. A GPU group tolerates its resource's NoSchedule taint (nvidia.com/gpu) by default.",
+    }),
+    ...podSettingsShape,
     disabled: z.boolean().default(false).meta({ description: "Keep the group declared but create no workers." }),
     rayStartParams: z
         .record(z.string(), z.string())
@@ -44,6 +49,7 @@ export const rayClusterSchema = z
                     .record(z.string(), z.string())
                     .default({ "num-cpus": "0" })
                     .meta({ description: "`ray start` parameters of the head; num-cpus 0 keeps tasks off the head." }),
+                ...podSettingsShape,
                 autoscaler: z
                     .strictObject({
                         enabled: z.boolean().default(true).meta({ description: "enableInTreeAutoscaling." }),
@@ -63,10 +69,71 @@ export const rayClusterSchema = z
             })
             .prefault({})
             .meta({ description: "The head pod." }),
+        serviceAccount: z
+            .strictObject({
+                name: dnsSubdomain().meta({ description: "ServiceAccount of the head and every worker." }),
+                create: z.boolean().default(false).meta({ description: "Create it in kuberay.namespace (true), or use one that exists (false)." }),
+                annotations: z
+                    .record(labelKey(), z.string())
+                    .default({})
+                    .meta({ description: "Its annotations when created: cloud identity (eks.amazonaws.com/role-arn, iam.gke.io/gcp-service-account)." }),
+            })
+            .optional()
+            .meta({ description: "The pods' identity; unset: the namespace's default ServiceAccount." }),
+        imagePullSecrets: z.array(dnsSubdomain()).default([]).meta({ description: "Secrets (in kuberay.namespace) to pull the Ray image with, by name." }),
+        gcsFaultTolerance: z
+            .strictObject({
+                enabled: z
+                    .boolean()
+                    .default(false)
+                    .meta({ description: "GCS fault tolerance: the head's state in an external Redis, so a head restart keeps jobs running." }),
+                redisAddress: z
+                    .string()
+                    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: "must be host:port, such as redis.ray-system.svc:6379" })
+                    .optional()
+                    .meta({ description: "host:port of the Redis." }),
+                redisPassword: z
+                    .strictObject(
+                        {
+                            secret: dnsSubdomain().meta({ description: "Secret in kuberay.namespace." }),
+                            key: z.string().min(1, { message: "must not be empty" }).meta({ description: "Key holding the password." }),
+                        },
+                        {
+                            error: (issue) =>
+                                issue.code === "invalid_type"
+                                    ? "must reference a Secret, {secret, key}: a password is never written into the config"
+                                    : undefined,
+                        },
+                    )
+                    .optional()
+                    .meta({ description: "The Redis password, from a Secret by reference (never a literal)." }),
+                externalStorageNamespace: z
+                    .string()
+                    .min(1)
+                    .optional()
+                    .meta({ description: "Storage namespace in Redis; default KubeRay's, the RayCluster's UID." }),
+            })
+            .prefault({})
+            .meta({ description: "GCS fault tolerance (`gcsFaultToleranceOptions`)." }),
         workerGroups: z
             .record(dnsLabel(), workerGroupSchema)
             .default({
-                "standard-worker": { replicas: 1, minReplicas: 1, maxReplicas: 10, cpu: "1", memory: "1G", disabled: false, rayStartParams: {} },
+                "standard-worker": {
+                    replicas: 1,
+                    minReplicas: 1,
+                    maxReplicas: 10,
+                    cpu: "1",
+                    memory: "1G",
+                    disabled: false,
+                    rayStartParams: {},
+                    nodeSelector: {},
+                    tolerations: [],
+                    labels: {},
+                    annotations: {},
+                    env: {},
+                    secretEnv: {},
+                    envFrom: [],
+                },
             })
             .meta({
                 description:
@@ -101,13 +168,40 @@ export const kuberaySchema = z
     })
     .prefault({});
 
-/** The rules among the `rayCluster` keys (paths relative to the section); `prod` turns the guardrails on. */
-export function checkRayCluster(rc: z.output<typeof rayClusterSchema>, prod: boolean, report: Report): void {
+/** KubeRay releases whose ray-cluster chart lacks a pod key: the key is refused at those versions. */
+const CHART_SINCE: Record<string, string> = { runtimeClassName: "1.6.0" };
+
+const older = (version: string, than: string) => {
+    const [a, b] = [version, than].map((v) => v.split(/[.-]/).slice(0, 3).map(Number));
+    return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+};
+
+/** Head environment and start parameters that KubeRay refuses beside gcsFaultTolerance (its validation.go). */
+const FT_HEAD_ENV = ["RAY_REDIS_ADDRESS", "REDIS_PASSWORD", "REDIS_USERNAME"];
+const FT_HEAD_PARAMS = ["redis-password", "redis-username"];
+
+/**
+ * The rules among the `rayCluster` keys (paths relative to the section); `prod` turns the
+ * guardrails on; `kuberayVersion` is the chart's, which decides which pod keys exist.
+ */
+export function checkRayCluster(rc: z.output<typeof rayClusterSchema>, prod: boolean, kuberayVersion: string, report: Report): void {
+    const checkPod = (path: string[], pod: Parameters<typeof checkPodSettings>[0], memory: string) => {
+        checkPodSettings(pod, memory, (p, message) => report([...path, ...p], message));
+        for (const [key, since] of Object.entries(CHART_SINCE))
+            if ((pod as Record<string, unknown>)[key] !== undefined && older(kuberayVersion, since) < 0)
+                report([...path, key], `needs KubeRay ${since} or later: the ray-cluster chart ${kuberayVersion} ignores it (kuberay.version)`);
+    };
+    checkPod(["head"], rc.head, rc.head.memory);
     // Worker groups: 0 <= min <= replicas <= max.
     for (const [name, g] of Object.entries(rc.workerGroups)) {
         if (g.minReplicas > g.replicas) report(["workerGroups", name, "minReplicas"], `must be ≤ replicas (${g.replicas})`);
         if (g.replicas > g.maxReplicas) report(["workerGroups", name, "replicas"], `must be ≤ maxReplicas (${g.maxReplicas})`);
         if ("resources" in g.rayStartParams) report(["workerGroups", name, "rayStartParams", "resources"], "is generated from the group name; remove it");
+        checkPod(["workerGroups", name], g, g.memory);
+        for (const [label, value] of Object.entries(g.gpu?.nodeSelector ?? {}))
+            if (g.nodeSelector[label] !== undefined && g.nodeSelector[label] !== value)
+                report(["workerGroups", name, "gpu", "nodeSelector", label], `contradicts nodeSelector.${label} (${g.nodeSelector[label]})`);
+        g.gpu?.tolerations?.forEach((t, i) => checkToleration(t, (p, message) => report(["workerGroups", name, "gpu", "tolerations", i, ...p], message)));
     }
     if (rc.enabled && Object.keys(rc.workerGroups).length === 0) report(["workerGroups"], "must declare at least one worker group");
     // The name the chart derives: refused here, before KubeRay would refuse it (a release name helm
@@ -117,4 +211,32 @@ export function checkRayCluster(rc: z.output<typeof rayClusterSchema>, prod: boo
         if (problem) report([rc.fullnameOverride ? "fullnameOverride" : "releaseName"], problem);
     }
     if (prod && rc.image.tag === "latest") report(["image", "tag"], 'must not be "latest" in prod: pin a Ray version');
+    if (rc.serviceAccount && !rc.serviceAccount.create && Object.keys(rc.serviceAccount.annotations).length)
+        report(
+            ["serviceAccount", "annotations"],
+            "apply only to a ServiceAccount the program creates (create: true); annotate an existing one where it is managed",
+        );
+
+    // GCS fault tolerance: what KubeRay itself refuses beside it, refused here before any sync.
+    const ft = rc.gcsFaultTolerance;
+    if (ft.enabled) {
+        if (!ft.redisAddress) report(["gcsFaultTolerance", "redisAddress"], "is required when gcsFaultTolerance.enabled is true");
+        for (const k of FT_HEAD_PARAMS)
+            if (k in rc.head.rayStartParams)
+                report(["head", "rayStartParams", k], "is refused by KubeRay beside gcsFaultTolerance: use gcsFaultTolerance.redisPassword");
+        for (const k of FT_HEAD_ENV)
+            if (k in rc.head.env || k in rc.head.secretEnv)
+                report(
+                    ["head", k in rc.head.env ? "env" : "secretEnv", k],
+                    "is refused by KubeRay beside gcsFaultTolerance: use gcsFaultTolerance.redisAddress and redisPassword",
+                );
+    } else {
+        for (const key of ["redisAddress", "redisPassword", "externalStorageNamespace"] as const)
+            if (ft[key] !== undefined) report(["gcsFaultTolerance", key], "has no effect unless gcsFaultTolerance.enabled is true");
+        if ("RAY_REDIS_ADDRESS" in rc.head.env)
+            report(
+                ["head", "env", "RAY_REDIS_ADDRESS"],
+                "turns GCS fault tolerance on, which KubeRay refuses without gcsFaultTolerance: use gcsFaultTolerance",
+            );
+    }
 }

@@ -68,7 +68,7 @@ const under =
 function checkConfig(c: ParsedConfig, report: Report): void {
     const prod = c.environment === "prod";
     checkArgoCd(c.argocd, under("argocd", report));
-    checkRayCluster(c.rayCluster, prod, under("rayCluster", report));
+    checkRayCluster(c.rayCluster, prod, c.kuberay.version, under("rayCluster", report));
     checkPlan(c, prod, report);
     if (c.argocd.sso.enabled && !c.oidcClientSecret) report(["oidcClientSecret"], `${OIDC_SECRET_REQUIRED}: ${SET_SECRET.oidcClientSecret}`);
 

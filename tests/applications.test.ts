@@ -361,6 +361,8 @@ describe("RayCluster name and values (pure planning)", () => {
                 rayStartParams: { resources: '"{\\"alpha\\": 1}"' },
                 replicas: 0,
                 resources: { limits: { cpu: "8", memory: "32Gi", "nvidia.com/gpu": "1" }, requests: { cpu: "8", memory: "32Gi", "nvidia.com/gpu": "1" } },
+                // `gpu: "1"` is the shorthand of {count: 1}: it tolerates the GPU pool's taint.
+                tolerations: [{ effect: "NoSchedule", key: "nvidia.com/gpu", operator: "Exists" }],
             },
             mid: {
                 disabled: true,

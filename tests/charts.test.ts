@@ -81,8 +81,52 @@ function unknownValuePaths(set: unknown, chart: unknown, templates: string, free
     return out;
 }
 
+/** Every pod key of issue 19 (but runtimeClassName, which KubeRay 1.5.1's chart lacks), for the head and a group. */
+const EVERY_POD_KEY = {
+    nodeSelector: { pool: "ml" },
+    tolerations: [{ key: "dedicated", operator: "Equal", value: "ml", effect: "NoSchedule" }],
+    affinity: {
+        nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: ["zone-a", "zone-b"] }] }],
+            },
+        },
+    },
+    topologySpreadConstraints: [
+        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { team: "ml" } } },
+    ],
+    priorityClassName: "ml-high",
+    labels: { team: "ml" },
+    annotations: { "prometheus.io/scrape": "true" },
+    env: { RAY_LOG_LEVEL: "debug" },
+    secretEnv: { HF_TOKEN: { secret: "hf", key: "token" } },
+    envFrom: [{ configMap: "ray-env" }, { secret: "s3-creds" }],
+    shmSize: "2Gi",
+};
+
 /** Generated stacks beside the shipped two: orders, names and Ingress variants a user may write. */
 const GENERATED: Record<string, Record<string, unknown>> = {
+    "every scheduling, identity and fault-tolerance key": {
+        environment: "dev",
+        notifications: { enabled: false },
+        rayCluster: {
+            serviceAccount: { name: "ray-workloads", create: true, annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/ray" } },
+            imagePullSecrets: ["regcred"],
+            gcsFaultTolerance: { enabled: true, redisAddress: "redis.ray-system.svc:6379", redisPassword: { secret: "redis", key: "password" } },
+            head: { ...EVERY_POD_KEY, memory: "4Gi" },
+            workerGroups: {
+                gpu: {
+                    ...EVERY_POD_KEY,
+                    replicas: 1,
+                    minReplicas: 0,
+                    maxReplicas: 2,
+                    cpu: "4",
+                    memory: "16Gi",
+                    gpu: { count: 2, nodeSelector: { "nvidia.com/gpu.present": "true" } },
+                },
+            },
+        },
+    },
     "unsorted and disabled worker groups, KubeRay 1.7.0, an Ingress without TLS": {
         environment: "dev",
         kuberay: { version: "1.7.0" },
@@ -321,6 +365,7 @@ describe("the real charts render what the program declares", function () {
                     "release names that contain the chart names": "ml-kuberay-prod",
                     "a fullnameOverride": "ml-ray",
                     "autoscaler v1": "raycluster-kuberay",
+                    "every scheduling, identity and fault-tolerance key": "raycluster-kuberay",
                 };
                 for (const [name, ev] of Object.entries(stacks)) {
                     const { spec, rc } = rayCluster(ev);
@@ -393,6 +438,96 @@ describe("the real charts render what the program declares", function () {
                 assert.match(ajv.errorsText(validate.errors), /must NOT have additional properties/);
             });
 
+            it("carries every pod key, the identity and GCS fault tolerance into the RayCluster's pods, each exactly once", () => {
+                const { rc } = rayCluster(stacks["every scheduling, identity and fault-tolerance key"]);
+                const spec = rc.spec as {
+                    gcsFaultToleranceOptions: Obj;
+                    headGroupSpec: { template: Obj };
+                    workerGroupSpecs: { groupName: string; template: Obj }[];
+                };
+                assert.deepEqual(spec.gcsFaultToleranceOptions, {
+                    redisAddress: "redis.ray-system.svc:6379",
+                    redisPassword: { valueFrom: { secretKeyRef: { key: "password", name: "redis" } } },
+                });
+                const shared = {
+                    affinity: EVERY_POD_KEY.affinity,
+                    imagePullSecrets: [{ name: "regcred" }],
+                    priorityClassName: "ml-high",
+                    serviceAccountName: "ray-workloads",
+                    topologySpreadConstraints: EVERY_POD_KEY.topologySpreadConstraints,
+                };
+                const env = [
+                    { name: "HF_TOKEN", valueFrom: { secretKeyRef: { key: "token", name: "hf" } } },
+                    { name: "RAY_LOG_LEVEL", value: "debug" },
+                ];
+                const envFrom = [{ configMapRef: { name: "ray-env" } }, { secretRef: { name: "s3-creds" } }];
+                const pod = (template: Obj) => {
+                    const { metadata, spec: podSpec } = template as { metadata: { labels: Obj; annotations: Obj }; spec: Obj & { containers: Obj[] } };
+                    const [c] = podSpec.containers;
+                    const picked = Object.fromEntries(Object.keys({ ...shared, nodeSelector: 0, tolerations: 0, volumes: 0 }).map((k) => [k, podSpec[k]]));
+                    return {
+                        ...picked,
+                        team: metadata.labels.team,
+                        annotations: metadata.annotations,
+                        env: c.env,
+                        envFrom: c.envFrom,
+                        volumeMounts: c.volumeMounts,
+                    };
+                };
+                assert.deepEqual(pod(spec.headGroupSpec.template), {
+                    ...shared,
+                    annotations: { "prometheus.io/scrape": "true" },
+                    env,
+                    envFrom,
+                    nodeSelector: { pool: "ml" },
+                    team: "ml",
+                    tolerations: [{ effect: "NoSchedule", key: "dedicated", operator: "Equal", value: "ml" }],
+                    volumeMounts: [
+                        { mountPath: "/tmp/ray", name: "log-volume" },
+                        { mountPath: "/dev/shm", name: "shared-mem" },
+                    ],
+                    volumes: [
+                        { emptyDir: {}, name: "log-volume" },
+                        { emptyDir: { medium: "Memory", sizeLimit: "2Gi" }, name: "shared-mem" },
+                    ],
+                });
+                const [gpu] = spec.workerGroupSpecs;
+                assert.equal(gpu.groupName, "gpu");
+                assert.deepEqual(pod(gpu.template), {
+                    ...shared,
+                    annotations: { "prometheus.io/scrape": "true" },
+                    env,
+                    envFrom,
+                    nodeSelector: { "nvidia.com/gpu.present": "true", pool: "ml" },
+                    team: "ml",
+                    tolerations: [
+                        { effect: "NoSchedule", key: "dedicated", operator: "Equal", value: "ml" },
+                        { effect: "NoSchedule", key: "nvidia.com/gpu", operator: "Exists" },
+                    ],
+                    volumeMounts: [{ mountPath: "/dev/shm", name: "shared-mem" }],
+                    volumes: [{ emptyDir: { medium: "Memory", sizeLimit: "2Gi" }, name: "shared-mem" }],
+                });
+                const container = (gpu.template.spec as { containers: Obj[] }).containers[0];
+                assert.deepEqual(container.resources, {
+                    limits: { cpu: "4", memory: "16Gi", "nvidia.com/gpu": "2" },
+                    requests: { cpu: "4", memory: "16Gi", "nvidia.com/gpu": "2" },
+                });
+            });
+
+            it(`${version === "1.5.1" ? "drops" : "renders"} runtimeClassName, which the program therefore refuses below KubeRay 1.6.0`, () => {
+                const values = { head: { runtimeClassName: "nvidia" }, worker: { disabled: true } };
+                const rendered = helmTemplate({
+                    chart: "ray-cluster",
+                    version,
+                    release: "raycluster",
+                    namespace: "ray-system",
+                    values,
+                    includeCrds: false,
+                }).find((o) => o.kind === "RayCluster")!;
+                const podSpec = (rendered.spec as { headGroupSpec: { template: { spec: Obj } } }).headGroupSpec.template.spec;
+                assert.equal(podSpec.runtimeClassName, version === "1.5.1" ? undefined : "nvidia");
+            });
+
             it("sets no ray-cluster value the chart does not have", () => {
                 const chart = chartValues("ray-cluster", version);
                 const templates = chartTemplates("ray-cluster", version);
@@ -402,6 +537,10 @@ describe("the real charts render what the program declares", function () {
                     "head.resources",
                     "additionalWorkerGroups.smallGroup.rayStartParams",
                     "additionalWorkerGroups.smallGroup.resources",
+                    // Maps of the user's own keys (label keys, Kubernetes fields), passed through whole.
+                    ...["head", "additionalWorkerGroups.smallGroup"].flatMap((pod) =>
+                        ["nodeSelector", "labels", "annotations", "affinity"].map((k) => `${pod}.${k}`),
+                    ),
                 ];
                 for (const [name, ev] of Object.entries(stacks)) {
                     assert.deepEqual(unknownValuePaths(app(ev, "raycluster").source.helm!.valuesObject, chart, templates, free), [], name);

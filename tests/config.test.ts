@@ -112,7 +112,12 @@ const CASES: BadConfigRow[] = [
     ["rayCluster", "a negative minReplicas", wg({ minReplicas: -1 }), "ml-gitops:rayCluster.workerGroups.g.minReplicas: must be at least 0 (got -1)"],
     ["rayCluster", "a CPU that is not a quantity", wg({ cpu: "1 core" }), `ml-gitops:rayCluster.workerGroups.g.cpu: ${QTY} (got "1 core")`],
     ["rayCluster", "a memory that is not a quantity", wg({ memory: "4GB" }), `ml-gitops:rayCluster.workerGroups.g.memory: ${QTY} (got "4GB")`],
-    ["rayCluster", "a GPU that is not a quantity", wg({ gpu: "one" }), `ml-gitops:rayCluster.workerGroups.g.gpu: ${QTY} (got "one")`],
+    [
+        "rayCluster",
+        "a GPU that is not a whole number",
+        wg({ gpu: "one" }),
+        `ml-gitops:rayCluster.workerGroups.g.gpu: must be a whole number of GPUs, or {count, resource, nodeSelector, tolerations} (got "one")`,
+    ],
     ["rayCluster", "a misspelt worker key", wg({ cpus: "2" }), 'ml-gitops:rayCluster.workerGroups.g.cpus: unknown key; did you mean "cpu"?'],
     [
         "rayCluster",

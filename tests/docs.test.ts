@@ -2,6 +2,9 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { configSchema } from "../components/schema";
+import { SUPPORTED_KUBERAY_VERSIONS } from "../components/versions";
+import { chartCrds } from "../tools/charts";
+import { POD_SCHEMAS_FILE, podSchemasSource } from "../tools/derive-pod-schemas";
 import { withReference } from "../tools/config-reference";
 import { COMPONENTS, packageSchemaText, SCHEMA_FILE } from "../tools/package-schema";
 import { SETTINGS_TYPES_FILE, settingsTypesSource } from "../tools/settings-types";
@@ -55,5 +58,14 @@ describe("the generated public types and package schema", function () {
             ],
             type: "string",
         });
+    });
+});
+
+describe("the generated pod schemas (components/generated/podSchemas.ts)", () => {
+    it("are KubeRay 1.5.1's, the oldest supported, derived again from its RayCluster CRD in the chart cache", () => {
+        const crd = chartCrds("kuberay-operator", "1.5.1").find((c) => (c.spec as { names: { kind: string } }).names.kind === "RayCluster");
+        assert.ok(crd);
+        assert.equal(SUPPORTED_KUBERAY_VERSIONS[0], "1.5.1");
+        assert.equal(podSchemasSource(crd as unknown as Parameters<typeof podSchemasSource>[0], "1.5.1"), readFileSync(POD_SCHEMAS_FILE, "utf8"));
     });
 });

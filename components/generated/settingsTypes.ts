@@ -578,8 +578,54 @@ export interface RayClusterConfig {
     readonly image: RayClusterImageConfig;
     /** The head pod. */
     readonly head: RayClusterHeadConfig;
+    /** The pods' identity; unset: the namespace's default ServiceAccount. */
+    readonly serviceAccount?: RayClusterServiceAccountConfig;
+    /** Secrets (in kuberay.namespace) to pull the Ray image with, by name. */
+    readonly imagePullSecrets: string[];
+    /** GCS fault tolerance (`gcsFaultToleranceOptions`). */
+    readonly gcsFaultTolerance: RayClusterGcsFaultToleranceConfig;
     /** Worker groups keyed by name. The RayCluster lists them in name order, whatever the order in the stack file (each is one of the chart's `additionalWorkerGroups`; its `worker` slot is disabled). */
     readonly workerGroups: { [key: string]: WorkerGroupConfig };
+}
+
+/** GCS fault tolerance (`gcsFaultToleranceOptions`). */
+export interface RayClusterGcsFaultToleranceConfig {
+    /** GCS fault tolerance: the head's state in an external Redis, so a head restart keeps jobs running. */
+    readonly enabled: boolean;
+    /** host:port of the Redis. */
+    readonly redisAddress?: string;
+    /** The Redis password, from a Secret by reference (never a literal). */
+    readonly redisPassword?: RayClusterGcsFaultToleranceRedisPasswordConfig;
+    /** Storage namespace in Redis; default KubeRay's, the RayCluster's UID. */
+    readonly externalStorageNamespace?: string;
+}
+
+/** The Redis password, from a Secret by reference (never a literal). */
+export interface RayClusterGcsFaultToleranceRedisPasswordConfig {
+    /** Secret in kuberay.namespace. */
+    readonly secret: string;
+    /** Key holding the password. */
+    readonly key: string;
+}
+
+/** The Redis password, from a Secret by reference (never a literal). */
+export interface RayClusterGcsFaultToleranceRedisPasswordSettings {
+    /** Secret in kuberay.namespace. */
+    readonly secret: string;
+    /** Key holding the password. */
+    readonly key: string;
+}
+
+/** GCS fault tolerance (`gcsFaultToleranceOptions`). */
+export interface RayClusterGcsFaultToleranceSettings {
+    /** GCS fault tolerance: the head's state in an external Redis, so a head restart keeps jobs running. */
+    readonly enabled?: boolean;
+    /** host:port of the Redis. */
+    readonly redisAddress?: string;
+    /** The Redis password, from a Secret by reference (never a literal). */
+    readonly redisPassword?: RayClusterGcsFaultToleranceRedisPasswordSettings;
+    /** Storage namespace in Redis; default KubeRay's, the RayCluster's UID. */
+    readonly externalStorageNamespace?: string;
 }
 
 /** Ray autoscaler (the head's sidecar). */
@@ -628,8 +674,60 @@ export interface RayClusterHeadConfig {
     readonly memory: string;
     /** `ray start` parameters of the head; num-cpus 0 keeps tasks off the head. */
     readonly rayStartParams: { [key: string]: string };
+    /** Node labels the pods require. */
+    readonly nodeSelector: { [key: string]: string };
+    /** Taints the pods tolerate. */
+    readonly tolerations: RayClusterHeadTolerationsConfig[];
+    /** Kubernetes Affinity of the pods (nodeAffinity, podAffinity, podAntiAffinity), checked against its schema. */
+    readonly affinity?: { [key: string]: any };
+    /** Kubernetes topologySpreadConstraints of the pods, checked against their schema. */
+    readonly topologySpreadConstraints?: { [key: string]: any }[];
+    /** PriorityClass of the pods. */
+    readonly priorityClassName?: string;
+    /** RuntimeClass of the pods (such as nvidia); KubeRay 1.6.0 or later. */
+    readonly runtimeClassName?: string;
+    /** Extra pod labels (not ray.io/ or the chart's own). */
+    readonly labels: { [key: string]: string };
+    /** Pod annotations. */
+    readonly annotations: { [key: string]: string };
+    /** Plain environment variables of the Ray container; a name that says it holds a secret (…TOKEN, …PASSWORD, …KEY) is refused: use secretEnv. */
+    readonly env: { [key: string]: string };
+    /** Environment variables from a key of a Secret (secretKeyRef): the value never enters the config. */
+    readonly secretEnv: { [key: string]: RayClusterHeadSecretEnvConfig };
+    /** Whole Secrets or ConfigMaps as environment variables, by name. */
+    readonly envFrom: RayClusterHeadEnvFromConfig[];
+    /** Size of the pods' memory-backed /dev/shm (Ray's object store); unset: KubeRay's own, as large as the memory limit. */
+    readonly shmSize?: string;
     /** Ray autoscaler (the head's sidecar). */
     readonly autoscaler: RayClusterHeadAutoscalerConfig;
+}
+
+export interface RayClusterHeadEnvFromConfig {
+    /** Every key of this Secret. */
+    readonly secret?: string;
+    /** Every key of this ConfigMap. */
+    readonly configMap?: string;
+}
+
+export interface RayClusterHeadEnvFromSettings {
+    /** Every key of this Secret. */
+    readonly secret?: string;
+    /** Every key of this ConfigMap. */
+    readonly configMap?: string;
+}
+
+export interface RayClusterHeadSecretEnvConfig {
+    /** Name of the Secret, in the Ray namespace. */
+    readonly secret: string;
+    /** Key in the Secret. */
+    readonly key: string;
+}
+
+export interface RayClusterHeadSecretEnvSettings {
+    /** Name of the Secret, in the Ray namespace. */
+    readonly secret: string;
+    /** Key in the Secret. */
+    readonly key: string;
 }
 
 /** The head pod. */
@@ -640,8 +738,68 @@ export interface RayClusterHeadSettings {
     readonly memory?: string;
     /** `ray start` parameters of the head; num-cpus 0 keeps tasks off the head. */
     readonly rayStartParams?: { [key: string]: string };
+    /** Node labels the pods require. */
+    readonly nodeSelector?: { [key: string]: string };
+    /** Taints the pods tolerate. */
+    readonly tolerations?: RayClusterHeadTolerationsSettings[];
+    /** Kubernetes Affinity of the pods (nodeAffinity, podAffinity, podAntiAffinity), checked against its schema. */
+    readonly affinity?: { [key: string]: any };
+    /** Kubernetes topologySpreadConstraints of the pods, checked against their schema. */
+    readonly topologySpreadConstraints?: { [key: string]: any }[];
+    /** PriorityClass of the pods. */
+    readonly priorityClassName?: string;
+    /** RuntimeClass of the pods (such as nvidia); KubeRay 1.6.0 or later. */
+    readonly runtimeClassName?: string;
+    /** Extra pod labels (not ray.io/ or the chart's own). */
+    readonly labels?: { [key: string]: string };
+    /** Pod annotations. */
+    readonly annotations?: { [key: string]: string };
+    /** Plain environment variables of the Ray container; a name that says it holds a secret (…TOKEN, …PASSWORD, …KEY) is refused: use secretEnv. */
+    readonly env?: { [key: string]: string };
+    /** Environment variables from a key of a Secret (secretKeyRef): the value never enters the config. */
+    readonly secretEnv?: { [key: string]: RayClusterHeadSecretEnvSettings };
+    /** Whole Secrets or ConfigMaps as environment variables, by name. */
+    readonly envFrom?: RayClusterHeadEnvFromSettings[];
+    /** Size of the pods' memory-backed /dev/shm (Ray's object store); unset: KubeRay's own, as large as the memory limit. */
+    readonly shmSize?: string;
     /** Ray autoscaler (the head's sidecar). */
     readonly autoscaler?: RayClusterHeadAutoscalerSettings;
+}
+
+export interface RayClusterHeadTolerationsConfig {
+    /** Taint key; without it, operator Exists tolerates every taint. */
+    readonly key?: string;
+    /** Equal needs a value; Exists takes none. */
+    readonly operator: RayClusterHeadTolerationsOperator;
+    /** Taint value (operator Equal). */
+    readonly value?: string;
+    /** Taint effect; unset tolerates every effect. */
+    readonly effect?: RayClusterHeadTolerationsEffect;
+    /** How long a NoExecute taint is tolerated. */
+    readonly tolerationSeconds?: number;
+}
+
+/** Taint effect; unset tolerates every effect. */
+export const RayClusterHeadTolerationsEffect = { NoSchedule: "NoSchedule", PreferNoSchedule: "PreferNoSchedule", NoExecute: "NoExecute" } as const;
+/** Taint effect; unset tolerates every effect. */
+export type RayClusterHeadTolerationsEffect = (typeof RayClusterHeadTolerationsEffect)[keyof typeof RayClusterHeadTolerationsEffect];
+
+/** Equal needs a value; Exists takes none. */
+export const RayClusterHeadTolerationsOperator = { Equal: "Equal", Exists: "Exists" } as const;
+/** Equal needs a value; Exists takes none. */
+export type RayClusterHeadTolerationsOperator = (typeof RayClusterHeadTolerationsOperator)[keyof typeof RayClusterHeadTolerationsOperator];
+
+export interface RayClusterHeadTolerationsSettings {
+    /** Taint key; without it, operator Exists tolerates every taint. */
+    readonly key?: string;
+    /** Equal needs a value; Exists takes none. */
+    readonly operator?: RayClusterHeadTolerationsOperator;
+    /** Taint value (operator Equal). */
+    readonly value?: string;
+    /** Taint effect; unset tolerates every effect. */
+    readonly effect?: RayClusterHeadTolerationsEffect;
+    /** How long a NoExecute taint is tolerated. */
+    readonly tolerationSeconds?: number;
 }
 
 /** Ray image of the head and every worker group. */
@@ -669,6 +827,26 @@ export interface RayClusterImageSettings {
     readonly pullPolicy?: RayClusterImagePullPolicy;
 }
 
+/** The pods' identity; unset: the namespace's default ServiceAccount. */
+export interface RayClusterServiceAccountConfig {
+    /** ServiceAccount of the head and every worker. */
+    readonly name: string;
+    /** Create it in kuberay.namespace (true), or use one that exists (false). */
+    readonly create: boolean;
+    /** Its annotations when created: cloud identity (eks.amazonaws.com/role-arn, iam.gke.io/gcp-service-account). */
+    readonly annotations: { [key: string]: string };
+}
+
+/** The pods' identity; unset: the namespace's default ServiceAccount. */
+export interface RayClusterServiceAccountSettings {
+    /** ServiceAccount of the head and every worker. */
+    readonly name: string;
+    /** Create it in kuberay.namespace (true), or use one that exists (false). */
+    readonly create?: boolean;
+    /** Its annotations when created: cloud identity (eks.amazonaws.com/role-arn, iam.gke.io/gcp-service-account). */
+    readonly annotations?: { [key: string]: string };
+}
+
 /** The RayCluster Application. */
 export interface RayClusterSettings {
     /** Declare the RayCluster Application. */
@@ -683,6 +861,12 @@ export interface RayClusterSettings {
     readonly image?: RayClusterImageSettings;
     /** The head pod. */
     readonly head?: RayClusterHeadSettings;
+    /** The pods' identity; unset: the namespace's default ServiceAccount. */
+    readonly serviceAccount?: RayClusterServiceAccountSettings;
+    /** Secrets (in kuberay.namespace) to pull the Ray image with, by name. */
+    readonly imagePullSecrets?: string[];
+    /** GCS fault tolerance (`gcsFaultToleranceOptions`). */
+    readonly gcsFaultTolerance?: RayClusterGcsFaultToleranceSettings;
     /** Worker groups keyed by name. The RayCluster lists them in name order, whatever the order in the stack file (each is one of the chart's `additionalWorkerGroups`; its `worker` slot is disabled). */
     readonly workerGroups?: { [key: string]: WorkerGroupSettings };
 }
@@ -799,12 +983,124 @@ export interface WorkerGroupConfig {
     readonly cpu: string;
     /** Memory request and limit per worker. */
     readonly memory: string;
-    /** nvidia.com/gpu per worker. */
-    readonly gpu?: string;
+    /** GPUs per worker: a count (`gpu: 1`), or `{count, resource, nodeSelector, tolerations}`. A GPU group tolerates its resource's NoSchedule taint (nvidia.com/gpu) by default. */
+    readonly gpu?: WorkerGroupGpuConfig;
+    /** Node labels the pods require. */
+    readonly nodeSelector: { [key: string]: string };
+    /** Taints the pods tolerate. */
+    readonly tolerations: WorkerGroupTolerationsConfig[];
+    /** Kubernetes Affinity of the pods (nodeAffinity, podAffinity, podAntiAffinity), checked against its schema. */
+    readonly affinity?: { [key: string]: any };
+    /** Kubernetes topologySpreadConstraints of the pods, checked against their schema. */
+    readonly topologySpreadConstraints?: { [key: string]: any }[];
+    /** PriorityClass of the pods. */
+    readonly priorityClassName?: string;
+    /** RuntimeClass of the pods (such as nvidia); KubeRay 1.6.0 or later. */
+    readonly runtimeClassName?: string;
+    /** Extra pod labels (not ray.io/ or the chart's own). */
+    readonly labels: { [key: string]: string };
+    /** Pod annotations. */
+    readonly annotations: { [key: string]: string };
+    /** Plain environment variables of the Ray container; a name that says it holds a secret (…TOKEN, …PASSWORD, …KEY) is refused: use secretEnv. */
+    readonly env: { [key: string]: string };
+    /** Environment variables from a key of a Secret (secretKeyRef): the value never enters the config. */
+    readonly secretEnv: { [key: string]: WorkerGroupSecretEnvConfig };
+    /** Whole Secrets or ConfigMaps as environment variables, by name. */
+    readonly envFrom: WorkerGroupEnvFromConfig[];
+    /** Size of the pods' memory-backed /dev/shm (Ray's object store); unset: KubeRay's own, as large as the memory limit. */
+    readonly shmSize?: string;
     /** Keep the group declared but create no workers. */
     readonly disabled: boolean;
     /** Extra `ray start` parameters; `resources` is generated from the group name. */
     readonly rayStartParams: { [key: string]: string };
+}
+
+export interface WorkerGroupEnvFromConfig {
+    /** Every key of this Secret. */
+    readonly secret?: string;
+    /** Every key of this ConfigMap. */
+    readonly configMap?: string;
+}
+
+export interface WorkerGroupEnvFromSettings {
+    /** Every key of this Secret. */
+    readonly secret?: string;
+    /** Every key of this ConfigMap. */
+    readonly configMap?: string;
+}
+
+/** GPUs per worker: a count (`gpu: 1`), or `{count, resource, nodeSelector, tolerations}`. A GPU group tolerates its resource's NoSchedule taint (nvidia.com/gpu) by default. */
+export interface WorkerGroupGpuConfig {
+    /** GPUs per worker (request and limit). */
+    readonly count: number;
+    /** The GPU's extended resource. */
+    readonly resource: string;
+    /** Labels of the GPU nodes (merged into the group's nodeSelector). */
+    readonly nodeSelector: { [key: string]: string };
+    /** Taints of the GPU nodes; default: the resource's own taint, `<resource>` Exists NoSchedule. */
+    readonly tolerations?: WorkerGroupGpuTolerationsConfig[];
+}
+
+/** GPUs per worker: a count (`gpu: 1`), or `{count, resource, nodeSelector, tolerations}`. A GPU group tolerates its resource's NoSchedule taint (nvidia.com/gpu) by default. */
+export interface WorkerGroupGpuSettings {
+    /** GPUs per worker (request and limit). */
+    readonly count: number;
+    /** The GPU's extended resource. */
+    readonly resource?: string;
+    /** Labels of the GPU nodes (merged into the group's nodeSelector). */
+    readonly nodeSelector?: { [key: string]: string };
+    /** Taints of the GPU nodes; default: the resource's own taint, `<resource>` Exists NoSchedule. */
+    readonly tolerations?: WorkerGroupGpuTolerationsSettings[];
+}
+
+export interface WorkerGroupGpuTolerationsConfig {
+    /** Taint key; without it, operator Exists tolerates every taint. */
+    readonly key?: string;
+    /** Equal needs a value; Exists takes none. */
+    readonly operator: WorkerGroupGpuTolerationsOperator;
+    /** Taint value (operator Equal). */
+    readonly value?: string;
+    /** Taint effect; unset tolerates every effect. */
+    readonly effect?: WorkerGroupGpuTolerationsEffect;
+    /** How long a NoExecute taint is tolerated. */
+    readonly tolerationSeconds?: number;
+}
+
+/** Taint effect; unset tolerates every effect. */
+export const WorkerGroupGpuTolerationsEffect = { NoSchedule: "NoSchedule", PreferNoSchedule: "PreferNoSchedule", NoExecute: "NoExecute" } as const;
+/** Taint effect; unset tolerates every effect. */
+export type WorkerGroupGpuTolerationsEffect = (typeof WorkerGroupGpuTolerationsEffect)[keyof typeof WorkerGroupGpuTolerationsEffect];
+
+/** Equal needs a value; Exists takes none. */
+export const WorkerGroupGpuTolerationsOperator = { Equal: "Equal", Exists: "Exists" } as const;
+/** Equal needs a value; Exists takes none. */
+export type WorkerGroupGpuTolerationsOperator = (typeof WorkerGroupGpuTolerationsOperator)[keyof typeof WorkerGroupGpuTolerationsOperator];
+
+export interface WorkerGroupGpuTolerationsSettings {
+    /** Taint key; without it, operator Exists tolerates every taint. */
+    readonly key?: string;
+    /** Equal needs a value; Exists takes none. */
+    readonly operator?: WorkerGroupGpuTolerationsOperator;
+    /** Taint value (operator Equal). */
+    readonly value?: string;
+    /** Taint effect; unset tolerates every effect. */
+    readonly effect?: WorkerGroupGpuTolerationsEffect;
+    /** How long a NoExecute taint is tolerated. */
+    readonly tolerationSeconds?: number;
+}
+
+export interface WorkerGroupSecretEnvConfig {
+    /** Name of the Secret, in the Ray namespace. */
+    readonly secret: string;
+    /** Key in the Secret. */
+    readonly key: string;
+}
+
+export interface WorkerGroupSecretEnvSettings {
+    /** Name of the Secret, in the Ray namespace. */
+    readonly secret: string;
+    /** Key in the Secret. */
+    readonly key: string;
 }
 
 export interface WorkerGroupSettings {
@@ -818,10 +1114,70 @@ export interface WorkerGroupSettings {
     readonly cpu: string;
     /** Memory request and limit per worker. */
     readonly memory: string;
-    /** nvidia.com/gpu per worker. */
-    readonly gpu?: string;
+    /** GPUs per worker: a count (`gpu: 1`), or `{count, resource, nodeSelector, tolerations}`. A GPU group tolerates its resource's NoSchedule taint (nvidia.com/gpu) by default. */
+    readonly gpu?: WorkerGroupGpuSettings;
+    /** Node labels the pods require. */
+    readonly nodeSelector?: { [key: string]: string };
+    /** Taints the pods tolerate. */
+    readonly tolerations?: WorkerGroupTolerationsSettings[];
+    /** Kubernetes Affinity of the pods (nodeAffinity, podAffinity, podAntiAffinity), checked against its schema. */
+    readonly affinity?: { [key: string]: any };
+    /** Kubernetes topologySpreadConstraints of the pods, checked against their schema. */
+    readonly topologySpreadConstraints?: { [key: string]: any }[];
+    /** PriorityClass of the pods. */
+    readonly priorityClassName?: string;
+    /** RuntimeClass of the pods (such as nvidia); KubeRay 1.6.0 or later. */
+    readonly runtimeClassName?: string;
+    /** Extra pod labels (not ray.io/ or the chart's own). */
+    readonly labels?: { [key: string]: string };
+    /** Pod annotations. */
+    readonly annotations?: { [key: string]: string };
+    /** Plain environment variables of the Ray container; a name that says it holds a secret (…TOKEN, …PASSWORD, …KEY) is refused: use secretEnv. */
+    readonly env?: { [key: string]: string };
+    /** Environment variables from a key of a Secret (secretKeyRef): the value never enters the config. */
+    readonly secretEnv?: { [key: string]: WorkerGroupSecretEnvSettings };
+    /** Whole Secrets or ConfigMaps as environment variables, by name. */
+    readonly envFrom?: WorkerGroupEnvFromSettings[];
+    /** Size of the pods' memory-backed /dev/shm (Ray's object store); unset: KubeRay's own, as large as the memory limit. */
+    readonly shmSize?: string;
     /** Keep the group declared but create no workers. */
     readonly disabled?: boolean;
     /** Extra `ray start` parameters; `resources` is generated from the group name. */
     readonly rayStartParams?: { [key: string]: string };
+}
+
+export interface WorkerGroupTolerationsConfig {
+    /** Taint key; without it, operator Exists tolerates every taint. */
+    readonly key?: string;
+    /** Equal needs a value; Exists takes none. */
+    readonly operator: WorkerGroupTolerationsOperator;
+    /** Taint value (operator Equal). */
+    readonly value?: string;
+    /** Taint effect; unset tolerates every effect. */
+    readonly effect?: WorkerGroupTolerationsEffect;
+    /** How long a NoExecute taint is tolerated. */
+    readonly tolerationSeconds?: number;
+}
+
+/** Taint effect; unset tolerates every effect. */
+export const WorkerGroupTolerationsEffect = { NoSchedule: "NoSchedule", PreferNoSchedule: "PreferNoSchedule", NoExecute: "NoExecute" } as const;
+/** Taint effect; unset tolerates every effect. */
+export type WorkerGroupTolerationsEffect = (typeof WorkerGroupTolerationsEffect)[keyof typeof WorkerGroupTolerationsEffect];
+
+/** Equal needs a value; Exists takes none. */
+export const WorkerGroupTolerationsOperator = { Equal: "Equal", Exists: "Exists" } as const;
+/** Equal needs a value; Exists takes none. */
+export type WorkerGroupTolerationsOperator = (typeof WorkerGroupTolerationsOperator)[keyof typeof WorkerGroupTolerationsOperator];
+
+export interface WorkerGroupTolerationsSettings {
+    /** Taint key; without it, operator Exists tolerates every taint. */
+    readonly key?: string;
+    /** Equal needs a value; Exists takes none. */
+    readonly operator?: WorkerGroupTolerationsOperator;
+    /** Taint value (operator Equal). */
+    readonly value?: string;
+    /** Taint effect; unset tolerates every effect. */
+    readonly effect?: WorkerGroupTolerationsEffect;
+    /** How long a NoExecute taint is tolerated. */
+    readonly tolerationSeconds?: number;
 }
