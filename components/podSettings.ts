@@ -128,7 +128,7 @@ export const gpuSchema = z.preprocess(
                 .optional()
                 .meta({ description: "Taints of the GPU nodes; default: the resource's own taint, `<resource>` Exists NoSchedule." }),
         },
-        { error: (issue) => (issue.code === "invalid_type" ? "must be a whole number of GPUs, or {count, resource, nodeSelector, tolerations}" : undefined) },
+        { error: "must be a whole number of GPUs, or {count, resource, nodeSelector, tolerations}" },
     ),
 );
 
@@ -157,8 +157,9 @@ const MULTIPLIER: Record<string, number> = {
 };
 /** A quantity (already valid) in its base unit. */
 export function quantityValue(q: string): number {
-    const m = /^([0-9.]+)([a-zA-Z]{1,2})$/.exec(q);
-    return m && MULTIPLIER[m[2]] !== undefined ? Number(m[1]) * MULTIPLIER[m[2]] : Number(q);
+    // The schema's quantity format leaves a number, with or without an exponent, or a number and one of these suffixes.
+    const m = /^([0-9.]+)([a-zA-Z]+)$/.exec(q);
+    return m ? Number(m[1]) * MULTIPLIER[m[2]] : Number(q);
 }
 
 type PodSettings = z.output<z.ZodObject<typeof podSettingsShape>>;

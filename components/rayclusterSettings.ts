@@ -99,10 +99,7 @@ export const rayClusterSchema = z
                             key: z.string().min(1, { message: "must not be empty" }).meta({ description: "Key holding the password." }),
                         },
                         {
-                            error: (issue) =>
-                                issue.code === "invalid_type"
-                                    ? "must reference a Secret, {secret, key}: a password is never written into the config"
-                                    : undefined,
+                            error: "must reference a Secret, {secret, key}: a password is never written into the config",
                         },
                     )
                     .optional()

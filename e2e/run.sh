@@ -173,24 +173,38 @@ start kube-scheduler "$BIN/kube-scheduler" --kubeconfig "$W/kubeconfig" --bind-a
 start kwok "$BIN/kwok" --kubeconfig "$W/kubeconfig" --config "$BIN/kwok-stages.yaml" --manage-all-nodes=false \
   --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake --cidr 10.244.0.1/16 --node-ip 127.0.0.1 \
   --server-address "127.0.0.1:$KWOK_PORT"
-# Three nodes: the prod profile's redis-ha spreads its three servers and haproxies with hard anti-affinity.
-for n in kwok-node-0 kwok-node-1 kwok-node-2; do
+# Three plain nodes: the prod profile's redis-ha spreads its three servers and haproxies with hard
+# anti-affinity. Two tainted ones beside them, for the placement scenario (the real kube-scheduler
+# binds the Ray pods): a GPU node (4 nvidia.com/gpu, as the device plugin would advertise them) and
+# a spot node, each with the labels and taint its cloud gives it. KWOK's node-initialize Stage
+# keeps the capacity and allocatable given at creation (it fills in defaults only where there are none).
+kwok_node() { # kwok_node NAME EXTRA_LABELS TAINTS EXTRA_RESOURCES: a KWOK-managed Node
   cat <<EOF
 apiVersion: v1
 kind: Node
 metadata:
-  name: $n
+  name: $1
   annotations: {kwok.x-k8s.io/node: fake, node.alpha.kubernetes.io/ttl: "0"}
-  labels: {kubernetes.io/hostname: $n, kubernetes.io/os: linux, kubernetes.io/arch: amd64, type: kwok}
+  labels: {kubernetes.io/hostname: $1, kubernetes.io/os: linux, kubernetes.io/arch: amd64, type: kwok$2}
+spec: {taints: [$3]}
 status:
-  allocatable: {cpu: "32", memory: 256Gi, pods: "110"}
-  capacity: {cpu: "32", memory: 256Gi, pods: "110"}
+  allocatable: {cpu: "32", memory: 256Gi, pods: "110"$4}
+  capacity: {cpu: "32", memory: 256Gi, pods: "110"$4}
+---
 EOF
-  echo ---
-done > "$W/nodes.yaml"
+}
+{
+  for n in kwok-node-0 kwok-node-1 kwok-node-2; do kwok_node "$n" "" "" ""; done
+  kwok_node gpu-node-0 ', nvidia.com/gpu.present: "true", pool: gpu' '{key: nvidia.com/gpu, value: present, effect: NoSchedule}' ', nvidia.com/gpu: "4"'
+  kwok_node spot-node-0 ', cloud.google.com/gke-spot: "true", pool: spot' '{key: cloud.google.com/gke-spot, value: "true", effect: NoSchedule}' ''
+} > "$W/nodes.yaml"
 wait_for 60 default-sa K -n default get serviceaccount default || fail cluster "controller manager made no default ServiceAccount in 60s (log: $W/logs/kube-controller-manager.log)"
 K apply -f "$W/nodes.yaml" >/dev/null || fail cluster "could not create the KWOK nodes"
 wait_for 60 nodes-ready K wait --for=condition=Ready node --all --timeout=5s || fail cluster "KWOK nodes not Ready in 60s (log: $W/logs/kwok.log)"
+# KWOK's status must have kept what the scheduler places by: the GPU node's 4 GPUs, both taints.
+NODE_FACTS="$(K get node gpu-node-0 spot-node-0 -o jsonpath='{range .items[*]}{.metadata.name} gpu={.status.allocatable.nvidia\.com/gpu} taints={.spec.taints[*].key};{end}')"
+[ "$NODE_FACTS" = "gpu-node-0 gpu=4 taints=nvidia.com/gpu;spot-node-0 gpu= taints=cloud.google.com/gke-spot;" ] ||
+  fail cluster "the GPU and spot nodes are not as created: $NODE_FACTS"
 # Every component still runs (one that died at start, e.g. on a taken port, would only show as a hang later).
 for i in "${!PIDS[@]}"; do
   kill -0 "${PIDS[$i]}" 2>/dev/null || fail cluster "a control-plane process exited at start (logs: $W/logs/): $(grep -l -E 'command failed|address already in use' "$W"/logs/*.log 2>/dev/null | tr '\n' ' ')"
@@ -217,7 +231,8 @@ start egress python3 "$HERE/egress_proxy.py" "$EGRESS_PORT" "$P/pagerduty.crt" "
   "$(printf '%s' "$E2E_PAGERDUTY_KEY" | sha256sum | cut -d' ' -f1)"
 wait_for 20 egress port_busy "$EGRESS_PORT" || fail repositories "the egress stand-in did not start (log: $W/logs/egress.log)"
 
-if [ "${ML_GITOPS_E2E_STOP_AFTER:-}" = cluster ]; then say "stopping after the cluster (ML_GITOPS_E2E_STOP_AFTER=cluster)"; K get nodes,pods -A >&2; exit 0; fi
+if [ "${ML_GITOPS_E2E_STOP_AFTER:-}" = cluster ]; then say "stopping after the cluster (ML_GITOPS_E2E_STOP_AFTER=cluster)"; K get nodes,pods -A >&2
+  K get nodes -o custom-columns='NAME:.metadata.name,POOL:.metadata.labels.pool,TAINTS:.spec.taints[*].key,ALLOCATABLE:.status.allocatable' >&2; exit 0; fi
 
 # ------------------------------------------------------------------ 4. pulumi: local backend, plugins
 export PULUMI_HOME="$W/pulumi-home" PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true \
@@ -318,7 +333,7 @@ run_scenario() { # run_scenario STACK NAME FUNC ARGS...: its result recorded, it
 }
 
 run_stack() { # run_stack STACK: init, preview, up (controllers started), scenarios, re-preview, destroy
-  local stack="$1" n_res
+  local stack="$1" n_res line
   cp "$PROJECT/Pulumi.$stack.yaml" "$W/stack-file.$stack.orig"
   pulumi stack init "$stack" --secrets-provider passphrase > "$W/logs/$stack-stack-init.log" 2>&1 || fail "$stack: pulumi" "stack init: $(tail -3 "$W/logs/$stack-stack-init.log")"
   local secrets="" project ml_repo
@@ -370,7 +385,22 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
 
   # ---------------------------------------------------------------- 6. the real controllers, made to show it
   if [ -n "${ML_GITOPS_E2E_PAUSE:-}" ]; then say "$stack: holding ${ML_GITOPS_E2E_PAUSE}s (KUBECONFIG=$W/kubeconfig)"; sleep "$ML_GITOPS_E2E_PAUSE"; fi
-  say "$stack: Ray pods: $(K -n "$RAY_NS" get pods -o jsonpath='{range .items[*]}{.metadata.labels.ray\.io/node-type}={.status.phase} {end}'); RayCluster: $(K -n "$RAY_NS" get raycluster "$RAYCLUSTER" -o jsonpath='{.status.state} {range .status.conditions[*]}{.type}={.status} {end}')"
+  say "$stack: Ray pods: $(K -n "$RAY_NS" get pods -l "ray.io/cluster=$RAYCLUSTER" -o jsonpath='{range .items[*]}{.metadata.labels.ray\.io/group}={.status.phase} {end}'); RayCluster: $(K -n "$RAY_NS" get raycluster "$RAYCLUSTER" -o jsonpath='{.status.state} {range .status.conditions[*]}{.type}={.status} {end}')"
+  # Placement first, before the scenarios below scale or unready the pods: where the real
+  # kube-scheduler bound each group (where the stack has a group placed by a nodeSelector: e2e).
+  if has_placed_groups; then
+    run_scenario "$stack" placement scenario_placement
+    while IFS= read -r line; do [ -z "$line" ] || say "$stack: placement: $line"; done <<< "${PLACEMENT_LINES:-}"
+    [ -n "${PLACEMENT_DETAIL:-}" ] && say "$stack: placement: $PLACEMENT_DETAIL"
+  else
+    say "$stack: placement: no worker group with replicas and a nodeSelector, not run"
+  fi
+  # The pods' identity and /dev/shm, where the stack sets a ServiceAccount (e2e).
+  sa="$(K -n "$RAY_NS" get raycluster "$RAYCLUSTER" -o jsonpath='{.spec.headGroupSpec.template.spec.serviceAccountName}')"
+  if [ -n "$sa" ]; then
+    run_scenario "$stack" pods scenario_pods "$sa" \
+      "$(K -n "$RAY_NS" get raycluster "$RAYCLUSTER" -o jsonpath='{.spec.workerGroupSpecs[?(@.groupName=="gpu-worker")].template.spec.volumes[?(@.name=="shared-mem")].emptyDir.sizeLimit}')"
+  fi
   project="$(K -n "$ARGOCD_NS" get application ml-platform -o jsonpath='{.spec.project}')"
   ml_repo="$(K -n "$ARGOCD_NS" get application ml-platform -o jsonpath='{.spec.source.repoURL}')"
   run_scenario "$stack" health scenario_health
@@ -423,5 +453,5 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
 for st in $STACKS; do run_stack "$st"; done
 say "stacks:$DONE_STACKS; toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, total $(( $(date +%s) - T_START ))s"
 notified="${RESULT[notified]:-notified 0 (no stack sends to a Slack stand-in)}"
-echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run} · $notified · destroy ok (${TOTAL_DESTROY} s)"
+echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run} · $notified · destroy ok (${TOTAL_DESTROY} s)"
 [ -z "$SCENARIO_FAILED" ] || { for f in $SCENARIO_FAILED; do say "FAILED scenario $f: ${RESULT[$f]}"; done; exit 1; }

@@ -61,6 +61,54 @@ describe("the e2e stack files, under the mock engine", () => {
         assert.equal((reveal(one(ev, T.release, "ml-argocd").inputs.values) as { "redis-ha": { enabled: boolean } })["redis-ha"].enabled, false);
     });
 
+    it("e2e: the worker groups the placement scenario checks: GPU on the GPU node, spot on the spot node, standard (the autoscaler's) on neither", async () => {
+        const ev = (await renderStack("e2e")).evaluation;
+        const app = one(ev, T.app, "ml-raycluster").inputs as unknown as { spec: { source: { helm: { valuesObject: unknown } } } };
+        const values = reveal(app.spec.source.helm.valuesObject) as { additionalWorkerGroups: Record<string, unknown> };
+        assert.deepEqual(values.additionalWorkerGroups, {
+            "gpu-worker": {
+                disabled: false,
+                maxReplicas: 2,
+                minReplicas: 0,
+                nodeSelector: { "nvidia.com/gpu.present": "true" },
+                rayStartParams: { resources: '"{\\"gpu-worker\\": 1}"' },
+                replicas: 1,
+                resources: {
+                    limits: { cpu: "1", memory: "1Gi", "nvidia.com/gpu": "1" },
+                    requests: { cpu: "1", memory: "1Gi", "nvidia.com/gpu": "1" },
+                },
+                serviceAccountName: "ray-workloads",
+                tolerations: [{ effect: "NoSchedule", key: "nvidia.com/gpu", operator: "Exists" }],
+                volumeMounts: [{ mountPath: "/dev/shm", name: "shared-mem" }],
+                volumes: [{ emptyDir: { medium: "Memory", sizeLimit: "512Mi" }, name: "shared-mem" }],
+            },
+            "spot-worker": {
+                disabled: false,
+                maxReplicas: 2,
+                minReplicas: 0,
+                nodeSelector: { "cloud.google.com/gke-spot": "true" },
+                rayStartParams: { resources: '"{\\"spot-worker\\": 1}"' },
+                replicas: 1,
+                resources: { limits: { cpu: "1", memory: "1Gi" }, requests: { cpu: "1", memory: "1Gi" } },
+                serviceAccountName: "ray-workloads",
+                tolerations: [{ effect: "NoSchedule", key: "cloud.google.com/gke-spot", operator: "Equal", value: "true" }],
+            },
+            "standard-worker": {
+                disabled: false,
+                maxReplicas: 2,
+                minReplicas: 0,
+                rayStartParams: { resources: '"{\\"standard-worker\\": 1}"' },
+                replicas: 1,
+                resources: { limits: { cpu: "1", memory: "1G" }, requests: { cpu: "1", memory: "1G" } },
+                serviceAccountName: "ray-workloads",
+            },
+        });
+        // The pods scenario's identity: created by the program, before the RayCluster's Application.
+        const sa = one(ev, "kubernetes:core/v1:ServiceAccount", "ml-ray-sa");
+        assert.deepEqual(sa.inputs.metadata, { annotations: { "e2e.ml-gitops/identity": "ray-workloads" }, name: "ray-workloads", namespace: "ray-system" });
+        assert.ok(one(ev, T.app, "ml-raycluster").dependencies.includes(sa.urn));
+    });
+
     it("e2e-prod: the prod profile (HA, Ingress with TLS, pinned revisions, both services), on loopback, every Application awaited", async () => {
         const ev = (await renderStack("e2e-prod", undefined, SECRETS)).evaluation;
         assertSources(ev, "v1.0.0");

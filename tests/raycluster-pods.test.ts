@@ -188,6 +188,27 @@ describe("RayCluster pods: scheduling, identity, environment, /dev/shm, fault to
         });
     });
 
+    it("accepts every valid form: a toleration of every taint, NoExecute with seconds, own labels, both envFrom kinds, a valid affinity", () => {
+        const pod = {
+            tolerations: [{ operator: "Exists" }, { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 }],
+            labels: { team: "ml", "app.kubernetes.io/component": "ray" },
+            envFrom: [{ secret: "a" }, { configMap: "b" }],
+            env: { MODEL_NAME: "llama" },
+            affinity: {
+                podAntiAffinity: {
+                    preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { topologyKey: "kubernetes.io/hostname" } }],
+                },
+            },
+            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "zone", whenUnsatisfiable: "DoNotSchedule" }],
+            shmSize: "4Gi",
+        };
+        assert.deepEqual(
+            problemsOf({ environment: "dev", rayCluster: { head: { ...pod, memory: "4Gi" }, workerGroups: { g: group({ ...pod, gpu: "10" }) } } }),
+            [],
+        );
+        assert.deepEqual(problemsOf(rc({ gcsFaultTolerance: { enabled: true, redisAddress: "redis:6379" }, head: { env: { RAY_LOG_LEVEL: "info" } } })), []);
+    });
+
     it("turns the GPU shorthand into the resource, the node selector and the pool's toleration", () => {
         const values = (gpu: unknown, extra: object = {}) =>
             (
@@ -210,6 +231,10 @@ describe("RayCluster pods: scheduling, identity, environment, /dev/shm, fault to
             { effect: "NoSchedule", key: "amd.com/gpu", operator: "Exists" },
         ]);
         assert.deepEqual(values({ count: 1, tolerations: [] }).tolerations, undefined, "gpu.tolerations: [] drops the default");
+        assert.deepEqual(values({ count: 1, tolerations: [{ key: "gpu", operator: "Equal", value: "a100", effect: "NoSchedule" }] }).tolerations, [
+            { effect: "NoSchedule", key: "gpu", operator: "Equal", value: "a100" },
+        ]);
+        assert.deepEqual(values("12").resources.limits, { cpu: "1", memory: "4Gi", "nvidia.com/gpu": "12" });
         const none = values(undefined);
         assert.deepEqual([none.tolerations, none.nodeSelector], [undefined, undefined], "a CPU group gets neither");
     });
