@@ -16,6 +16,8 @@ const group = (o: object) => ({ replicas: 1, minReplicas: 0, maxReplicas: 2, cpu
 const groups = (o: object) => ({ environment: "dev", rayCluster: { workerGroups: { g: group(o) } } });
 const rc = (o: object) => ({ environment: "dev", rayCluster: o });
 const K = "ml-gitops:rayCluster";
+/** An object without the keys a test does not look at. */
+const without = (o: Record<string, unknown>, ...keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
 
 /** [what, config, the exact problems]. */
 const BAD: [string, Record<string, unknown>, string[]][] = [
@@ -237,6 +239,114 @@ describe("RayCluster pods: scheduling, identity, environment, /dev/shm, fault to
         assert.deepEqual(values("12").resources.limits, { cpu: "1", memory: "4Gi", "nvidia.com/gpu": "12" });
         const none = values(undefined);
         assert.deepEqual([none.tolerations, none.nodeSelector], [undefined, undefined], "a CPU group gets neither");
+    });
+
+    it("gives the chart every pod key as its value of the same name, the head keeping its /tmp/ray volume beside /dev/shm", () => {
+        const pod = {
+            nodeSelector: { pool: "ml" },
+            tolerations: [{ key: "dedicated", operator: "Equal", value: "ml", effect: "NoSchedule" }],
+            affinity: {
+                podAntiAffinity: {
+                    preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { topologyKey: "kubernetes.io/hostname" } }],
+                },
+            },
+            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "zone", whenUnsatisfiable: "DoNotSchedule" }],
+            priorityClassName: "ml-high",
+            runtimeClassName: "nvidia",
+            labels: { team: "ml" },
+            annotations: { "prometheus.io/scrape": "true" },
+            env: { ZETA: "z", ALPHA: "a" },
+            secretEnv: { HF_TOKEN: { secret: "hf", key: "token" } },
+            envFrom: [{ secret: "s3" }, { configMap: "cfg" }],
+            shmSize: "1Gi",
+        };
+        const v = rayClusterValues(
+            parseConfig({
+                environment: "dev",
+                kuberay: { version: "1.6.2" },
+                rayCluster: {
+                    serviceAccount: { name: "ray", create: true },
+                    imagePullSecrets: ["regcred", "mirror"],
+                    gcsFaultTolerance: {
+                        enabled: true,
+                        redisAddress: "redis:6379",
+                        redisPassword: { secret: "redis", key: "pw" },
+                        externalStorageNamespace: "ns1",
+                    },
+                    head: pod,
+                    workerGroups: { g: group({ ...pod, gpu: { count: 1, nodeSelector: { pool: "ml", gpu: "a100" } } }) },
+                },
+            }).rayCluster,
+        ) as Record<string, Record<string, unknown>>;
+        const shared = {
+            affinity: pod.affinity,
+            annotations: { "prometheus.io/scrape": "true" },
+            containerEnv: [
+                { name: "ALPHA", value: "a" },
+                { name: "HF_TOKEN", valueFrom: { secretKeyRef: { key: "token", name: "hf" } } },
+                { name: "ZETA", value: "z" },
+            ],
+            envFrom: [{ secretRef: { name: "s3" } }, { configMapRef: { name: "cfg" } }],
+            labels: { team: "ml" },
+            priorityClassName: "ml-high",
+            runtimeClassName: "nvidia",
+            serviceAccountName: "ray",
+            topologySpreadConstraints: pod.topologySpreadConstraints,
+        };
+        const shm = { volume: { emptyDir: { medium: "Memory", sizeLimit: "1Gi" }, name: "shared-mem" }, mount: { mountPath: "/dev/shm", name: "shared-mem" } };
+        const head = without(v.head, "autoscalerOptions", "enableInTreeAutoscaling", "rayStartParams", "resources");
+        assert.deepEqual(head, {
+            ...shared,
+            nodeSelector: { pool: "ml" },
+            tolerations: [{ effect: "NoSchedule", key: "dedicated", operator: "Equal", value: "ml" }],
+            volumeMounts: [{ mountPath: "/tmp/ray", name: "log-volume" }, shm.mount],
+            volumes: [{ emptyDir: {}, name: "log-volume" }, shm.volume],
+        });
+        const g = without(
+            (v.additionalWorkerGroups as Record<string, Record<string, unknown>>).g,
+            "disabled",
+            "maxReplicas",
+            "minReplicas",
+            "rayStartParams",
+            "replicas",
+        );
+        assert.deepEqual(g, {
+            ...shared,
+            nodeSelector: { gpu: "a100", pool: "ml" },
+            resources: { limits: { cpu: "1", memory: "4Gi", "nvidia.com/gpu": "1" }, requests: { cpu: "1", memory: "4Gi", "nvidia.com/gpu": "1" } },
+            tolerations: [
+                { effect: "NoSchedule", key: "dedicated", operator: "Equal", value: "ml" },
+                { effect: "NoSchedule", key: "nvidia.com/gpu", operator: "Exists" },
+            ],
+            volumeMounts: [shm.mount],
+            volumes: [shm.volume],
+        });
+        assert.deepEqual(v.imagePullSecrets, [{ name: "regcred" }, { name: "mirror" }]);
+        assert.deepEqual(v.gcsFaultTolerance, {
+            enabled: true,
+            externalStorageNamespace: "ns1",
+            redisAddress: "redis:6379",
+            redisPassword: { valueFrom: { secretKeyRef: { key: "pw", name: "redis" } } },
+        });
+        const noPassword = rayClusterValues(parseConfig(rc({ gcsFaultTolerance: { enabled: true, redisAddress: "redis:6379" } })).rayCluster);
+        assert.deepEqual(noPassword.gcsFaultTolerance, { enabled: true, redisAddress: "redis:6379" });
+    });
+
+    it("refuses REDIS_PASSWORD in the head's plain env too, and takes runtimeClassName from KubeRay 1.6.0", () => {
+        assert.deepEqual(problemsOf(rc({ gcsFaultTolerance: { enabled: true, redisAddress: "r:6379" }, head: { env: { REDIS_USERNAME: "ray" } } })), [
+            `${K}.head.env.REDIS_USERNAME: is refused by KubeRay beside gcsFaultTolerance: use gcsFaultTolerance.redisAddress and redisPassword (got "ray")`,
+        ]);
+        for (const version of ["1.6.2", "1.7.0"])
+            assert.deepEqual(
+                problemsOf({ environment: "dev", kuberay: { version }, rayCluster: { workerGroups: { g: group({ runtimeClassName: "nvidia" }) } } }),
+                [],
+                version,
+            );
+        assert.deepEqual(
+            problemsOf(groups({ nodeSelector: { pool: "gpu" }, gpu: { count: 1, nodeSelector: { pool: "gpu" } } })),
+            [],
+            "the same label twice agrees",
+        );
     });
 
     it("sets nothing new for a config that uses none of the keys, so existing renders keep their values", () => {
