@@ -24,6 +24,36 @@ describe("building blocks with their own args", () => {
         assert.deepEqual(values.server.replicas, 1);
         assert.equal((values.configs.cm as Record<string, unknown>).url, "http://argocd-server.argocd.svc");
         assert.deepEqual(one(ev, T.randomPassword, "a-admin-password").inputs, { length: 24, special: false });
+        const component = ev.resources.find((r) => r.type === "ml-gitops:argocd:ArgoCd")!;
+        assert.equal(one(ev, T.randomPassword, "a-admin-password").parent, component.urn, "the generated password is the component's child");
+        assert.deepEqual(values.dex, { enabled: false }, "no Dex: SSO is OIDC directly");
+        assert.equal((values.configs.rbac as Record<string, unknown>).scopes, "[groups]");
+    });
+
+    it("ArgoCd with SSO, notifications and two scopes: not prod-aware, so the admin login stays on; the OIDC secret never shown", async () => {
+        const sso = { enabled: true, issuer: "https://login.acme.internal", clientID: "argocd" };
+        const ev = await evaluate(
+            () => new ArgoCd("a", { settings: { sso, rbac: { scopes: ["groups", "email"] } }, oidcClientSecret: "s3cr3t", notifications: true }),
+            opts,
+        );
+        const values = reveal(one(ev, T.release, "a").inputs.values) as Record<string, Record<string, unknown>>;
+        assert.equal((values.configs.rbac as Record<string, unknown>).scopes, "[groups, email]");
+        assert.equal((values.configs.cm as Record<string, unknown>)["admin.enabled"], true);
+        assert.equal(ev.resources.filter((r) => r.type === T.randomPassword).length, 1);
+        assert.deepEqual(values.notifications, {
+            argocdUrl: "http://argocd-server.argocd.svc",
+            cm: { create: false },
+            enabled: true,
+            secret: { create: false },
+        });
+        const given = await evaluate(() => new ArgoCd("c", { adminPassword: "pw" }), opts);
+        const salt = one(given, T.randomBytes, "c-admin-salt");
+        assert.equal(salt.parent, given.resources.find((r) => r.type === "ml-gitops:argocd:ArgoCd")!.urn, "a given password's salt is the component's child");
+        await assert.rejects(
+            evaluate(() => new ArgoCd("b", { settings: { sso }, oidcClientSecret: "" }), opts),
+            (e: Error) =>
+                e.message === 'invalid args of ArgoCd "b" (1 problem):\n  - args.oidcClientSecret: is required when argocd.sso.enabled is true (got [secret])',
+        );
     });
 
     it("ArgoCd refuses bad settings, naming each arg and the instance, before it registers anything", async () => {
