@@ -147,7 +147,7 @@ export class MlPlatform extends pulumi.ComponentResource {
         if (c.mlPlatform.enabled) ensureNamespace("ml-ns", c.mlPlatform.namespace);
 
         // The Ray pods' ServiceAccount, when the program owns it: created before the RayCluster's
-        // Application, deleted after it.
+        // Application, deleted after it; in the Ray namespace, or after Argo CD when they share one.
         const sa = c.rayCluster.serviceAccount;
         const rayNs = namespaces.get(c.kuberay.namespace);
         const rayIdentity =
@@ -155,7 +155,7 @@ export class MlPlatform extends pulumi.ComponentResource {
                 ? new k8s.core.v1.ServiceAccount(
                       `${name}-ray-sa`,
                       { metadata: { annotations: sa.annotations, name: sa.name, namespace: c.kuberay.namespace } },
-                      { parent: this, dependsOn: rayNs ? [rayNs] : [] },
+                      { parent: this, dependsOn: rayNs ? [rayNs] : before },
                   )
                 : undefined;
 

@@ -381,6 +381,11 @@ describe("RayCluster pods: scheduling, identity, environment, /dev/shm, fault to
 
         const referenced = await run(rc({ serviceAccount: { name: "existing" } }));
         assert.deepEqual(byType(referenced, "kubernetes:core/v1:ServiceAccount"), [], "an existing one is only referenced");
+        const shared = await run({ environment: "dev", kuberay: { namespace: "argocd" }, rayCluster: { serviceAccount: { name: "ray", create: true } } });
+        const inArgo = one(shared, "kubernetes:core/v1:ServiceAccount", "ml-ray-sa");
+        assert.equal((inArgo.inputs.metadata as { namespace: string }).namespace, "argocd");
+        const after = inArgo.dependencies.map((u) => u.split("::").pop());
+        assert.ok(after.includes("ml-argocd-ns") && after.includes("ml-argocd"), `in Argo CD's namespace, after Argo CD: ${after.join(", ")}`);
         const off = await run({ environment: "dev", rayCluster: { enabled: false, serviceAccount: { name: "x", create: true } } });
         assert.deepEqual(byType(off, "kubernetes:core/v1:ServiceAccount"), [], "no RayCluster, no ServiceAccount");
     });
