@@ -27,10 +27,15 @@ export const dnsSubdomain = () =>
         .string()
         .max(253, { message: "must be at most 253 characters" })
         .regex(DNS_SUBDOMAIN, { message: "must be a DNS subdomain: lower-case letters, digits, '-' and '.'" });
-const secretRef = z.strictObject({
-    secret: dnsSubdomain().meta({ description: "Name of the Secret, in the Ray namespace." }),
-    key: z.string().min(1, { message: "must not be empty" }).meta({ description: "Key in the Secret." }),
-});
+/** A key of a Secret in the Ray namespace, by name: `{secret, key}`; `error` words a value of another type. */
+export const secretRef = (error?: string) =>
+    z.strictObject(
+        {
+            secret: dnsSubdomain().meta({ description: "Name of the Secret, in the Ray namespace." }),
+            key: z.string().min(1, { message: "must not be empty" }).meta({ description: "Key in the Secret." }),
+        },
+        error === undefined ? undefined : { error },
+    );
 
 export const tolerationSchema = z.strictObject({
     key: labelKey().optional().meta({ description: "Taint key; without it, operator Exists tolerates every taint." }),
@@ -47,8 +52,12 @@ export const tolerationSchema = z.strictObject({
 });
 export type Toleration = z.output<typeof tolerationSchema>;
 
-/** Problems of one toleration, as the API server would see them, and what this project refuses besides. */
-export function checkToleration(t: Toleration, report: Report): void {
+/** Problems of each toleration of a list, as the API server would see them, and what this project refuses besides; paths under the list. */
+export function checkTolerations(tolerations: readonly Toleration[], report: Report): void {
+    tolerations.forEach((t, i) => checkToleration(t, (path, message) => report([i, ...path], message)));
+}
+
+function checkToleration(t: Toleration, report: Report): void {
     if (t.operator === "Equal" && t.value === undefined) report(["value"], "is required with operator Equal; use operator Exists to tolerate any value");
     if (t.operator === "Exists" && t.value !== undefined) report(["value"], "must be unset with operator Exists");
     if (t.key === undefined && t.operator !== "Exists") report(["operator"], "must be Exists when key is unset (a toleration of every taint)");
@@ -57,8 +66,10 @@ export function checkToleration(t: Toleration, report: Report): void {
 
 /** A strict schema, from Kubernetes' own (the RayCluster CRD's pod template), for a field passed through as an object. */
 function kubernetesField<T extends z.ZodType>(base: T, jsonSchema: unknown, what: string) {
-    const strict = z.fromJSONSchema(jsonSchema as Parameters<typeof z.fromJSONSchema>[0]);
+    // Built on first use, not at import: about 30 ms that every preview of a stack without the field would pay.
+    let strict: z.ZodType | undefined;
     return base.superRefine((v, ctx) => {
+        strict ??= z.fromJSONSchema(jsonSchema as Parameters<typeof z.fromJSONSchema>[0]);
         const result = strict.safeParse(v);
         if (result.success) return;
         for (const issue of result.error.issues) {
@@ -91,7 +102,7 @@ export const podSettingsShape = {
                 "Plain environment variables of the Ray container; a name that says it holds a secret (…TOKEN, …PASSWORD, …KEY) is refused: use secretEnv.",
         }),
     secretEnv: z
-        .record(z.string().regex(ENV_NAME, { message: "must be an environment variable name" }), secretRef)
+        .record(z.string().regex(ENV_NAME, { message: "must be an environment variable name" }), secretRef())
         .default({})
         .meta({ description: "Environment variables from a key of a Secret (secretKeyRef): the value never enters the config." }),
     envFrom: z
@@ -166,7 +177,7 @@ type PodSettings = z.output<z.ZodObject<typeof podSettingsShape>>;
 
 /** The rules among one pod's settings; `memory` is the pod's memory limit. */
 export function checkPodSettings(p: PodSettings, memory: string, report: Report): void {
-    p.tolerations.forEach((t, i) => checkToleration(t, (path, message) => report(["tolerations", i, ...path], message)));
+    checkTolerations(p.tolerations, (path, message) => report(["tolerations", ...path], message));
     for (const key of Object.keys(p.labels))
         if (RESERVED_LABEL.test(key)) report(["labels", key], "is set by KubeRay or the ray-cluster chart; choose another label");
     for (const name of Object.keys(p.env)) {

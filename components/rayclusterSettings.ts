@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { dnsLabel, MAX_RELEASE_NAME, quantity, releaseName, repoUrl, semver, timeoutSeconds, anyObject, type Report } from "./formats";
-import { checkPodSettings, checkToleration, dnsSubdomain, gpuSchema, labelKey, podSettingsShape } from "./podSettings";
+import { checkPodSettings, checkTolerations, dnsSubdomain, gpuSchema, labelKey, podSettingsShape, secretRef } from "./podSettings";
 import { DEFAULT_NAME_OVERRIDE, rayClusterFullname, rayClusterNameProblem } from "./raycluster";
 import { DEFAULT_KUBERAY_VERSION, DEFAULT_RAY_IMAGE_TAG, isSupportedKuberayVersion, KUBERAY_CHART_REPOSITORY, SUPPORTED_KUBERAY_RANGE } from "./versions";
 
@@ -92,16 +92,7 @@ export const rayClusterSchema = z
                     .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: "must be host:port, such as redis.ray-system.svc:6379" })
                     .optional()
                     .meta({ description: "host:port of the Redis." }),
-                redisPassword: z
-                    .strictObject(
-                        {
-                            secret: dnsSubdomain().meta({ description: "Secret in kuberay.namespace." }),
-                            key: z.string().min(1, { message: "must not be empty" }).meta({ description: "Key holding the password." }),
-                        },
-                        {
-                            error: "must reference a Secret, {secret, key}: a password is never written into the config",
-                        },
-                    )
+                redisPassword: secretRef("must reference a Secret, {secret, key}: a password is never written into the config")
                     .optional()
                     .meta({ description: "The Redis password, from a Secret by reference (never a literal)." }),
                 externalStorageNamespace: z
@@ -198,7 +189,7 @@ export function checkRayCluster(rc: z.output<typeof rayClusterSchema>, prod: boo
         for (const [label, value] of Object.entries(g.gpu?.nodeSelector ?? {}))
             if (g.nodeSelector[label] !== undefined && g.nodeSelector[label] !== value)
                 report(["workerGroups", name, "gpu", "nodeSelector", label], `contradicts nodeSelector.${label} (${g.nodeSelector[label]})`);
-        g.gpu?.tolerations?.forEach((t, i) => checkToleration(t, (p, message) => report(["workerGroups", name, "gpu", "tolerations", i, ...p], message)));
+        checkTolerations(g.gpu?.tolerations ?? [], (p, message) => report(["workerGroups", name, "gpu", "tolerations", ...p], message));
     }
     if (rc.enabled && Object.keys(rc.workerGroups).length === 0) report(["workerGroups"], "must declare at least one worker group");
     // The name the chart derives: refused here, before KubeRay would refuse it (a release name helm

@@ -602,17 +602,17 @@ export interface RayClusterGcsFaultToleranceConfig {
 
 /** The Redis password, from a Secret by reference (never a literal). */
 export interface RayClusterGcsFaultToleranceRedisPasswordConfig {
-    /** Secret in kuberay.namespace. */
+    /** Name of the Secret, in the Ray namespace. */
     readonly secret: string;
-    /** Key holding the password. */
+    /** Key in the Secret. */
     readonly key: string;
 }
 
 /** The Redis password, from a Secret by reference (never a literal). */
 export interface RayClusterGcsFaultToleranceRedisPasswordSettings {
-    /** Secret in kuberay.namespace. */
+    /** Name of the Secret, in the Ray namespace. */
     readonly secret: string;
-    /** Key holding the password. */
+    /** Key in the Secret. */
     readonly key: string;
 }
 
