@@ -4,11 +4,12 @@
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { ROOT } from "../commands/render";
+import { inScratchCopy, PROGRAM_FILES } from "./scratch";
 
 const RENDER_USAGE_FIRST = "usage: npm run render -- --stack <name> [--out <dir> | --diff <git-ref>] [--root <dir with Pulumi.yaml>] [--charts]";
 
@@ -114,27 +115,9 @@ describe("command lines", function () {
         }
     });
 
-    it("render --diff <ref>: prints the unified diff of both renders, exit 1 on a change and 0 on none", function () {
+    it("render --diff <ref>: prints the unified diff of both renders, exit 1 on a change and 0 on none", async function () {
         this.timeout(240_000);
-        const dir = mkdtempSync(join(tmpdir(), "ml-gitops-cli-"));
-        try {
-            for (const f of [
-                "index.ts",
-                "components",
-                "commands",
-                "testing",
-                "health",
-                "esc",
-                "start.js",
-                "tsconfig.json",
-                "tsconfig.build.json",
-                "package.json",
-                "package-lock.json",
-                "Pulumi.yaml",
-                "Pulumi.dev.yaml",
-            ])
-                cpSync(join(ROOT, f), join(dir, f), { recursive: true });
-            symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+        await inScratchCopy("cli", [...PROGRAM_FILES, "esc", "Pulumi.dev.yaml"], (dir) => {
             writeFileSync(join(dir, ".gitignore"), "node_modules\nbin/\n");
             const git = (...args: string[]) =>
                 assert.equal(spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: dir }).status, 0, args.join(" "));
@@ -158,9 +141,7 @@ describe("command lines", function () {
             assert.match(changed.stdout, /\n--- HEAD:out\/dev\/resources\.json\n\+\+\+ working tree:out\/dev\/resources\.json\n/);
             assert.equal(changed.stdout.match(/^[-+] /gm)?.length, 4, "two lines each way: the manifest and resources.json");
             assert.ok(!existsSync(join(dir, "out")), "--diff writes no files");
-        } finally {
-            rmSync(dir, { recursive: true, force: true });
-        }
+        });
     });
 });
 

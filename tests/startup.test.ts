@@ -4,11 +4,11 @@
  */
 import * as assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { ROOT } from "../commands/render";
+import { inScratchCopy, PROGRAM_FILES } from "./scratch";
 
 describe("start-up", () => {
     it("is what Pulumi runs: start.js, without ts-node", () => {
@@ -17,25 +17,9 @@ describe("start-up", () => {
         assert.deepEqual(project.runtime, { name: "nodejs", options: { typescript: false } });
     });
 
-    it("rebuilds when a file changes that the program imports from a new directory (the hash follows what the compiler read)", function () {
+    it("rebuilds when a file changes that the program imports from a new directory (the hash follows what the compiler read)", async function () {
         this.timeout(120000);
-        const dir = mkdtempSync(join(tmpdir(), "ml-gitops-start-"));
-        try {
-            for (const f of [
-                "index.ts",
-                "components",
-                "commands",
-                "testing",
-                "health",
-                "start.js",
-                "tsconfig.json",
-                "tsconfig.build.json",
-                "package.json",
-                "package-lock.json",
-                "Pulumi.yaml",
-            ])
-                cpSync(join(ROOT, f), join(dir, f), { recursive: true });
-            symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+        await inScratchCopy("start", PROGRAM_FILES, (dir) => {
             mkdirSync(join(dir, "extra"));
             writeFileSync(join(dir, "extra", "marker.ts"), 'export const MARKER = "first";\n');
             writeFileSync(
@@ -65,29 +49,12 @@ describe("start-up", () => {
             assert.match(changed.stdout, /marker second/, "the edit in the new directory runs, not the stale build");
             assert.ok(!existsSync(join(dir, "bin", "marker")), "rebuilt from scratch");
             assert.notEqual(readFileSync(join(dir, "bin", ".build-hash"), "utf8"), stamp);
-        } finally {
-            rmSync(dir, { recursive: true, force: true });
-        }
+        });
     });
 
-    it("refuses to run a program that does not type-check, and leaves no build behind", function () {
+    it("refuses to run a program that does not type-check, and leaves no build behind", async function () {
         this.timeout(60000);
-        const dir = mkdtempSync(join(tmpdir(), "ml-gitops-start-"));
-        try {
-            for (const f of [
-                "index.ts",
-                "components",
-                "commands",
-                "testing",
-                "start.js",
-                "tsconfig.json",
-                "tsconfig.build.json",
-                "package.json",
-                "package-lock.json",
-                "Pulumi.yaml",
-            ])
-                cpSync(join(ROOT, f), join(dir, f), { recursive: true });
-            symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+        await inScratchCopy("start", PROGRAM_FILES, (dir) => {
             appendFileSync(join(dir, "components", "util.ts"), '\nexport const typeError: number = "not a number";\n');
             // As Pulumi's language host loads it: require the entry point, then call the exported program.
             const r = spawnSync(process.execPath, ["-e", "require('./start.js')(); console.log('program ran')"], { cwd: dir, encoding: "utf8" });
@@ -97,32 +64,12 @@ describe("start-up", () => {
             assert.match(r.stderr, /components\/util\.ts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\./);
             assert.ok(!existsSync(join(dir, "bin", ".build-hash")), "a failed build is not stamped");
             assert.ok(!existsSync(join(dir, "bin", "index.js")), "noEmitOnError: no half-built program");
-        } finally {
-            rmSync(dir, { recursive: true, force: true });
-        }
+        });
     });
 
     it("builds once when two processes start at once (a lock beside bin/), both taking over a dead process's lock, and compiles no developer tool", async function () {
         this.timeout(180000);
-        const dir = mkdtempSync(join(tmpdir(), "ml-gitops-start-"));
-        try {
-            for (const f of [
-                "index.ts",
-                "components",
-                "commands",
-                "testing",
-                "tools",
-                "health",
-                "start.js",
-                "tsconfig.json",
-                "tsconfig.build.json",
-                "package.json",
-                "package-lock.json",
-                "Pulumi.yaml",
-                "Pulumi.dev.yaml",
-            ])
-                cpSync(join(ROOT, f), join(dir, f), { recursive: true });
-            symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+        await inScratchCopy("start", [...PROGRAM_FILES, "tools", "Pulumi.dev.yaml"], async (dir) => {
             // A developer tool that does not type-check must not stop the program.
             appendFileSync(join(dir, "tools", "bench.ts"), '\nexport const typeError: number = "not a number";\n');
             // A lock left by a process that died mid-build (its pid no longer runs): both take it over, one of them builds.
@@ -171,8 +118,6 @@ describe("start-up", () => {
             );
             assert.match(render.stdout, /^stack dev: \d+ resources\n/);
             assert.ok(existsSync(join(out, "manifests.yaml")) && existsSync(join(out, "resources.json")));
-        } finally {
-            rmSync(dir, { recursive: true, force: true });
-        }
+        });
     });
 });
