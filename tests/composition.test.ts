@@ -1,6 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as assert from "node:assert/strict";
 import { MlPlatform, type MlPlatformSettings } from "../components";
+import { declaredObjects } from "../components/composition";
+import { parseConfig } from "../components/config";
+import { planApplications, planProjects } from "../components/plan";
 import { evaluate, recordedByLastEvaluation, type Evaluation } from "../testing/engine";
 import { T } from "./harness";
 
@@ -296,5 +299,66 @@ describe("composing the platform into a larger stack", () => {
             }),
             /args\.settings\.notifications\.enabled: must be false when argocd\.install is false: argocd-notifications-cm and -secret belong to the platform that installs Argo CD/,
         );
+    });
+
+    describe("what a platform declares (the keys two platforms are compared by, and how a message names each)", () => {
+        const declared = (raw: Record<string, unknown>, rayClusterName?: string) => {
+            const c = parseConfig(raw);
+            const apps = planApplications(c);
+            return [...declaredObjects(c, apps, planProjects(c, apps), rayClusterName)];
+        };
+
+        it("installing Argo CD and KubeRay, notifications on: the release, both CRD sets, the notifications objects, the Ray namespace but not Argo CD's twice", () => {
+            assert.deepEqual(
+                declared(
+                    {
+                        environment: "dev",
+                        kuberay: { namespace: "argocd" },
+                        mlPlatform: { enabled: false },
+                        notifications: { enabled: true, slack: { enabled: true } },
+                        slackToken: "xoxb-t",
+                    },
+                    "rc",
+                ),
+                [
+                    ["Namespace argocd", "Namespace argocd"],
+                    ["Release argocd/argocd", "helm release argocd/argocd"],
+                    [
+                        "cluster:argocd-crds",
+                        "the Argo CD CRDs (applications.argoproj.io, appprojects.argoproj.io, applicationsets.argoproj.io) from the argo-cd chart",
+                    ],
+                    ["ConfigMap argocd/argocd-notifications-cm", "ConfigMap argocd/argocd-notifications-cm"],
+                    ["Secret argocd/argocd-notifications-secret", "Secret argocd/argocd-notifications-secret"],
+                    ["AppProject argocd/ml-dev", "AppProject argocd/ml-dev"],
+                    ["AppProject argocd/ray-platform", "AppProject argocd/ray-platform"],
+                    ["Application argocd/ray-operator-crds", "Application argocd/ray-operator-crds"],
+                    ["Application argocd/ray-operator", "Application argocd/ray-operator"],
+                    ["Application argocd/raycluster", "Application argocd/raycluster"],
+                    ["cluster:kuberay-crds", "the KubeRay CRDs (rayclusters.ray.io, rayjobs.ray.io, rayservices.ray.io)"],
+                    ["ClusterRole kuberay-operator", "the KubeRay operator's ClusterRole kuberay-operator"],
+                    ["RayCluster argocd/rc", "RayCluster argocd/rc"],
+                ],
+            );
+        });
+
+        it("reusing Argo CD and KubeRay, notifications off: its own namespaces (Argo CD's too, which it does not create), projects and Applications only", () => {
+            assert.deepEqual(
+                declared({
+                    environment: "dev",
+                    argocd: { install: false },
+                    kuberay: { install: false, namespace: "argocd" },
+                    mlPlatform: { namespace: "ml-b" },
+                    notifications: { enabled: false },
+                }),
+                [
+                    ["Namespace argocd", "Namespace argocd"],
+                    ["Namespace ml-b", "Namespace ml-b"],
+                    ["AppProject argocd/ml-dev", "AppProject argocd/ml-dev"],
+                    ["AppProject argocd/ray-platform", "AppProject argocd/ray-platform"],
+                    ["Application argocd/raycluster", "Application argocd/raycluster"],
+                    ["Application argocd/ml-platform", "Application argocd/ml-platform"],
+                ],
+            );
+        });
     });
 });
