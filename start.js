@@ -13,9 +13,18 @@ const { spawnSync } = require("node:child_process");
 const { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
 const { join, relative } = require("node:path");
 
-// Node 22.1+ keeps V8's compiled code of loaded modules between runs; Node 20 has no such API.
-const nodeModule = require("node:module");
-if (typeof nodeModule.enableCompileCache === "function") nodeModule.enableCompileCache();
+// The Node.js floor (package.json `engines`): the Pulumi SDK 3.249 and later need Node 22, and an
+// older Node would fail later, somewhere inside it. One line instead, before anything runs.
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 13)) {
+    process.stderr.write(
+        `ml-gitops: Node.js 22.13 or later is required; this is Node.js ${process.versions.node} (${process.execPath}). Nothing was run or deployed.\n`,
+    );
+    process.exit(1);
+}
+
+// Keeps V8's compiled code of loaded modules between runs (Node 22.1+).
+require("node:module").enableCompileCache();
 
 const ROOT = __dirname;
 const BIN = join(ROOT, "bin");

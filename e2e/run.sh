@@ -244,6 +244,14 @@ KVER="$(node -p 'require("@pulumi/kubernetes/package.json").version')"; RVER="$(
 pulumi plugin install resource kubernetes "$KVER" --file "$BIN/pulumi-resource-kubernetes" > "$W/logs/plugins.log" 2>&1 || fail pulumi "plugin install kubernetes $KVER: $(tail -3 "$W/logs/plugins.log")"
 pulumi plugin install resource random "$RVER" --file "$BIN/pulumi-resource-random" >> "$W/logs/plugins.log" 2>&1 || fail pulumi "plugin install random $RVER: $(tail -3 "$W/logs/plugins.log")"
 say "pulumi $(pulumi version), plugins: $(pulumi plugin ls 2>/dev/null | awk 'NR>1 && $1!="" && $1!="TOTAL" {printf "%s %s; ", $1, $3}')"
+# The kubernetes provider the toolchain can build is not the one @pulumi/kubernetes declares (see
+# build_kubernetes in toolchain.sh): said here and in the final line, not hidden behind its name.
+KSRC="$("$HERE/toolchain.sh" --versions | sed -n 's/^kubernetes-source //p')"
+PROVIDER_NOTE=""
+if [ "$KSRC" != "$KVER" ]; then
+  PROVIDER_NOTE="kubernetes provider v$KSRC as $KVER"
+  say "MISMATCH: the kubernetes provider is built from v$KSRC and installed as $KVER, the version @pulumi/kubernetes declares: what this run shows of the provider is v$KSRC's behaviour (CRDs from a Release resolvable in preview came in 4.32, create-then-AlreadyExists in 4.29, null values in 4.30)"
+fi
 
 # The component package (plugin/) as a Python, Go, .NET or YAML program loads it: through the real
 # Node.js language host, which runs Pulumi's analyzer on the components.
@@ -332,6 +340,34 @@ run_scenario() { # run_scenario STACK NAME FUNC ARGS...: its result recorded, it
   say "$stack: $name: ${out:-no output} $( [ $rc = 0 ] || echo '(FAILED)')"
 }
 
+# The "Policies:" section of a step's log (what the engine printed for each policy pack), indented.
+policies_of() { sed -n '/^Policies:/,/^$/p' "$W/logs/$1.log" | sed '/^$/d; s/^/    /'; }
+
+# The policy pack under the real engine, against a program that bypasses the config schema:
+# e2e/policy-denied composes an extra Application that tracks a branch, in a prod stack with the
+# prod policy config (mandatory). preview and up must both fail with the policy's own message and
+# its enforcement level, and nothing may be created. Run while a stack is up (the Application CRD
+# exists, so the provider can check the object), with ML_REPO as its source.
+scenario_policy_denied() {
+  local dir="$PROJECT/e2e/policy-denied" st=policy-denied-prod rc n
+  local want='[mandatory]  no-floating-versions'
+  local msg="Application \"feature-branch\" tracks \"main\" of $ML_REPO; pin a tag, an exact chart version or a commit."
+  pulumi -C "$dir" stack init "$st" --secrets-provider passphrase > "$W/logs/$st-stack-init.log" 2>&1 || { echo "policy: stack init failed: $(tail -3 "$W/logs/$st-stack-init.log")"; return 1; }
+  for cmd in preview up; do
+    E2E_REPO_URL="$ML_REPO" step "$st" "$cmd" -C "$dir" "$cmd" $( [ "$cmd" = up ] && echo --yes ) \
+      --policy-pack "$PROJECT/policy" --policy-pack-config "$PROJECT/policy/config.prod.json" >&2; rc=$?
+    policies_of "$st-$cmd" >&2
+    [ $rc -ne 0 ] || { echo "policy: pulumi $cmd of the branch-tracking program succeeded"; return 1; }
+    grep -qF -- "$want" "$W/logs/$st-$cmd.log" && grep -qF -- "$msg" "$W/logs/$st-$cmd.log" ||
+      { echo "policy: pulumi $cmd failed without \"$want\" and the policy's message: $(errors_of "$st-$cmd")"; return 1; }
+  done
+  n="$(pulumi -C "$dir" stack export --stack "$st" 2>/dev/null | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log((JSON.parse(s).deployment.resources || []).filter((r) => !r.type.startsWith("pulumi:")).length))')"
+  [ "$n" = 0 ] || { echo "policy: the refused up left $n resources in its state"; return 1; }
+  K -n "$ARGOCD_NS" get application feature-branch > /dev/null 2>&1 && { echo "policy: the refused up created Application feature-branch"; return 1; }
+  pulumi -C "$dir" stack rm "$st" --yes --force > /dev/null 2>&1
+  echo "policy ok (1 denied)"
+}
+
 run_stack() { # run_stack STACK: init, preview, up (controllers started), scenarios, re-preview, destroy
   local stack="$1" n_res line
   cp "$PROJECT/Pulumi.$stack.yaml" "$W/stack-file.$stack.orig"
@@ -345,6 +381,11 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
   rm -f "$R/slack-calls.jsonl" "$W/pagerduty-events.jsonl"
 
   step "$stack" preview preview --diff || fail "$stack: preview" "$(errors_of "$stack-preview")"
+  if [ -n "$secrets" ]; then   # prod: the policy pack, run by the engine, must pass the shipped program
+    step "$stack" policy preview --policy-pack "$PROJECT/policy" --policy-pack-config "$PROJECT/policy/config.prod.json" ||
+      fail "$stack: policy" "$(errors_of "$stack-policy")"
+    policies_of "$stack-policy" >&2
+  fi
   # The real controllers start while `up` runs, as soon as what each reads exists; `up` itself
   # waits (sync.wait) until the controller reports every Application Synced and Healthy.
   : > "$W/logs/controllers.log"
@@ -421,6 +462,10 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
     run_scenario "$stack" notified node "$HERE/notified.js" "$PROJECT/Pulumi.$stack.yaml" "$R/slack-calls.jsonl" "$W/pagerduty-events.jsonl"
   fi
 
+  if [ -n "$secrets" ]; then
+    ML_REPO="$ml_repo" run_scenario "$stack" policy scenario_policy_denied
+  fi
+
   if [ -n "$secrets" ]; then   # what the real controllers and the stand-ins wrote, too
     local where
     where="$(secrets_in "$W"/logs/*.log "$R/slack-calls.jsonl" "$W/pagerduty-events.jsonl")" || fail "$stack: secrets" "secrets in plain text:$where"
@@ -453,5 +498,5 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
 for st in $STACKS; do run_stack "$st"; done
 say "stacks:$DONE_STACKS; toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, total $(( $(date +%s) - T_START ))s"
 notified="${RESULT[notified]:-notified 0 (no stack sends to a Slack stand-in)}"
-echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run} · $notified · destroy ok (${TOTAL_DESTROY} s)"
+echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s)${PROVIDER_NOTE:+ · $PROVIDER_NOTE}"
 [ -z "$SCENARIO_FAILED" ] || { for f in $SCENARIO_FAILED; do say "FAILED scenario $f: ${RESULT[$f]}"; done; exit 1; }

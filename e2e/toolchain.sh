@@ -30,9 +30,14 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${ML_GITOPS_E2E_CACHE:-$HOME/.cache/ml-gitops-e2e}"
 BIN="$CACHE/bin"; SRC="$CACHE/src"; LOGS="$CACHE/logs"
 
-PULUMI_VERSION="${PULUMI_VERSION:-3.248.0}"                        # = npm @pulumi/pulumi
+PULUMI_VERSION="${PULUMI_VERSION:-3.259.0}"                        # = npm @pulumi/pulumi
 KUBERNETES_PLUGIN_VERSION="${KUBERNETES_PLUGIN_VERSION:-4.34.2}"    # = npm @pulumi/kubernetes
 RANDOM_PLUGIN_VERSION="${RANDOM_PLUGIN_VERSION:-4.21.2}"            # = npm @pulumi/random
+# The provider is not built at that version: the module proxy serves provider/v4 only at v4.25.0
+# (see build_kubernetes), which is installed under KUBERNETES_PLUGIN_VERSION's name; --versions
+# says so (kubernetes-source), and the e2e prints the mismatch.
+KUBERNETES_PROVIDER_PSEUDO="${KUBERNETES_PROVIDER_PSEUDO:-v4.0.0-20260115033456-f47bc2d6f199}"   # = v4.25.0
+KUBERNETES_SDK_VERSION="${KUBERNETES_SDK_VERSION:-v4.25.0}"
 K8S_VERSION="${K8S_VERSION:-1.35.4}"                                 # kubectl in the helm layer is v1.35
 ETCD_VERSION="${ETCD_VERSION:-3.6.16}"
 KWOK_VERSION="${KWOK_VERSION:-0.8.0}"
@@ -46,7 +51,8 @@ HELM3_VERSION="${HELM3_VERSION:-3.19.4}"    # = helm3_version in Argo CD's hack/
 MINIREDIS_VERSION="${MINIREDIS_VERSION:-2.40.0}"
 if [ "${1:-}" = --versions ]; then
   printf '%s %s\n' argocd "$ARGOCD_VERSION" kuberay-operator "$KUBERAY_VERSION" helm3 "$HELM3_VERSION" miniredis "$MINIREDIS_VERSION" \
-    pulumi "$PULUMI_VERSION" kubernetes "$KUBERNETES_PLUGIN_VERSION" random "$RANDOM_PLUGIN_VERSION" k8s "$K8S_VERSION" etcd "$ETCD_VERSION" kwok "$KWOK_VERSION"
+    pulumi "$PULUMI_VERSION" kubernetes "$KUBERNETES_PLUGIN_VERSION" kubernetes-source "${KUBERNETES_SDK_VERSION#v}" \
+    random "$RANDOM_PLUGIN_VERSION" k8s "$K8S_VERSION" etcd "$ETCD_VERSION" kwok "$KWOK_VERSION"
   exit 0
 fi
 
@@ -99,7 +105,13 @@ build_pulumi() {
   "${GOBUILD[@]}" -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
     -o "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
   record pulumi "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" proxy -
+  stamp pulumi
 }
+
+# The CLI and its language host are built at $PULUMI_VERSION into unversioned names (bin/ is on the
+# e2e's PATH); a stamp per piece and version says which one is there, so a new @pulumi/pulumi
+# rebuilds both instead of running the old CLI under the new SDK.
+stamp() { mkdir -p "$BIN/stamps"; rm -f "$BIN/stamps/$1-v"*; touch "$BIN/stamps/$1-v$PULUMI_VERSION"; }
 
 # ---------------------------------------------------------------- pulumi-language-nodejs
 # Not served by the module proxy (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3: 403);
@@ -107,7 +119,7 @@ build_pulumi() {
 build_langhost() {
   if go mod download "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@v$PULUMI_VERSION" 2>/dev/null; then
     GOBIN="$BIN" go install -trimpath -ldflags "-s -w" "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@v$PULUMI_VERSION"
-    record langhost "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@v$PULUMI_VERSION" proxy -; return
+    record langhost "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@v$PULUMI_VERSION" proxy -; stamp langhost; return
   fi
   [ -n "$PULUMI_GIT" ] || { echo "pulumi-language-nodejs is not on the module proxy; set ML_GITOPS_E2E_PULUMI_GIT to a clone of github.com/pulumi/pulumi"; exit 1; }
   local d="$SRC/pulumi-$PULUMI_VERSION"
@@ -118,6 +130,7 @@ build_langhost() {
   go mod tidy
   "${GOBUILD[@]}" -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" -o "$BIN/pulumi-language-nodejs" .
   record langhost "pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs @ v$PULUMI_VERSION ($(git_desc "$PULUMI_GIT" "v$PULUMI_VERSION"))" git -
+  stamp langhost
 }
 
 # ---------------------------------------------------------------- pulumi-resource-kubernetes
@@ -127,8 +140,6 @@ build_langhost() {
 # sdk/v4 of the same release, and the binary is installed under the version @pulumi/kubernetes asks for.
 # (A clone's tree is no substitute here: the large schema.json blob is absent from the clone we have.)
 KUBERNETES_PROVIDER_MODULE="github.com/pulumi/pulumi-kubernetes/provider/v4"
-KUBERNETES_PROVIDER_PSEUDO="${KUBERNETES_PROVIDER_PSEUDO:-v4.0.0-20260115033456-f47bc2d6f199}"   # = v4.25.0
-KUBERNETES_SDK_VERSION="${KUBERNETES_SDK_VERSION:-v4.25.0}"
 build_kubernetes() {
   local dir; dir="$(go mod download -json "$KUBERNETES_PROVIDER_MODULE@$KUBERNETES_PROVIDER_PSEUDO" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
   local d="$SRC/pulumi-kubernetes-provider"
@@ -372,8 +383,8 @@ pieces=("$@"); [ ${#pieces[@]} -gt 0 ] || pieces=(helm pulumi langhost kwok etcd
 status=0
 for p in "${pieces[@]}"; do
   case "$p" in
-    pulumi)     run_piece pulumi "$BIN/pulumi" build_pulumi || status=$? ;;
-    langhost)   run_piece langhost "$BIN/pulumi-language-nodejs" build_langhost || status=$? ;;
+    pulumi)     run_piece pulumi "$BIN/stamps/pulumi-v$PULUMI_VERSION" build_pulumi || status=$? ;;
+    langhost)   run_piece langhost "$BIN/stamps/langhost-v$PULUMI_VERSION" build_langhost || status=$? ;;
     kubernetes) run_piece kubernetes "$BIN/pulumi-resource-kubernetes" build_kubernetes || status=$? ;;
     random)     run_piece random "$BIN/pulumi-resource-random" build_random || status=$? ;;
     k8s)        run_piece k8s "$BIN/kube-scheduler" build_k8s || status=$? ;;

@@ -68,7 +68,7 @@ describe("the npm package, from a fresh consumer project", function () {
             Record<string, string>
         >;
         assert.deepEqual(Object.keys(manifest.dependencies).sort(), ["bcryptjs", "fastest-levenshtein", "yaml", "zod"]);
-        assert.deepEqual(manifest.peerDependencies, { "@pulumi/kubernetes": "^4.34.2", "@pulumi/pulumi": "^3.248.0", "@pulumi/random": "^4.21.2" });
+        assert.deepEqual(manifest.peerDependencies, { "@pulumi/kubernetes": "^4.34.2", "@pulumi/pulumi": "^3.259.0", "@pulumi/random": "^4.21.2" });
     });
 
     it("installs one copy of each @pulumi SDK (peer dependencies, not nested ones)", () => {
@@ -76,7 +76,8 @@ describe("the npm package, from a fresh consumer project", function () {
         assert.equal(nested.stdout.trim(), "");
     });
 
-    for (const version of ["current", ...OTHER_NODE_VERSIONS]) {
+    // The cached Node 22 (the floor's line) and 24, and the Node running the tests when it is another.
+    for (const version of [...((OTHER_NODE_VERSIONS as readonly string[]).includes(process.versions.node) ? [] : ["current"]), ...OTHER_NODE_VERSIONS]) {
         it(`loads with require('ml-gitops') and require('ml-gitops/testing') from JavaScript on Node ${version === "current" ? process.versions.node : version}`, () => {
             const node = version === "current" ? process.execPath : nodeBinary(version as (typeof OTHER_NODE_VERSIONS)[number]);
             const out = ok(

@@ -34,6 +34,31 @@ describe("the e2e toolchain", () => {
         assert.equal(versions.kubernetes, installed("@pulumi/kubernetes"));
     });
 
+    it("rebuilds the CLI and the language host when @pulumi/pulumi moves: --check counts only a build stamped with the lock file's version", () => {
+        const dir = mkdtempSync(join(tmpdir(), "ml-gitops-toolchain-pulumi-"));
+        try {
+            const check = () =>
+                spawnSync("bash", [join(ROOT, "e2e", "toolchain.sh"), "--check", "pulumi", "langhost"], {
+                    encoding: "utf8",
+                    env: { ...process.env, ML_GITOPS_E2E_CACHE: dir, PULUMI_VERSION: "3.259.0" },
+                });
+            mkdirSync(join(dir, "bin", "stamps"), { recursive: true });
+            for (const f of ["pulumi", "pulumi-language-nodejs", "stamps/pulumi-v3.248.0", "stamps/langhost-v3.248.0"]) writeFileSync(join(dir, "bin", f), "");
+            let r = check();
+            assert.equal(r.status, 3);
+            assert.equal(
+                r.stderr,
+                `toolchain: pulumi: not in the cache (${dir}/bin/stamps/pulumi-v3.259.0)\ntoolchain: langhost: not in the cache (${dir}/bin/stamps/langhost-v3.259.0)\n`,
+            );
+            writeFileSync(join(dir, "bin", "stamps", "pulumi-v3.259.0"), "");
+            writeFileSync(join(dir, "bin", "stamps", "langhost-v3.259.0"), "");
+            r = check();
+            assert.equal(r.status, 0, r.stderr);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("follows a changed default: it reads the versions from components/versions.ts", () => {
         const dir = mkdtempSync(join(tmpdir(), "ml-gitops-toolchain-"));
         try {

@@ -17,6 +17,35 @@ describe("start-up", () => {
         assert.deepEqual(project.runtime, { name: "nodejs", options: { typescript: false } });
     });
 
+    it("refuses a Node.js older than the floor in package.json's engines (22.13) with one line, before it builds or runs anything", () => {
+        const engines = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }).engines;
+        assert.deepEqual(engines, { node: ">=22.13" });
+        // start.js --help under a Node that reports `version` (the help needs no build).
+        const as = (version: string) =>
+            spawnSync(
+                process.execPath,
+                ["--import", `data:text/javascript,Object.defineProperty(process.versions,"node",{value:"${version}"})`, "start.js", "--help"],
+                {
+                    cwd: ROOT,
+                    encoding: "utf8",
+                },
+            );
+        for (const old of ["20.19.0", "22.12.0", "21.7.3"]) {
+            const r = as(old);
+            assert.equal(r.status, 1, old);
+            assert.equal(r.stdout, "");
+            assert.equal(
+                r.stderr,
+                `ml-gitops: Node.js 22.13 or later is required; this is Node.js ${old} (${process.execPath}). Nothing was run or deployed.\n`,
+            );
+        }
+        for (const ok of ["22.13.0", "24.0.0"]) {
+            const r = as(ok);
+            assert.equal(r.status, 0, r.stderr);
+            assert.match(r.stdout, /^usage: node start\.js <command>\n/);
+        }
+    });
+
     it("rebuilds when a file changes that the program imports from a new directory (the hash follows what the compiler read)", async function () {
         this.timeout(120000);
         await inScratchCopy("start", PROGRAM_FILES, (dir) => {
