@@ -98,6 +98,10 @@ port_busy "$REPO_PORT" && fail setup "port $REPO_PORT (the repository URLs in th
 
 T0=$(date +%s)
 [ "${ML_GITOPS_E2E_SKIP_TOOLCHAIN:-}" = 1 ] || "$HERE/toolchain.sh" || fail toolchain "a toolchain piece did not build (logs in $CACHE/logs)"
+# The Python language host and virtualenv, for the Python step (after the e2e stack, whose render it is compared with)
+if [[ " $STACKS " == *" e2e "* ]] && [ "${ML_GITOPS_E2E_SKIP_TOOLCHAIN:-}" != 1 ]; then
+  "$HERE/toolchain-python.sh" || fail toolchain "a Python toolchain piece did not build (logs in $CACHE/logs)"
+fi
 T_TOOLCHAIN=$(( $(date +%s) - T0 ))
 export PATH="$BIN:$PATH"
 
@@ -496,7 +500,28 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
 }
 
 for st in $STACKS; do run_stack "$st"; done
+
+# ------------------------------------------------------------------ 8. Python: the same platform through the component package
+# examples/python declares one MlPlatform with the e2e stack's settings, through the SDK
+# `pulumi package add` generates from plugin/ at a git tag (e2e/python.sh). Its objects must equal
+# the e2e stack's render, field by field, as the TypeScript program's did. Needs the e2e stack's
+# render (it ran) and the Python toolchain (e2e/toolchain-python.sh, not built by toolchain.sh).
+PYTHON_NOTE=""
+if [[ " $DONE_STACKS " == *" e2e "* ]] && "$HERE/toolchain-python.sh" --check > /dev/null 2>&1; then
+  : > "$W/logs/controllers.log"
+  start_controllers e2e-python
+  py_out="$(W="$W" P="$P" REPO_PORT="$REPO_PORT" PROJECT="$PROJECT" bash "$HERE/python.sh" up)" || fail python "$py_out"
+  node "$HERE/compare.js" "$W/render-e2e/manifests.yaml" "$BIN/kubectl" > "$W/logs/python-compare.log" 2>&1; py_rc=$?
+  sed 's/^/    /' "$W/logs/python-compare.log" >&2
+  [ $py_rc -eq 0 ] || fail "python: compare" "the Python program's objects differ from the e2e stack's render ($W/logs/python-compare.log)"
+  py_out="$(W="$W" P="$P" REPO_PORT="$REPO_PORT" PROJECT="$PROJECT" bash "$HERE/python.sh" down)" || fail python "$py_out"
+  stop_controllers
+  PYTHON_NOTE="python ok"
+  say "python: the same objects as the e2e stack's render; re-preview 0 changes; destroyed"
+elif [[ " $DONE_STACKS " == *" e2e "* ]]; then
+  say "python: not run (the Python toolchain is not in the cache: bash e2e/toolchain-python.sh)"
+fi
 say "stacks:$DONE_STACKS; toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, total $(( $(date +%s) - T_START ))s"
 notified="${RESULT[notified]:-notified 0 (no stack sends to a Slack stand-in)}"
-echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s)${PROVIDER_NOTE:+ · $PROVIDER_NOTE}"
+echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s)${PYTHON_NOTE:+ · $PYTHON_NOTE}${PROVIDER_NOTE:+ · $PROVIDER_NOTE}"
 [ -z "$SCENARIO_FAILED" ] || { for f in $SCENARIO_FAILED; do say "FAILED scenario $f: ${RESULT[$f]}"; done; exit 1; }

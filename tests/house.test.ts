@@ -101,4 +101,15 @@ describe("the house", () => {
                 f,
             );
     });
+
+    it("lets the component package install from a clone: plugin/ is an npm workspace of the root, which holds what its ../components import", () => {
+        // `pulumi package add <git URL>/plugin@<tag>` runs `npm install` for plugin/ only; as a
+        // workspace, npm installs at the clone's root, where components/ finds zod, yaml, the SDKs.
+        const root = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { workspaces?: string[]; name: string };
+        const plugin = JSON.parse(readFileSync(join(ROOT, "plugin", "package.json"), "utf8")) as { name: string; dependencies?: unknown };
+        assert.deepEqual(root.workspaces, ["plugin"]);
+        assert.equal(plugin.name, "ml-gitops", "the package's name in its schema (ml-gitops:index:MlPlatform)");
+        assert.equal(plugin.dependencies, undefined, "its dependencies are the root's");
+        assert.match(readFileSync(join(ROOT, "plugin", "index.ts"), "utf8"), /from "\.\.\/components"/);
+    });
 });

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Builds what a Python Pulumi program needs in the e2e into the toolchain cache (reused when present):
+#   python-langhost  bin/pulumi-language-python (+ its executor shim bin/pulumi-language-python-exec),
+#                    built from the pulumi repo at v$PULUMI_VERSION as toolchain.sh builds the Node.js host:
+#                    the module proxy does not serve github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3.
+#   python-venv      a virtualenv, $CACHE/python-venv, holding from PyPI the `pulumi` Python SDK ==$PULUMI_VERSION
+#                    and `pulumi-kubernetes` ==$KUBERNETES_VERSION (the SDK `pulumi package add` generates from
+#                    plugin/ depends on it: the package schema references the kubernetes package), with pip,
+#                    setuptools and wheel. e2e/python.sh layers a venv of its own over it (nothing is installed here).
+# The CLI itself (bin/pulumi) is toolchain.sh's; both must be at the same version.
+#
+# usage: e2e/toolchain-python.sh [--check] [piece ...]   (default: python-langhost python-venv)
+#        --check builds nothing: exits 0 when every piece is in the cache, else 3 naming what is missing.
+# env:   ML_GITOPS_E2E_CACHE      the cache (default ~/.cache/ml-gitops-e2e)
+#        PULUMI_VERSION           default: the exact @pulumi/pulumi in package.json's devDependencies
+#                                 (which must be the `pulumi` that `toolchain.sh --versions` builds)
+#        KUBERNETES_VERSION       default: the exact @pulumi/kubernetes in package.json's devDependencies
+#        ML_GITOPS_E2E_PULUMI_GIT clone of github.com/pulumi/pulumi (default /work/.mirror/pulumi+pulumi/repo)
+#        PYTHON                   the interpreter the venv is made from (default python3; the SDK needs >= 3.9)
+# A piece is cached when its stamp bin/stamps/<piece>-v<version> exists (bin/stamps/python-langhost-v$PULUMI_VERSION,
+# bin/stamps/python-venv-v$PULUMI_VERSION-kubernetes-$KUBERNETES_VERSION): a new @pulumi/pulumi or @pulumi/kubernetes rebuilds it.
+# Its own lock ($CACHE/.lock-python): it never waits for, or blocks, toolchain.sh's $CACHE/.lock.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PROJECT="$(cd "$HERE/.." && pwd)"
+CACHE="${ML_GITOPS_E2E_CACHE:-$HOME/.cache/ml-gitops-e2e}"
+BIN="$CACHE/bin"; SRC="$CACHE/src"; LOGS="$CACHE/logs"
+VENV="$CACHE/python-venv"
+PYTHON="${PYTHON:-python3}"
+
+log() { echo "toolchain-python: $*" >&2; }
+if [ -z "${PULUMI_VERSION:-}" ]; then
+  PULUMI_VERSION="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["devDependencies"]["@pulumi/pulumi"])' "$PROJECT/package.json")"
+  [[ "$PULUMI_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { log "package.json's devDependencies pin no exact @pulumi/pulumi ($PULUMI_VERSION): set PULUMI_VERSION"; exit 2; }
+  CLI_VERSION="$("$HERE/toolchain.sh" --versions | sed -n 's/^pulumi //p')"
+  [ "$CLI_VERSION" = "$PULUMI_VERSION" ] || { log "package.json pins @pulumi/pulumi $PULUMI_VERSION but toolchain.sh builds the CLI at $CLI_VERSION: the language host must match the CLI; set PULUMI_VERSION"; exit 2; }
+fi
+KUBERNETES_VERSION="${KUBERNETES_VERSION:-$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["devDependencies"]["@pulumi/kubernetes"])' "$PROJECT/package.json")}"
+[[ "$KUBERNETES_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { log "package.json's devDependencies pin no exact @pulumi/kubernetes ($KUBERNETES_VERSION): set KUBERNETES_VERSION"; exit 2; }
+VENV_KEY="$PULUMI_VERSION-kubernetes-$KUBERNETES_VERSION"
+
+CHECK_ONLY=""; [ "${1:-}" = --check ] && { CHECK_ONLY=1; shift; }
+mkdir -p "$BIN/stamps" "$SRC" "$LOGS"
+if [ -z "$CHECK_ONLY" ]; then
+  exec 9>"$CACHE/.lock-python"
+  if ! flock -n 9; then log "another run holds $CACHE/.lock-python; waiting for it"; flock 9; fi
+fi
+
+first_existing() { for p in "$@"; do [ -n "$p" ] && [ -d "$p" ] && { echo "$p"; return; }; done; echo ""; }
+PULUMI_GIT="$(first_existing "${ML_GITOPS_E2E_PULUMI_GIT:-}" /work/.mirror/pulumi+pulumi/repo)"
+git_dir_of() { if [ -d "$1/.git" ]; then echo "$1/.git"; else echo "$1"; fi; }
+git_desc() { git --git-dir="$(git_dir_of "$1")" log -1 --format='%H %cs' "$2"; }
+# git_export GITDIR REF SUBDIR... DEST: the tree of REF (only SUBDIRs) into DEST (as toolchain.sh)
+git_export() {
+  local gitdir="$1" ref="$2" dest="${*: -1}"; local subdirs=("${@:3:$#-3}")
+  rm -rf "$dest"; mkdir -p "$dest"
+  git --git-dir="$(git_dir_of "$gitdir")" archive "$ref" "${subdirs[@]}" | tar -x -C "$dest"
+}
+
+MANIFEST="$CACHE/toolchain.tsv"
+record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$MANIFEST"; }
+stamp() { rm -f "$BIN/stamps/$1-v"*; touch "$BIN/stamps/$1-v$2"; }   # stamp PIECE VERSION
+
+# run_piece NAME STAMP FUNC: skip when STAMP exists; otherwise FUNC with its output in logs/NAME.log
+run_piece() {
+  local name="$1" done_file="$2" fn="$3" t0 rc
+  if [ -e "$done_file" ]; then log "$name: cached ($done_file)"; return 0; fi
+  if [ -n "$CHECK_ONLY" ]; then log "$name: not in the cache ($done_file)"; return 3; fi
+  log "$name: building (log: $LOGS/$name.log)"
+  t0=$(date +%s)
+  set +e; ( set -euo pipefail; "$fn" ) > "$LOGS/$name.log" 2>&1; rc=$?; set -e
+  if [ $rc -ne 0 ]; then log "$name: FAILED after $(( $(date +%s) - t0 ))s; tail of $LOGS/$name.log:"; tail -n 15 "$LOGS/$name.log" >&2; return $rc; fi
+  log "$name: built in $(( $(date +%s) - t0 ))s"
+  printf '%s\t%ss\n' "$name" "$(( $(date +%s) - t0 ))" >> "$CACHE/build-times.tsv"
+}
+
+# ---------------------------------------------------------------- pulumi-language-python
+# Its go.mod replaces pkg/v3 and sdk/v3 with the repo's own directories: those become the published
+# modules at v$PULUMI_VERSION (everything else from the module proxy). The host runs Python programs
+# through pulumi-language-python-exec, which it expects next to its own binary.
+build_python_langhost() {
+  if go mod download "github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3@v$PULUMI_VERSION" 2>/dev/null; then
+    GOBIN="$BIN" go install -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
+      "github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3@v$PULUMI_VERSION"
+    from=proxy
+  else
+    [ -n "$PULUMI_GIT" ] || { echo "pulumi-language-python is not on the module proxy; set ML_GITOPS_E2E_PULUMI_GIT to a clone of github.com/pulumi/pulumi"; exit 1; }
+    local d="$SRC/pulumi-python-$PULUMI_VERSION"
+    git_export "$PULUMI_GIT" "v$PULUMI_VERSION" sdk/python/cmd/pulumi-language-python sdk/python/cmd/pulumi-language-python-exec "$d"
+    cd "$d/sdk/python/cmd/pulumi-language-python"
+    go mod edit -dropreplace github.com/pulumi/pulumi/pkg/v3 -dropreplace github.com/pulumi/pulumi/sdk/v3 \
+      -require "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" -require "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION"
+    go mod tidy
+    go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
+      -o "$BIN/pulumi-language-python.tmp" .
+    mv "$BIN/pulumi-language-python.tmp" "$BIN/pulumi-language-python"
+    from=git
+  fi
+  git --git-dir="$(git_dir_of "${PULUMI_GIT:?}")" show "v$PULUMI_VERSION:sdk/python/cmd/pulumi-language-python-exec" > "$BIN/pulumi-language-python-exec"
+  chmod 0755 "$BIN/pulumi-language-python-exec"
+  record python-langhost "pulumi/pulumi sdk/python/cmd/pulumi-language-python (+ -exec) @ v$PULUMI_VERSION ($(git_desc "$PULUMI_GIT" "v$PULUMI_VERSION"))" "$from" -
+  stamp python-langhost "$PULUMI_VERSION"
+}
+
+# ---------------------------------------------------------------- the virtualenv with the Pulumi Python SDK
+build_python_venv() {
+  rm -rf "$VENV"
+  "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --disable-pip-version-check --upgrade pip setuptools wheel
+  "$VENV/bin/python" -m pip install --disable-pip-version-check "pulumi==$PULUMI_VERSION" "pulumi-kubernetes==$KUBERNETES_VERSION"
+  local got; got="$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("pulumi"), m.version("pulumi-kubernetes"))')"
+  [ "$got" = "$PULUMI_VERSION $KUBERNETES_VERSION" ] || { echo "the venv holds pulumi, pulumi-kubernetes $got, not $PULUMI_VERSION $KUBERNETES_VERSION"; exit 1; }
+  "$VENV/bin/python" -m pip freeze > "$VENV/requirements.lock"
+  record python-venv "$VENV: pulumi==$PULUMI_VERSION pulumi-kubernetes==$KUBERNETES_VERSION (PyPI) on $("$VENV/bin/python" --version 2>&1)" pypi -
+  stamp python-venv "$VENV_KEY"
+}
+
+pieces=("$@"); [ ${#pieces[@]} -gt 0 ] || pieces=(python-langhost python-venv)
+status=0
+for p in "${pieces[@]}"; do
+  case "$p" in
+    # cached: the stamp of this version, and what it stands for still there
+    python-langhost) f="$BIN/stamps/python-langhost-v$PULUMI_VERSION"
+                     for b in pulumi-language-python pulumi-language-python-exec; do [ -x "$BIN/$b" ] || f="$BIN/$b"; done
+                     run_piece python-langhost "$f" build_python_langhost || status=$? ;;
+    python-venv)     f="$BIN/stamps/python-venv-v$VENV_KEY"
+                     [ -x "$VENV/bin/python" ] || f="$VENV/bin/python"
+                     run_piece python-venv "$f" build_python_venv || status=$? ;;
+    *) log "unknown piece $p"; status=2 ;;
+  esac
+done
+exit $status
