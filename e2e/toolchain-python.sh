@@ -47,33 +47,11 @@ if [ -z "$CHECK_ONLY" ]; then
   if ! flock -n 9; then log "another run holds $CACHE/.lock-python; waiting for it"; flock 9; fi
 fi
 
-first_existing() { for p in "$@"; do [ -n "$p" ] && [ -d "$p" ] && { echo "$p"; return; }; done; echo ""; }
-PULUMI_GIT="$(first_existing "${ML_GITOPS_E2E_PULUMI_GIT:-}" /work/.mirror/pulumi+pulumi/repo)"
-git_dir_of() { if [ -d "$1/.git" ]; then echo "$1/.git"; else echo "$1"; fi; }
-git_desc() { git --git-dir="$(git_dir_of "$1")" log -1 --format='%H %cs' "$2"; }
-# git_export GITDIR REF SUBDIR... DEST: the tree of REF (only SUBDIRs) into DEST (as toolchain.sh)
-git_export() {
-  local gitdir="$1" ref="$2" dest="${*: -1}"; local subdirs=("${@:3:$#-3}")
-  rm -rf "$dest"; mkdir -p "$dest"
-  git --git-dir="$(git_dir_of "$gitdir")" archive "$ref" "${subdirs[@]}" | tar -x -C "$dest"
-}
-
 MANIFEST="$CACHE/toolchain.tsv"
-record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$MANIFEST"; }
+# shellcheck source=e2e/toolchain-lib.sh
+. "$HERE/toolchain-lib.sh"
+PULUMI_GIT="$(first_existing "${ML_GITOPS_E2E_PULUMI_GIT:-}" /work/.mirror/pulumi+pulumi/repo)"
 stamp() { rm -f "$BIN/stamps/$1-v"*; touch "$BIN/stamps/$1-v$2"; }   # stamp PIECE VERSION
-
-# run_piece NAME STAMP FUNC: skip when STAMP exists; otherwise FUNC with its output in logs/NAME.log
-run_piece() {
-  local name="$1" done_file="$2" fn="$3" t0 rc
-  if [ -e "$done_file" ]; then log "$name: cached ($done_file)"; return 0; fi
-  if [ -n "$CHECK_ONLY" ]; then log "$name: not in the cache ($done_file)"; return 3; fi
-  log "$name: building (log: $LOGS/$name.log)"
-  t0=$(date +%s)
-  set +e; ( set -euo pipefail; "$fn" ) > "$LOGS/$name.log" 2>&1; rc=$?; set -e
-  if [ $rc -ne 0 ]; then log "$name: FAILED after $(( $(date +%s) - t0 ))s; tail of $LOGS/$name.log:"; tail -n 15 "$LOGS/$name.log" >&2; return $rc; fi
-  log "$name: built in $(( $(date +%s) - t0 ))s"
-  printf '%s\t%ss\n' "$name" "$(( $(date +%s) - t0 ))" >> "$CACHE/build-times.tsv"
-}
 
 # ---------------------------------------------------------------- pulumi-language-python
 # Its go.mod replaces pkg/v3 and sdk/v3 with the repo's own directories: those become the published

@@ -62,41 +62,21 @@ if [ "${1:-}" != --check ]; then   # --check builds nothing, so it takes no lock
   if ! flock -n 9; then echo "toolchain: another run holds $CACHE/.lock; waiting for it" >&2; flock 9; fi
 fi
 
-first_existing() { for p in "$@"; do [ -n "$p" ] && [ -d "$p" ] && { echo "$p"; return; }; done; echo ""; }
+MANIFEST="$CACHE/toolchain.tsv"   # piece, what was built, where its source came from
+log() { echo "toolchain: $*" >&2; }
+# shellcheck source=e2e/toolchain-lib.sh
+. "$HERE/toolchain-lib.sh"
+
 PULUMI_GIT="$(first_existing "${ML_GITOPS_E2E_PULUMI_GIT:-}" /work/.mirror/pulumi+pulumi/repo)"
 RANDOM_GIT="$(first_existing "${ML_GITOPS_E2E_PULUMI_RANDOM_GIT:-}" /work/.mirror/pulumi+pulumi-random/repo)"
 ARGOCD_GIT="$(first_existing "${ML_GITOPS_E2E_ARGOCD_GIT:-}" /work/.mirror/argoproj+argo-cd/repo)"
 KUBERAY_GIT="$(first_existing "${ML_GITOPS_E2E_KUBERAY_GIT:-}" /work/.mirror/ray-project+kuberay/repo)"
 
 GOBUILD=(go build -trimpath)
-MANIFEST="$CACHE/toolchain.tsv"   # piece, what was built, where its source came from
-record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$MANIFEST"; }
-log() { echo "toolchain: $*" >&2; }
-
-# run_piece NAME BINARY FUNC: skip when BINARY exists; otherwise run FUNC with its output in logs/NAME.log
-run_piece() {
-  local name="$1" binary="$2" fn="$3" t0 rc
-  if [ -e "$binary" ]; then log "$name: cached ($binary)"; return 0; fi
-  if [ -n "$CHECK_ONLY" ]; then log "$name: not in the cache ($binary)"; return 3; fi
-  log "$name: building (log: $LOGS/$name.log)"
-  t0=$(date +%s)
-  set +e; ( set -euo pipefail; "$fn" ) > "$LOGS/$name.log" 2>&1; rc=$?; set -e
-  if [ $rc -ne 0 ]; then log "$name: FAILED after $(( $(date +%s) - t0 ))s; tail of $LOGS/$name.log:"; tail -n 15 "$LOGS/$name.log" >&2; return $rc; fi
-  log "$name: built in $(( $(date +%s) - t0 ))s"
-  printf '%s\t%ss\n' "$name" "$(( $(date +%s) - t0 ))" >> "$CACHE/build-times.tsv"
-}
-
-# git_export GITDIR REF SUBDIR... DEST: the tree of REF (only SUBDIRs) into DEST
-git_export() {
-  local gitdir="$1" ref="$2" dest="${*: -1}"; local subdirs=("${@:3:$#-3}")
-  rm -rf "$dest"; mkdir -p "$dest"
-  git --git-dir="$( [ -d "$gitdir/.git" ] && echo "$gitdir/.git" || echo "$gitdir")" archive "$ref" "${subdirs[@]}" | tar -x -C "$dest"
-}
 git_ref() { # git_ref GITDIR PREFERRED_TAG -> the tag if present, else HEAD
   local gd="$1"; [ -d "$gd/.git" ] && gd="$gd/.git"
   if git --git-dir="$gd" rev-parse -q --verify "refs/tags/$2" >/dev/null; then echo "$2"; else echo HEAD; fi
 }
-git_desc() { local gd="$1"; [ -d "$gd/.git" ] && gd="$gd/.git"; git --git-dir="$gd" log -1 --format='%H %cs' "$2"; }
 
 # ---------------------------------------------------------------- pulumi CLI (module proxy)
 build_pulumi() {
@@ -258,7 +238,6 @@ PY
 # a gitops-engine/ whose go.mod needs anything they do not pin fails the build).
 ARGOCD_MODULE="github.com/argoproj/argo-cd/v${ARGOCD_VERSION%%.*}"
 ARGOCD_COMMIT="${ML_GITOPS_E2E_ARGOCD_COMMIT:-}"
-git_dir_of() { if [ -d "$1/.git" ]; then echo "$1/.git"; else echo "$1"; fi; }
 # nearest_release_tag GITDIR VERSION: the greatest tag vX.Y.Z of VERSION's X.Y below VERSION, or nothing
 nearest_release_tag() {
   { git --git-dir="$(git_dir_of "$1")" tag -l "v${2%.*}.*" | grep -E '^v[0-9]+\.[0-9]+\.[0-9]+$' || true; echo "v$2"; } |

@@ -1,0 +1,29 @@
+# shellcheck shell=bash
+# What e2e/toolchain.sh and e2e/toolchain-python.sh share: sourced by both after they set CACHE,
+# LOGS and MANIFEST and define log(); CHECK_ONLY is read when run_piece runs.
+
+first_existing() { for p in "$@"; do [ -n "$p" ] && [ -d "$p" ] && { echo "$p"; return; }; done; echo ""; }
+record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$MANIFEST"; }   # piece, what was built, where its source came from
+
+# run_piece NAME MARKER FUNC: skip when MARKER (the binary, or a version stamp) exists; otherwise run
+# FUNC with its output in logs/NAME.log, and add its build time to build-times.tsv
+run_piece() {
+  local name="$1" marker="$2" fn="$3" t0 rc
+  if [ -e "$marker" ]; then log "$name: cached ($marker)"; return 0; fi
+  if [ -n "$CHECK_ONLY" ]; then log "$name: not in the cache ($marker)"; return 3; fi
+  log "$name: building (log: $LOGS/$name.log)"
+  t0=$(date +%s)
+  set +e; ( set -euo pipefail; "$fn" ) > "$LOGS/$name.log" 2>&1; rc=$?; set -e
+  if [ $rc -ne 0 ]; then log "$name: FAILED after $(( $(date +%s) - t0 ))s; tail of $LOGS/$name.log:"; tail -n 15 "$LOGS/$name.log" >&2; return $rc; fi
+  log "$name: built in $(( $(date +%s) - t0 ))s"
+  printf '%s\t%ss\n' "$name" "$(( $(date +%s) - t0 ))" >> "$CACHE/build-times.tsv"
+}
+
+git_dir_of() { if [ -d "$1/.git" ]; then echo "$1/.git"; else echo "$1"; fi; }
+# git_export GITDIR REF SUBDIR... DEST: the tree of REF (only SUBDIRs) into DEST
+git_export() {
+  local gitdir="$1" ref="$2" dest="${*: -1}"; local subdirs=("${@:3:$#-3}")
+  rm -rf "$dest"; mkdir -p "$dest"
+  git --git-dir="$(git_dir_of "$gitdir")" archive "$ref" "${subdirs[@]}" | tar -x -C "$dest"
+}
+git_desc() { git --git-dir="$(git_dir_of "$1")" log -1 --format='%H %cs' "$2"; }
