@@ -20,7 +20,7 @@ export const HOW =
 export const HELM_VERSION = "v4.1.4";
 /** The gojq Argo CD v3.4 links (its go.mod). */
 export const GOJQ_VERSION = "v0.12.17";
-/** Node.js releases from the npm package `node` (a real binary per platform): 22, the floor's line, on which .ci/run runs everything, and 24. */
+/** Node.js releases from the npm package `node` (a real binary per platform): 22, the floor's line, on which .ci/run runs everything, and 24. .ci/run reads this line: keep it one line. */
 export const OTHER_NODE_VERSIONS = ["22.23.3", "24.21.0"] as const;
 
 /** Where each tool lives in the cache. */

@@ -1,9 +1,12 @@
 # shellcheck shell=bash
 # What e2e/toolchain.sh and e2e/toolchain-python.sh share: sourced by both after they set CACHE,
-# LOGS and MANIFEST and define log(); CHECK_ONLY is read when run_piece runs.
+# BIN, LOGS and MANIFEST and define log(); CHECK_ONLY is read when run_piece runs.
 
 first_existing() { for p in "$@"; do [ -n "$p" ] && [ -d "$p" ] && { echo "$p"; return; }; done; echo ""; }
 record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$MANIFEST"; }   # piece, what was built, where its source came from
+# stamp PIECE VERSION: bin/stamps/PIECE-vVERSION says which version of PIECE is built (the marker
+# run_piece looks for); another version's stamp of PIECE goes
+stamp() { mkdir -p "$BIN/stamps"; rm -f "$BIN/stamps/$1-v"*; touch "$BIN/stamps/$1-v$2"; }
 
 # run_piece NAME MARKER FUNC: skip when MARKER (the binary, or a version stamp) exists; otherwise run
 # FUNC with its output in logs/NAME.log, and add its build time to build-times.tsv

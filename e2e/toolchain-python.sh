@@ -51,7 +51,6 @@ MANIFEST="$CACHE/toolchain.tsv"
 # shellcheck source=e2e/toolchain-lib.sh
 . "$HERE/toolchain-lib.sh"
 PULUMI_GIT="$(first_existing "${ML_GITOPS_E2E_PULUMI_GIT:-}" /work/.mirror/pulumi+pulumi/repo)"
-stamp() { rm -f "$BIN/stamps/$1-v"*; touch "$BIN/stamps/$1-v$2"; }   # stamp PIECE VERSION
 
 # ---------------------------------------------------------------- pulumi-language-python
 # Its go.mod replaces pkg/v3 and sdk/v3 with the repo's own directories: those become the published

@@ -74,7 +74,7 @@ KUBERAY_GIT="$(first_existing "${ML_GITOPS_E2E_KUBERAY_GIT:-}" /work/.mirror/ray
 
 GOBUILD=(go build -trimpath)
 git_ref() { # git_ref GITDIR PREFERRED_TAG -> the tag if present, else HEAD
-  local gd="$1"; [ -d "$gd/.git" ] && gd="$gd/.git"
+  local gd; gd="$(git_dir_of "$1")"
   if git --git-dir="$gd" rev-parse -q --verify "refs/tags/$2" >/dev/null; then echo "$2"; else echo HEAD; fi
 }
 
@@ -85,13 +85,12 @@ build_pulumi() {
   "${GOBUILD[@]}" -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
     -o "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
   record pulumi "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" proxy -
-  stamp pulumi
+  stamp pulumi "$PULUMI_VERSION"
 }
 
 # The CLI and its language host are built at $PULUMI_VERSION into unversioned names (bin/ is on the
 # e2e's PATH); a stamp per piece and version says which one is there, so a new @pulumi/pulumi
 # rebuilds both instead of running the old CLI under the new SDK.
-stamp() { mkdir -p "$BIN/stamps"; rm -f "$BIN/stamps/$1-v"*; touch "$BIN/stamps/$1-v$PULUMI_VERSION"; }
 
 # ---------------------------------------------------------------- pulumi-language-nodejs
 # Not served by the module proxy (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3: 403);
@@ -99,7 +98,7 @@ stamp() { mkdir -p "$BIN/stamps"; rm -f "$BIN/stamps/$1-v"*; touch "$BIN/stamps/
 build_langhost() {
   if go mod download "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@v$PULUMI_VERSION" 2>/dev/null; then
     GOBIN="$BIN" go install -trimpath -ldflags "-s -w" "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@v$PULUMI_VERSION"
-    record langhost "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@v$PULUMI_VERSION" proxy -; stamp langhost; return
+    record langhost "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@v$PULUMI_VERSION" proxy -; stamp langhost "$PULUMI_VERSION"; return
   fi
   [ -n "$PULUMI_GIT" ] || { echo "pulumi-language-nodejs is not on the module proxy; set ML_GITOPS_E2E_PULUMI_GIT to a clone of github.com/pulumi/pulumi"; exit 1; }
   local d="$SRC/pulumi-$PULUMI_VERSION"
@@ -110,7 +109,7 @@ build_langhost() {
   go mod tidy
   "${GOBUILD[@]}" -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" -o "$BIN/pulumi-language-nodejs" .
   record langhost "pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs @ v$PULUMI_VERSION ($(git_desc "$PULUMI_GIT" "v$PULUMI_VERSION"))" git -
-  stamp langhost
+  stamp langhost "$PULUMI_VERSION"
 }
 
 # ---------------------------------------------------------------- pulumi-resource-kubernetes
