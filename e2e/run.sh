@@ -98,9 +98,10 @@ port_busy "$REPO_PORT" && fail setup "port $REPO_PORT (the repository URLs in th
 
 T0=$(date +%s)
 [ "${ML_GITOPS_E2E_SKIP_TOOLCHAIN:-}" = 1 ] || "$HERE/toolchain.sh" || fail toolchain "a toolchain piece did not build (logs in $CACHE/logs)"
-# The Python language host and virtualenv, for the Python step (after the e2e stack, whose render it is compared with)
+# The Python and YAML language hosts and the Python virtualenv, for the language steps (after the
+# e2e stack, whose render they are compared with)
 if [[ " $STACKS " == *" e2e "* ]] && [ "${ML_GITOPS_E2E_SKIP_TOOLCHAIN:-}" != 1 ]; then
-  "$HERE/toolchain-python.sh" || fail toolchain "a Python toolchain piece did not build (logs in $CACHE/logs)"
+  "$HERE/toolchain-languages.sh" || fail toolchain "a language toolchain piece did not build (logs in $CACHE/logs)"
 fi
 T_TOOLCHAIN=$(( $(date +%s) - T0 ))
 export PATH="$BIN:$PATH"
@@ -248,11 +249,15 @@ KVER="$(node -p 'require("@pulumi/kubernetes/package.json").version')"; RVER="$(
 pulumi plugin install resource kubernetes "$KVER" --file "$BIN/pulumi-resource-kubernetes" > "$W/logs/plugins.log" 2>&1 || fail pulumi "plugin install kubernetes $KVER: $(tail -3 "$W/logs/plugins.log")"
 pulumi plugin install resource random "$RVER" --file "$BIN/pulumi-resource-random" >> "$W/logs/plugins.log" 2>&1 || fail pulumi "plugin install random $RVER: $(tail -3 "$W/logs/plugins.log")"
 say "pulumi $(pulumi version), plugins: $(pulumi plugin ls 2>/dev/null | awk 'NR>1 && $1!="" && $1!="TOTAL" {printf "%s %s; ", $1, $3}')"
-# The kubernetes provider the toolchain can build is not the one @pulumi/kubernetes declares (see
-# build_kubernetes in toolchain.sh): said here and in the final line, not hidden behind its name.
+# The kubernetes provider is built from the tag of the version @pulumi/kubernetes declares
+# (build_kubernetes in toolchain.sh). Should they part (a new @pulumi/kubernetes whose tag the clone
+# lacks, with KUBERNETES_PLUGIN_VERSION set to an older one), it is said here and in the final line,
+# not hidden behind the name the plugin is installed under.
 KSRC="$("$HERE/toolchain.sh" --versions | sed -n 's/^kubernetes-source //p')"
 PROVIDER_NOTE=""
-if [ "$KSRC" != "$KVER" ]; then
+if [ "$KSRC" = "$KVER" ]; then
+  say "kubernetes provider v$KSRC, built from its tag, the version @pulumi/kubernetes declares"
+else
   PROVIDER_NOTE="kubernetes provider v$KSRC as $KVER"
   say "MISMATCH: the kubernetes provider is built from v$KSRC and installed as $KVER, the version @pulumi/kubernetes declares: what this run shows of the provider is v$KSRC's behaviour (CRDs from a Release resolvable in preview came in 4.32, create-then-AlreadyExists in 4.29, null values in 4.30)"
 fi
@@ -501,27 +506,38 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
 
 for st in $STACKS; do run_stack "$st"; done
 
-# ------------------------------------------------------------------ 8. Python: the same platform through the component package
-# examples/python declares one MlPlatform with the e2e stack's settings, through the SDK
-# `pulumi package add` generates from plugin/ at a git tag (e2e/python.sh). Its objects must equal
-# the e2e stack's render, field by field, as the TypeScript program's did. Needs the e2e stack's
-# render (it ran) and the Python toolchain (e2e/toolchain-python.sh, not built by toolchain.sh).
-PYTHON_NOTE=""
-if [[ " $DONE_STACKS " == *" e2e "* ]] && "$HERE/toolchain-python.sh" --check > /dev/null 2>&1; then
+# ------------------------------------------------------------------ 8. Python and YAML: the same platform through the component package
+# examples/python and examples/yaml declare one MlPlatform with the e2e stack's settings, through
+# `pulumi package add` of plugin/ at a git tag (e2e/language.sh). Each one's objects must equal the
+# e2e stack's render, field by field, as the TypeScript program's did. Needs the e2e stack's render
+# (it ran) and the language's toolchain (e2e/toolchain-languages.sh, not built by toolchain.sh).
+# Each language is its own step: a failure names it.
+LANGUAGE_NOTES=""
+for lang in python yaml; do
+  case "$lang" in python) pieces=(python-langhost python-venv) ;; yaml) pieces=(yaml-langhost) ;; esac
+  if [[ " $DONE_STACKS " != *" e2e "* ]]; then continue; fi
+  if ! "$HERE/toolchain-languages.sh" --check "${pieces[@]}" > /dev/null 2>&1; then
+    say "$lang: not run (its toolchain is not in the cache: bash e2e/toolchain-languages.sh ${pieces[*]})"; continue
+  fi
   : > "$W/logs/controllers.log"
-  start_controllers e2e-python
-  py_out="$(W="$W" P="$P" REPO_PORT="$REPO_PORT" PROJECT="$PROJECT" bash "$HERE/python.sh" up)" || fail python "$py_out"
-  node "$HERE/compare.js" "$W/render-e2e/manifests.yaml" "$BIN/kubectl" > "$W/logs/python-compare.log" 2>&1; py_rc=$?
-  sed 's/^/    /' "$W/logs/python-compare.log" >&2
-  [ $py_rc -eq 0 ] || fail "python: compare" "the Python program's objects differ from the e2e stack's render ($W/logs/python-compare.log)"
-  py_out="$(W="$W" P="$P" REPO_PORT="$REPO_PORT" PROJECT="$PROJECT" bash "$HERE/python.sh" down)" || fail python "$py_out"
+  start_controllers "e2e-$lang"
+  lang_out="$(W="$W" P="$P" REPO_PORT="$REPO_PORT" PROJECT="$PROJECT" bash "$HERE/language.sh" "$lang" up)" || fail "$lang" "$lang_out"
+  node "$HERE/compare.js" "$W/render-e2e/manifests.yaml" "$BIN/kubectl" > "$W/logs/$lang-compare.log" 2>&1; lang_rc=$?
+  sed 's/^/    /' "$W/logs/$lang-compare.log" >&2
+  [ $lang_rc -eq 0 ] || fail "$lang: compare" "the $lang program's objects differ from the e2e stack's render ($W/logs/$lang-compare.log)"
+  lang_out="$(W="$W" P="$P" REPO_PORT="$REPO_PORT" PROJECT="$PROJECT" bash "$HERE/language.sh" "$lang" down)" || fail "$lang" "$lang_out"
   stop_controllers
-  PYTHON_NOTE="python ok"
-  say "python: the same objects as the e2e stack's render; re-preview 0 changes; destroyed"
-elif [[ " $DONE_STACKS " == *" e2e "* ]]; then
-  say "python: not run (the Python toolchain is not in the cache: bash e2e/toolchain-python.sh)"
-fi
+  note="$lang ok"
+  # the YAML host is not the one the CLI bundles (toolchain-languages.sh): said, not hidden
+  if [ "$lang" = yaml ]; then
+    host="$(cd "$BIN/stamps" && ls yaml-langhost-v* 2>/dev/null | sed 's/^yaml-langhost-v//' | head -1)"
+    bundled="$(cat "$BIN/stamps/yaml-langhost-bundled" 2>/dev/null || echo unknown)"
+    [ "$host" = "$bundled" ] || note="$lang ok (host v$host; the CLI bundles v$bundled)"
+  fi
+  LANGUAGE_NOTES="$LANGUAGE_NOTES · $note"
+  say "$lang: the same objects as the e2e stack's render; re-preview 0 changes; destroyed"
+done
 say "stacks:$DONE_STACKS; toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, total $(( $(date +%s) - T_START ))s"
 notified="${RESULT[notified]:-notified 0 (no stack sends to a Slack stand-in)}"
-echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s)${PYTHON_NOTE:+ · $PYTHON_NOTE}${PROVIDER_NOTE:+ · $PROVIDER_NOTE}"
+echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s)$LANGUAGE_NOTES${PROVIDER_NOTE:+ · $PROVIDER_NOTE}"
 [ -z "$SCENARIO_FAILED" ] || { for f in $SCENARIO_FAILED; do say "FAILED scenario $f: ${RESULT[$f]}"; done; exit 1; }

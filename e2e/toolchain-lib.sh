@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# What e2e/toolchain.sh and e2e/toolchain-python.sh share: sourced by both after they set CACHE,
+# What e2e/toolchain.sh and e2e/toolchain-languages.sh share: sourced by both after they set CACHE,
 # BIN, LOGS and MANIFEST and define log(); CHECK_ONLY is read when run_piece runs.
 
 first_existing() { for p in "$@"; do [ -n "$p" ] && [ -d "$p" ] && { echo "$p"; return; }; done; echo ""; }
@@ -28,5 +28,17 @@ git_export() {
   local gitdir="$1" ref="$2" dest="${*: -1}"; local subdirs=("${@:3:$#-3}")
   rm -rf "$dest"; mkdir -p "$dest"
   git --git-dir="$(git_dir_of "$gitdir")" archive "$ref" "${subdirs[@]}" | tar -x -C "$dest"
+}
+# git_checkout_tree GITDIR TREEISH DEST [PATH...]: the tree TREEISH (a ref, or REF:SUBDIR) into DEST, but
+# the PATHs: for blobs the clone lacks, on which `git archive` fails whatever it is asked for
+git_checkout_tree() {
+  local gitdir="$1" tree="$2" dest="$3"; shift 3
+  local idx; idx="$(mktemp -u "${TMPDIR:-/tmp}/ml-gitops-index.XXXXXX")"
+  local g=(git --git-dir="$(git_dir_of "$gitdir")" --work-tree="$dest")
+  rm -rf "$dest"; mkdir -p "$dest"
+  GIT_INDEX_FILE="$idx" "${g[@]}" read-tree "$tree"
+  [ $# -eq 0 ] || GIT_INDEX_FILE="$idx" "${g[@]}" update-index --force-remove "$@"
+  GIT_INDEX_FILE="$idx" "${g[@]}" checkout-index -a --prefix="$dest/"
+  rm -f "$idx"
 }
 git_desc() { git --git-dir="$(git_dir_of "$1")" log -1 --format='%H %cs' "$2"; }

@@ -6,6 +6,10 @@
  * and the prod profile really is prod. The e2e itself needs its toolchain; these need nothing.
  */
 import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { ROOT } from "../commands/cli";
 import { isSecret, reveal, type Evaluation } from "../testing/engine";
 import { renderStack } from "../commands/render";
 import { byType, one, T } from "./harness";
@@ -169,5 +173,53 @@ describe("the e2e stack files, under the mock engine", () => {
             );
             return true;
         });
+    });
+});
+
+/** A YAML file of the repository, parsed. */
+function yamlFile(path: string): Record<string, unknown> {
+    return parse(readFileSync(join(ROOT, path), "utf8")) as Record<string, unknown>;
+}
+
+describe("examples/yaml, the Pulumi YAML program the e2e deploys through the component package", () => {
+    const program = yamlFile("examples/yaml/Pulumi.yaml") as {
+        runtime: string;
+        config: { repoBase: { type: string; default: string } };
+        resources: Record<string, { type: string; properties: { settings: unknown } }>;
+        outputs: Record<string, string>;
+    };
+
+    it("declares one MlPlatform named ml, by the schema's token, on the yaml runtime", () => {
+        assert.equal(program.runtime, "yaml");
+        assert.deepEqual(
+            Object.entries(program.resources).map(([name, r]) => [name, r.type]),
+            [["ml", "ml-gitops:index:MlPlatform"]],
+        );
+        const schema = JSON.parse(readFileSync(join(ROOT, "plugin/schema.json"), "utf8")) as { resources: Record<string, unknown> };
+        assert.ok("ml-gitops:index:MlPlatform" in schema.resources);
+    });
+
+    it("its settings, with repoBase at its default, are the e2e stack's ml-gitops keys", () => {
+        assert.deepEqual(program.config.repoBase, { type: "string", default: "https://127.0.0.1:18443" });
+        const settings = JSON.parse(JSON.stringify(program.resources.ml.properties.settings).replaceAll("${repoBase}", program.config.repoBase.default));
+        const stack = yamlFile("Pulumi.e2e.yaml") as { config: Record<string, unknown> };
+        const e2e = Object.fromEntries(Object.entries(stack.config).map(([k, v]) => [k.replace(/^ml-gitops:/, ""), v]));
+        assert.deepEqual(settings, e2e);
+    });
+
+    it("exports the outputs the Python program exports, each a property of the component", () => {
+        assert.deepEqual(program.outputs, {
+            adminPassword: "${ml.adminPassword}",
+            applications: "${ml.applicationNames}",
+            argocdNamespace: "${ml.argocdNamespace}",
+            argocdUrl: "${ml.argocdUrl}",
+            projects: "${ml.projectNames}",
+            rayClusterName: "${ml.rayClusterName}",
+        });
+        const schema = JSON.parse(readFileSync(join(ROOT, "plugin/schema.json"), "utf8")) as {
+            resources: Record<string, { properties: Record<string, unknown> }>;
+        };
+        const properties = Object.keys(schema.resources["ml-gitops:index:MlPlatform"].properties);
+        for (const ref of Object.values(program.outputs)) assert.ok(properties.includes(ref.slice("${ml.".length, -1)), ref);
     });
 });
