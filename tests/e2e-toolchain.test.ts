@@ -144,4 +144,37 @@ describe("the e2e toolchain", () => {
             assert.equal(readlinkSync(old), "argocd-3.4.4");
         });
     });
+    it("fails a piece at its first failing command, unstamped, and builds the random provider only from its version's tag", () => {
+        // A stand-in clone of pulumi-random whose tag v4.21.1 has no provider/: git archive fails first.
+        // Run from a `||` list, bash ignored set -e inside the piece, which went on to stamp it.
+        const dir = mkdtempSync(join(tmpdir(), "ml-gitops-toolchain-random-"));
+        try {
+            const clone = join(dir, "pulumi-random");
+            mkdirSync(clone);
+            writeFileSync(join(clone, "README.md"), "no provider here\n");
+            const git = (...a: string[]) => execFileSync("git", ["-C", clone, "-c", "user.name=t", "-c", "user.email=t@t", ...a], { stdio: "ignore" });
+            git("init", "-q");
+            git("add", ".");
+            git("commit", "-q", "-m", "r");
+            const run = () =>
+                spawnSync("bash", [join(ROOT, "e2e", "toolchain.sh"), "random"], {
+                    encoding: "utf8",
+                    env: { ...process.env, ML_GITOPS_E2E_CACHE: join(dir, "cache"), ML_GITOPS_E2E_PULUMI_RANDOM_GIT: clone, RANDOM_PLUGIN_VERSION: "4.21.1" },
+                });
+            let r = run();
+            assert.equal(r.status, 1, r.stderr);
+            assert.match(r.stderr, /random: FAILED after/);
+            assert.ok(r.stderr.includes(`${clone} has no tag v4.21.1 (@pulumi/random's version)`), r.stderr);
+            git("tag", "v4.21.1");
+            r = run();
+            assert.notEqual(r.status, 0, r.stderr);
+            assert.match(r.stderr, /random: FAILED after/);
+            assert.ok(!existsSync(join(dir, "cache", "bin", "stamps", "random-v4.21.1")));
+            // stopped at git archive: nothing after it ran (proxy_from_git makes its proxy directory first)
+            assert.match(readFileSync(join(dir, "cache", "logs", "random.log"), "utf8"), /pathspec 'provider' did not match/);
+            assert.ok(!existsSync(join(dir, "cache", "src", "goproxy-random-4.21.1")));
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
 });
