@@ -48,9 +48,9 @@ CACHE="${ML_GITOPS_E2E_CACHE:-$HOME/.cache/ml-gitops-e2e}"
 LANG_NAME="${1:-}"
 case "$LANG_NAME" in
   python) PROGRAM_FILES=(__main__.py Pulumi.yaml requirements.txt)
-          HOSTS=(pulumi-language-python pulumi-language-python-exec); PIECES=(python-langhost python-venv) ;;
+          HOSTS=(pulumi-language-python pulumi-language-python-exec) ;;
   yaml)   PROGRAM_FILES=(Pulumi.yaml)
-          HOSTS=(pulumi-language-yaml); PIECES=(yaml-langhost) ;;
+          HOSTS=(pulumi-language-yaml) ;;
   *) echo "usage: e2e/language.sh python|yaml [up|down|all]" >&2; exit 2 ;;
 esac
 : "${W:?W: the e2e work directory}"
@@ -80,15 +80,13 @@ errors_of() { # the distinct error lines of a step's log (pulumi's progress line
   grep -E '^ *error:|^ *Error|failed to|Traceback|Panic:|\.go:[0-9]+ |[A-Za-z]+Error: ' "$(log_of "$1")" | grep -v -E 'warning: using|^ *[-+~] ' |
     sed 's/^ *//' | awk '!seen[$0]++' | head -8 | tr '\n' ' ' | cut -c1-1500
 }
-# run STEP CMD...: in $PROG, output in $W/logs/<language>-STEP.log, time in T_STEP
+# run STEP CMD...: in $PROG, output in $W/logs/<language>-STEP.log, its time said
 run() {
   local name="$1" t0 rc log; shift
   log="$(log_of "$name")"; t0=$(date +%s)
   ( cd "$PROG" && timeout --signal=INT --kill-after=60 "$STEP_TIMEOUT" "$@" ) > "$log" 2>&1; rc=$?
   [ $rc -eq 124 ] && echo "error: language.sh: $name did not finish in ${STEP_TIMEOUT}s" >> "$log"
-  printf -v "T_${name//-/_}" '%s' "$(( $(date +%s) - t0 ))"
-  local tvar="T_${name//-/_}"
-  say "$name: exit $rc in ${!tvar}s (log: $log)"
+  say "$name: exit $rc in $(( $(date +%s) - t0 ))s (log: $log)"
   return $rc
 }
 pulumi_step() { # pulumi_step STEP ARGS...: a pulumi command on the language's stack
@@ -142,7 +140,7 @@ do_up() {
   for b in pulumi pulumi-language-nodejs "${HOSTS[@]}"; do
     command -v "$b" > /dev/null || fail setup "$b is not on PATH (the toolchain's bin/; e2e/toolchain.sh and e2e/toolchain-languages.sh build them)"
   done
-  "$HERE/toolchain-languages.sh" --check "${PIECES[@]}" 2> "$(log_of toolchain)" ||
+  "$HERE/toolchain-languages.sh" --check "$LANG_NAME" 2> "$(log_of toolchain)" ||
     fail setup "the $LANG_NAME toolchain is not in the cache: $(tr '\n' ' ' < "$(log_of toolchain)") (run e2e/toolchain-languages.sh)"
   if [ "$LANG_NAME" = python ]; then
     [ "$(pulumi version)" = "v$("$CACHE_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("pulumi"))')" ] ||

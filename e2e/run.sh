@@ -249,18 +249,20 @@ KVER="$(node -p 'require("@pulumi/kubernetes/package.json").version')"; RVER="$(
 pulumi plugin install resource kubernetes "$KVER" --file "$BIN/pulumi-resource-kubernetes" > "$W/logs/plugins.log" 2>&1 || fail pulumi "plugin install kubernetes $KVER: $(tail -3 "$W/logs/plugins.log")"
 pulumi plugin install resource random "$RVER" --file "$BIN/pulumi-resource-random" >> "$W/logs/plugins.log" 2>&1 || fail pulumi "plugin install random $RVER: $(tail -3 "$W/logs/plugins.log")"
 say "pulumi $(pulumi version), plugins: $(pulumi plugin ls 2>/dev/null | awk 'NR>1 && $1!="" && $1!="TOTAL" {printf "%s %s; ", $1, $3}')"
-# The kubernetes provider is built from the tag of the version @pulumi/kubernetes declares
-# (build_kubernetes in toolchain.sh). Should they part (a new @pulumi/kubernetes whose tag the clone
-# lacks, with KUBERNETES_PLUGIN_VERSION set to an older one), it is said here and in the final line,
-# not hidden behind the name the plugin is installed under.
-KSRC="$("$HERE/toolchain.sh" --versions | sed -n 's/^kubernetes-source //p')"
+# Each provider is built from the tag of the version toolchain.sh --versions names (build_kubernetes,
+# build_random), which is the version the SDK declares. Should they part (a new SDK whose tag the
+# clone lacks, with KUBERNETES_PLUGIN_VERSION or RANDOM_PLUGIN_VERSION set to an older one), it is
+# said here and in the final line, not hidden behind the name the plugin is installed under.
 PROVIDER_NOTE=""
-if [ "$KSRC" = "$KVER" ]; then
-  say "kubernetes provider v$KSRC, built from its tag, the version @pulumi/kubernetes declares"
-else
-  PROVIDER_NOTE="kubernetes provider v$KSRC as $KVER"
-  say "MISMATCH: the kubernetes provider is built from v$KSRC and installed as $KVER, the version @pulumi/kubernetes declares: what this run shows of the provider is v$KSRC's behaviour (CRDs from a Release resolvable in preview came in 4.32, create-then-AlreadyExists in 4.29, null values in 4.30)"
-fi
+while read -r provider built; do
+  case "$provider" in kubernetes) sdk="$KVER" ;; random) sdk="$RVER" ;; *) continue ;; esac
+  if [ "$built" = "$sdk" ]; then
+    say "$provider provider v$built, built from its tag, the version @pulumi/$provider declares"
+  else
+    PROVIDER_NOTE="$PROVIDER_NOTE · $provider provider v$built as $sdk"
+    say "MISMATCH: the $provider provider is built from v$built and installed as $sdk, the version @pulumi/$provider declares: what this run shows of the provider is v$built's behaviour$( [ "$provider" = kubernetes ] && echo " (CRDs from a Release resolvable in preview came in 4.32, create-then-AlreadyExists in 4.29, null values in 4.30)")"
+  fi
+done < <("$HERE/toolchain.sh" --versions)
 
 # The component package (plugin/) as a Python, Go, .NET or YAML program loads it: through the real
 # Node.js language host, which runs Pulumi's analyzer on the components.
@@ -514,10 +516,9 @@ for st in $STACKS; do run_stack "$st"; done
 # Each language is its own step: a failure names it.
 LANGUAGE_NOTES=""
 for lang in python yaml; do
-  case "$lang" in python) pieces=(python-langhost python-venv) ;; yaml) pieces=(yaml-langhost) ;; esac
   if [[ " $DONE_STACKS " != *" e2e "* ]]; then continue; fi
-  if ! "$HERE/toolchain-languages.sh" --check "${pieces[@]}" > /dev/null 2>&1; then
-    say "$lang: not run (its toolchain is not in the cache: bash e2e/toolchain-languages.sh ${pieces[*]})"; continue
+  if ! "$HERE/toolchain-languages.sh" --check "$lang" > /dev/null 2>&1; then
+    say "$lang: not run (its toolchain is not in the cache: bash e2e/toolchain-languages.sh $lang)"; continue
   fi
   : > "$W/logs/controllers.log"
   start_controllers "e2e-$lang"
@@ -539,5 +540,5 @@ for lang in python yaml; do
 done
 say "stacks:$DONE_STACKS; toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, total $(( $(date +%s) - T_START ))s"
 notified="${RESULT[notified]:-notified 0 (no stack sends to a Slack stand-in)}"
-echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s)$LANGUAGE_NOTES${PROVIDER_NOTE:+ · $PROVIDER_NOTE}"
+echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s)$LANGUAGE_NOTES$PROVIDER_NOTE"
 [ -z "$SCENARIO_FAILED" ] || { for f in $SCENARIO_FAILED; do say "FAILED scenario $f: ${RESULT[$f]}"; done; exit 1; }

@@ -15,6 +15,7 @@
 # The CLI itself (bin/pulumi) is toolchain.sh's; the Python host must be at its version.
 #
 # usage: e2e/toolchain-languages.sh [--check] [piece ...]   (default: python-langhost python-venv yaml-langhost)
+#        a piece may be a language: python (python-langhost python-venv) or yaml (yaml-langhost)
 #        --check builds nothing: exits 0 when every piece is in the cache, else 3 naming what is missing.
 # env:   ML_GITOPS_E2E_CACHE      the cache (default ~/.cache/ml-gitops-e2e)
 #        PULUMI_VERSION           default: the exact @pulumi/pulumi in package.json's devDependencies
@@ -121,7 +122,12 @@ build_yaml_langhost() {
   echo "${bundled:-unknown}" > "$BIN/stamps/yaml-langhost-bundled"
 }
 
-pieces=("$@"); [ ${#pieces[@]} -gt 0 ] || pieces=(python-langhost python-venv yaml-langhost)
+# a language's name stands for its pieces (e2e/run.sh and e2e/language.sh ask by language)
+[ $# -gt 0 ] || set -- python yaml
+pieces=()
+for p in "$@"; do
+  case "$p" in python) pieces+=(python-langhost python-venv) ;; yaml) pieces+=(yaml-langhost) ;; *) pieces+=("$p") ;; esac
+done
 set +e   # see run_piece: each piece runs under set -e of its own
 for p in "${pieces[@]}"; do
   case "$p" in

@@ -52,8 +52,7 @@ HELM3_VERSION="${HELM3_VERSION:-3.19.4}"    # = helm3_version in Argo CD's hack/
 MINIREDIS_VERSION="${MINIREDIS_VERSION:-2.40.0}"
 if [ "${1:-}" = --versions ]; then
   printf '%s %s\n' argocd "$ARGOCD_VERSION" kuberay-operator "$KUBERAY_VERSION" helm3 "$HELM3_VERSION" miniredis "$MINIREDIS_VERSION" \
-    pulumi "$PULUMI_VERSION" kubernetes "$KUBERNETES_PLUGIN_VERSION" kubernetes-source "$KUBERNETES_PLUGIN_VERSION" \
-    random "$RANDOM_PLUGIN_VERSION" k8s "$K8S_VERSION" etcd "$ETCD_VERSION" kwok "$KWOK_VERSION"
+    pulumi "$PULUMI_VERSION" kubernetes "$KUBERNETES_PLUGIN_VERSION" random "$RANDOM_PLUGIN_VERSION" k8s "$K8S_VERSION" etcd "$ETCD_VERSION" kwok "$KWOK_VERSION"
   exit 0
 fi
 
@@ -138,6 +137,16 @@ KUBERNETES_REFUSED_MODULES=(
   "github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3 v3.106.2 PULUMI_DOTNET_GIT pulumi-language-dotnet/v3.106.2:pulumi-language-dotnet"
   "github.com/pulumi/pulumi/pkg/v3 v3.243.0 PULUMI_GIT pkg/v3.243.0:pkg backend/httpstate/testdata/two-large-checkpoints.json=github.com/pulumi/pulumi/pkg/v3@v3.229.0"
 )
+moddir() { go mod download -json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])'; }
+# check_blob FILE GITDIR OBJECT: fails unless FILE is, byte for byte, the blob OBJECT (TREEISH:PATH) names in
+# GITDIR, by git blob id (the clone may lack the blob itself: its id is in the tree)
+check_blob() {
+  local got want; got="$(git hash-object "$1")"; want="$(git --git-dir="$(git_dir_of "$2")" rev-parse "$3")"
+  [ "$got" = "$want" ] || { echo "$1 is blob $got, not $3 ($want)"; exit 1; }
+}
+# restore_blob GITDIR OBJECT MODULE@VERSION PATH DEST: a blob the clone lacks, from the module zip that has
+# it at PATH, checked against OBJECT's id
+restore_blob() { install -m 0644 "$(moddir "$3")/$4" "$5"; check_blob "$5" "$1" "$2"; }
 # proxy_from_git PROXYDIR GOSUM "module version clone treeish [path=module@version]"...: modules the
 # module proxy refuses, made from their git clones (clone: the name of the variable holding it;
 # treeish: REF or REF:SUBDIR) into a file:// proxy at PROXYDIR, put in front of GOPROXY. A blob the
@@ -145,7 +154,7 @@ KUBERNETES_REFUSED_MODULES=(
 # hashes must be the lines GOSUM records: what is built is the published module, byte for byte.
 proxy_from_git() {
   local gp="$1" gosum="$2"; shift 2
-  local line m mv var treeish patch clone src missing sums="$gp.sum"
+  local line m mv var treeish patch clone src missing sep sums="$gp.sum"
   rm -rf "$gp"; mkdir -p "$gp"
   (cd "$HERE/toolchain/mkzip" && go build -o "$gp.mkzip" .)
   : > "$sums"
@@ -154,9 +163,9 @@ proxy_from_git() {
     [ -n "$clone" ] || { echo "$m@$mv is refused by the module proxy: set ML_GITOPS_E2E_${var} to a clone of its repository"; exit 1; }
     src="$SRC/module-src/${m//\//_}@$mv"
     git_checkout_tree "$clone" "$treeish" "$src" ${missing:+"$missing"}
-    if [ -n "$missing" ]; then
-      install -m 0644 "$(moddir "${patch#*=}")/$missing" "$src/$missing"
-      [ "$(git hash-object "$src/$missing")" = "$(blob_of "$clone" "$treeish/$missing")" ] || { echo "$missing of ${patch#*=} is not $treeish's"; exit 1; }
+    if [ -n "$missing" ]; then   # (not after ||, where bash would ignore set -e inside restore_blob)
+      sep=:; [[ "$treeish" != *:* ]] || sep=/   # the blob's object name: REF:PATH, or REF:SUBDIR/PATH
+      restore_blob "$clone" "$treeish$sep$missing" "${patch#*=}" "$missing" "$src/$missing"
     fi
     git --git-dir="$(git_dir_of "$clone")" show "${treeish%%:*}:LICENSE" > "$src/LICENSE"   # cmd/go adds the root LICENSE to a subdirectory's module
     "$gp.mkzip" "$gp" "$m" "$mv" "$src" >> "$sums"
@@ -167,8 +176,6 @@ proxy_from_git() {
   export GOPROXY="file://$gp,$(go env GOPROXY)"
   echo "proxy_from_git: $(( $(wc -l < "$sums") / 2 )) modules rebuilt from git into $gp, their hashes those of $gosum"
 }
-moddir() { go mod download -json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])'; }
-blob_of() { git --git-dir="$(git_dir_of "$1")" rev-parse "$2"; }   # blob_of GITDIR TREEISH:PATH
 build_kubernetes() {
   local v="$KUBERNETES_PLUGIN_VERSION" tag="v$KUBERNETES_PLUGIN_VERSION"
   [ -n "$KUBERNETES_GIT" ] || { echo "set ML_GITOPS_E2E_PULUMI_KUBERNETES_GIT to a clone of github.com/pulumi/pulumi-kubernetes"; exit 1; }
@@ -176,8 +183,7 @@ build_kubernetes() {
   local schema=provider/cmd/pulumi-resource-kubernetes/schema.json tfjson=provider/cmd/pulumi-gen-kubernetes/terraform.json
   # 1. the tree, but the blobs the clone lacks
   git_checkout_tree "$KUBERNETES_GIT" "$tag" "$d" "$schema" "$tfjson" sdk/go/kubernetes/core/v1/pulumiTypes.go
-  install -m 0644 "$(moddir "$KUBERNETES_V425_MODULE")/cmd/pulumi-gen-kubernetes/terraform.json" "$d/$tfjson"
-  [ "$(git hash-object "$d/$tfjson")" = "$(blob_of "$KUBERNETES_GIT" "$tag:$tfjson")" ] || { echo "terraform.json of $KUBERNETES_V425_MODULE is not $tag's"; exit 1; }
+  restore_blob "$KUBERNETES_GIT" "$tag:$tfjson" "$KUBERNETES_V425_MODULE" cmd/pulumi-gen-kubernetes/terraform.json "$d/$tfjson"
   # 2. the refused modules, from git, into a file:// proxy; their hashes must be in go.sum
   proxy_from_git "$gp" "$d/provider/go.sum" "${KUBERNETES_REFUSED_MODULES[@]}"
   # 3. the OpenAPI specs, from the proxy's k8s.io/kubernetes zips (generateSchema downloads a missing one from GitHub)
@@ -192,8 +198,7 @@ build_kubernetes() {
   # 5. the schema, by the repository's generator; then the committed terraform mapping over the regenerated one
   "${GOBUILD[@]}" -o "$d/bin/pulumi-gen-kubernetes" ./cmd/pulumi-gen-kubernetes
   (cd "$d" && ./bin/pulumi-gen-kubernetes -version "$v" schema "provider/pkg/gen/openapi-specs/swagger-v$KUBERNETES_OPENAPI_VERSION.json" "$d")
-  [ "$(git hash-object "$d/$schema")" = "$(blob_of "$KUBERNETES_GIT" "$tag:$schema")" ] ||
-    { echo "the regenerated $schema ($(git hash-object "$d/$schema")) is not $tag's ($(blob_of "$KUBERNETES_GIT" "$tag:$schema"))"; exit 1; }
+  check_blob "$d/$schema" "$KUBERNETES_GIT" "$tag:$schema"
   git --git-dir="$(git_dir_of "$KUBERNETES_GIT")" show "$tag:provider/cmd/pulumi-resource-kubernetes/terraform-mapping.json" > "$d/provider/cmd/pulumi-resource-kubernetes/terraform-mapping.json"
   # 6. the provider
   (cd cmd/pulumi-resource-kubernetes && VERSION="$v" go run generate.go)

@@ -27,14 +27,15 @@ describe("the e2e toolchain", () => {
         assert.equal(versions["kuberay-operator"], "1.7.0");
     });
 
-    it("builds the helm the Argo CD 3.4 repo server ships (3.19.4, not the v4 of the chart tests), and the pulumi and kubernetes provider of the lock file", () => {
+    it("builds the helm the Argo CD 3.4 repo server ships (3.19.4, not the v4 of the chart tests), and the pulumi, kubernetes and random providers of the lock file", () => {
         assert.equal(versions.helm3, "3.19.4");
         const installed = (pkg: string) => (JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
         assert.equal(versions.pulumi, installed("@pulumi/pulumi"));
         assert.equal(versions.kubernetes, installed("@pulumi/kubernetes"));
-        // built from that version's own tag, not installed under its name from another
-        assert.equal(versions["kubernetes-source"], installed("@pulumi/kubernetes"));
+        // each provider is built from its version's own tag (build_kubernetes, build_random), so these are what run
         assert.equal(versions.kubernetes, "4.32.0");
+        assert.equal(versions.random, installed("@pulumi/random"));
+        assert.equal(versions.random, "4.21.1");
     });
 
     it("rebuilds the CLI and the language host when @pulumi/pulumi moves: --check counts only a build stamped with the lock file's version", () => {
