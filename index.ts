@@ -7,7 +7,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, ConfigError, MlPlatform, parseConfig, rawFromPulumiConfig, SECRET_KEYS, type PlatformConfig } from "./components";
 import { STACK_CONFIG } from "./components/config";
+import { deletions, footprintOf, guardVerdict, type Footprint } from "./components/guard";
 import { placeholderProblem, placeholdersIn } from "./components/placeholders";
+import { planApplications, plannedRayClusterName } from "./components/plan";
 
 /** `isConfigSecret` is exported by the SDK's runtime but left out of its typings. */
 const isConfigSecret = (key: string): boolean => (pulumi.runtime as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret(key);
@@ -54,9 +56,25 @@ function readStackConfig(options: ProgramOptions): PlatformConfig {
     return config;
 }
 
+/**
+ * The change guard (components/guard.ts): the footprint this stack's last update recorded, read
+ * from its own outputs, against this config's. Refusals fail the program before anything but
+ * that read is registered; warnings go to the preview. Offline (render) there is no last update.
+ */
+async function guardChanges(config: PlatformConfig, footprint: Footprint, options: ProgramOptions): Promise<void> {
+    if (options.offline) return;
+    const self = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`);
+    const previous: unknown = (await self.getOutputDetails("footprint")).value;
+    const verdict = guardVerdict(deletions(previous, footprint), config.environment, config.sync.allowDeletes);
+    for (const warning of verdict.warnings) void pulumi.log.warn(warning);
+    if (verdict.refused.length) throw new ConfigError(verdict.refused);
+}
+
 /** The program: Pulumi calls the exported function and uses its result as the stack outputs. */
-function main(options: ProgramOptions = {}) {
+async function main(options: ProgramOptions = {}) {
     const config = readStackConfig(options);
+    const footprint = footprintOf(config, planApplications(config), config.rayCluster.enabled ? plannedRayClusterName(config) : undefined);
+    await guardChanges(config, footprint, options);
     const { kubeconfig, adminPassword, oidcClientSecret, slackToken, pagerdutyServiceKey, ...settings } = config;
     const context = new pulumi.Config("kubernetes").get("context");
     // An explicit provider: with ml-gitops:kubeconfig set, nothing is read from ~/.kube.
@@ -82,6 +100,8 @@ function main(options: ProgramOptions = {}) {
         applications: platform.applicationNames,
         argocdNamespace: platform.argocdNamespace,
         argocdUrl: platform.argocdUrl,
+        // What the next update's change guard compares with (components/guard.ts).
+        footprint,
         projects: platform.projectNames,
         rayClusterName: platform.rayClusterName,
     };

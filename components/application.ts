@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppProjectSpec, ApplicationSpec, Manifest } from "./argocdTypes";
 import type { ExtraAppFinalizer } from "./generated/settingsTypes";
@@ -32,8 +33,33 @@ export interface ApplicationArgs {
     readonly labels?: Record<string, string>;
 }
 
-/** The `pulumi.com/waitFor` condition: what `argocd app wait` checks. */
+/** The `pulumi.com/waitFor` conditions of `argocd app wait`: Synced and Healthy. */
 export const WAIT_FOR = JSON.stringify(["jsonpath={.status.sync.status}=Synced", "jsonpath={.status.health.status}=Healthy"]);
+
+/**
+ * The spec's marker: `pulumi-` and the first 12 hex digits of the SHA-256 of what Argo CD
+ * compares (source, destination, ignoreDifferences, keys sorted), without the marker itself.
+ */
+export function specMarker(spec: ApplicationSpec): string {
+    const source = { ...spec.source, name: undefined };
+    const compared = sortKeys({ destination: spec.destination, ignoreDifferences: spec.ignoreDifferences, source, sources: spec.sources });
+    return `pulumi-${createHash("sha256").update(JSON.stringify(compared)).digest("hex").slice(0, 12)}`;
+}
+
+/**
+ * The `pulumi.com/waitFor` conditions for a spec. An Application has no `observedGeneration`, so
+ * on an update Synced and Healthy alone are read from the status Argo CD wrote for the previous
+ * spec, and `pulumi up` returns before anything was compared (seen live: 3 s, on the old
+ * status). Argo CD copies the source it compared, `name` included, into
+ * `.status.sync.comparedTo.source`; the spec's marker there means the status is of this spec.
+ */
+export function waitFor(spec: ApplicationSpec): string {
+    return JSON.stringify([
+        `jsonpath={.status.sync.comparedTo.source.name}=${specMarker(spec)}`,
+        "jsonpath={.status.sync.status}=Synced",
+        "jsonpath={.status.health.status}=Healthy",
+    ]);
+}
 
 /** Pure: the Application object for the given args. */
 export function applicationManifest(args: ApplicationArgs): Manifest<ApplicationSpec> {
@@ -42,8 +68,11 @@ export function applicationManifest(args: ApplicationArgs): Manifest<Application
         const key = `notifications.argoproj.io/subscribe.${s.trigger}.${s.service}`;
         annotations[key] = annotations[key] ? [...annotations[key].split(";"), s.recipient].sort().join(";") : s.recipient;
     }
+    let spec = args.spec;
     if (args.waitTimeoutSeconds !== undefined) {
-        annotations["pulumi.com/waitFor"] = WAIT_FOR;
+        // With a single source, the marker names it (Argo CD shows a source's name in its UI only).
+        if (spec.source && !spec.sources) spec = { ...spec, source: { ...spec.source, name: specMarker(spec) } };
+        annotations["pulumi.com/waitFor"] = spec.source && !spec.sources ? waitFor(spec) : WAIT_FOR;
         annotations["pulumi.com/timeoutSeconds"] = String(args.waitTimeoutSeconds);
     }
     const finalizer = args.finalizer ?? "foreground";
@@ -51,7 +80,7 @@ export function applicationManifest(args: ApplicationArgs): Manifest<Application
     if (finalizer !== "none") metadata.finalizers = [finalizer === "foreground" ? FOREGROUND_FINALIZER : BACKGROUND_FINALIZER];
     if (Object.keys(annotations).length) metadata.annotations = annotations;
     if (args.labels && Object.keys(args.labels).length) metadata.labels = args.labels;
-    return sortKeys({ apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata, spec: args.spec });
+    return sortKeys({ apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata, spec });
 }
 
 /**
@@ -117,14 +146,11 @@ export class AppProject extends pulumi.ComponentResource {
     constructor(name: string, args: AppProjectArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ml-gitops:argocd:AppProject", name, {}, opts);
         this.projectName = args.name;
-        objects.set(
-            this,
-            new k8s.apiextensions.CustomResource(name, appProjectManifest(args), {
-                parent: this,
-                dependsOn: opts?.dependsOn,
-                deleteBeforeReplace: true,
-            }),
-        );
+        // Replaced only when its name or namespace changes, so the new object never collides with
+        // the old: create the new project first, move the Applications, then delete the old one.
+        // Deleted first, the old project would keep its finalizer while Applications still name
+        // it, and the delete would wait until the provider times out (issue 29, defect 4).
+        objects.set(this, new k8s.apiextensions.CustomResource(name, appProjectManifest(args), { parent: this, dependsOn: opts?.dependsOn }));
         this.registerOutputs({ projectName: this.projectName });
     }
 }

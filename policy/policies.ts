@@ -48,8 +48,6 @@ interface AppProps {
 
 /** What the autoscaler owns: worker replicas. */
 const REPLICAS_JQ = ".spec.workerGroupSpecs[].replicas";
-/** A worker-group field KubeRay 1.7's CRD defaults and the ray-cluster chart never renders. */
-const PRIORITY_JQ = ".spec.workerGroupSpecs[].priority";
 
 function appName(args: ResourceValidationArgs): string {
     return (args.props as AppProps).metadata?.name ?? args.name;
@@ -118,7 +116,7 @@ export const policies: ResourceValidationPolicy[] = [
     {
         name: "raycluster-ignores-autoscaled-replicas",
         description:
-            "An Application of the ray-cluster chart ignores worker replicas on its RayCluster (by the name the chart gives it) and syncs with RespectIgnoreDifferences=true, so syncs never undo the autoscaler.",
+            "An Application of the ray-cluster chart ignores worker replicas on its RayCluster (by the name the chart gives it) and syncs with ApplyOutOfSyncOnly=true, so only a change of the RayCluster itself re-applies them, and without RespectIgnoreDifferences=true, under which Argo CD 3.4 never applies a worker-group change.",
         validateResource: onApplications((props, name, report) => {
             for (const src of appSources(props).filter(isRayClusterSource)) {
                 const values = src.helm?.valuesObject ?? {};
@@ -137,20 +135,20 @@ export const policies: ResourceValidationPolicy[] = [
                             // Stryker disable next-line ArrayDeclaration: equivalent: a placeholder element is neither the jq path nor the pointer
                             ((d.jqPathExpressions ?? []).includes(jq) || (d.jsonPointers ?? []).includes("/spec/workerGroupSpecs")),
                     );
-                const ignored = ignores(REPLICAS_JQ);
-                if (!ignored)
+                if (!ignores(REPLICAS_JQ))
                     report(
                         `Application "${name}" deploys a RayCluster but does not ignore ${REPLICAS_JQ} on RayCluster "${expected}" ` +
                             `(ignoreDifferences: group ray.io, kind RayCluster, name ${expected}).`,
                     );
-                if (!(props.spec?.syncPolicy?.syncOptions ?? []).includes("RespectIgnoreDifferences=true"))
+                const options = props.spec?.syncPolicy?.syncOptions ?? [];
+                if (options.includes("RespectIgnoreDifferences=true"))
                     report(
-                        `Application "${name}" deploys a RayCluster without the sync option RespectIgnoreDifferences=true; a sync would reset the autoscaler's replicas.`,
+                        `Application "${name}" deploys a RayCluster with the sync option RespectIgnoreDifferences=true: Argo CD 3.4 then applies ` +
+                            "the whole live workerGroupSpecs, so no worker-group change ever reaches the RayCluster (argo-cd#17694).",
                     );
-                else if (ignored && !ignores(PRIORITY_JQ))
+                if (!options.includes("ApplyOutOfSyncOnly=true"))
                     report(
-                        `Application "${name}" ignores ${REPLICAS_JQ} with RespectIgnoreDifferences=true but not ${PRIORITY_JQ}: Argo CD 3.4 then applies ` +
-                            "the whole live workerGroupSpecs, with the priority KubeRay 1.7 defaults, and the Application syncs in a loop.",
+                        `Application "${name}" deploys a RayCluster without the sync option ApplyOutOfSyncOnly=true; a sync of any other resource would reset the autoscaler's replicas.`,
                     );
             }
         }),

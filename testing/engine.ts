@@ -92,7 +92,12 @@ export interface EvaluateOptions {
     config: Record<string, string>;
     /** Keys of `config` that are secrets. */
     secretKeys: string[];
+    /** The outputs of the stack's last update, as a StackReference to the stack itself reads them; default none. */
+    previousOutputs?: Record<string, unknown>;
 }
+
+/** The current evaluation's {@link EvaluateOptions.previousOutputs}. */
+let previousOutputs: Record<string, unknown> = {};
 
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -129,6 +134,9 @@ const mocks: pulumi.runtime.Mocks = {
             // A real bcrypt hash of the mock password, at cost 4 rather than the provider's 10: the same
             // format, about 1 ms instead of 80 on every render.
             state.bcryptHash = pulumi.secret(bcrypt.hashSync(result, `$2a$04$${bcrypt.encodeBase64(digest(`salt:${args.name}`, 16), 16)}`));
+        } else if (args.type === "pulumi:pulumi:StackReference") {
+            // What the engine reads for a stack reference: the stack's outputs (the program reads its own stack's).
+            return { id: String(inputs.name), state: { name: inputs.name, outputs: previousOutputs, secretOutputNames: [] } };
         } else if (args.type === "random:index/randomBytes:RandomBytes") {
             const bytes = digest(args.name, Number(inputs.length ?? 16));
             state.base64 = pulumi.secret(bytes.toString("base64"));
@@ -186,7 +194,9 @@ export async function evaluate(program: () => unknown, opts: EvaluateOptions): P
     running = true;
     try {
         pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
-        await pulumi.runtime.setMocks(mocks, opts.project, opts.stack, false);
+        previousOutputs = opts.previousOutputs ?? {};
+        // "organization": the name a DIY backend (the e2e's file backend) gives every stack's organization.
+        await pulumi.runtime.setMocks(mocks, opts.project, opts.stack, false, "organization");
         const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
         const resources: RecordedResource[] = [];
         lastRecorded = resources;

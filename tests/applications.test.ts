@@ -11,7 +11,26 @@ import { renderStack } from "../commands/render";
 import { byType, one, run, T } from "./harness";
 
 type Obj = { metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, unknown> };
-const objOf = (r: RecordedResource) => r.inputs as unknown as Obj;
+/**
+ * The object as recorded, its spec marker checked and written `<marker>`: a waiting app names its
+ * source `pulumi-` + 12 hex digits and waits for that name in `.status.sync.comparedTo.source`;
+ * an app that does not wait has neither.
+ */
+function objOf(r: RecordedResource): Obj {
+    const o = structuredClone(r.inputs) as unknown as Obj;
+    const source = o.spec.source as { name?: string } | undefined;
+    const wait = o.metadata.annotations?.["pulumi.com/waitFor"];
+    if (wait === undefined || source === undefined) {
+        assert.equal(source?.name, undefined, `${o.metadata.name}: a source name without a wait`);
+        return o;
+    }
+    assert.match(source.name ?? "", /^pulumi-[0-9a-f]{12}$/, `${o.metadata.name}: the source's marker`);
+    const condition = `jsonpath={.status.sync.comparedTo.source.name}=${source.name}`;
+    assert.equal(JSON.parse(wait)[0], condition, `${o.metadata.name}: waits for its own marker`);
+    o.metadata.annotations!["pulumi.com/waitFor"] = wait.replace(condition, "jsonpath={.status.sync.comparedTo.source.name}=<marker>");
+    source.name = "<marker>";
+    return o;
+}
 const appNamed = (ev: Evaluation, name: string) => byType(ev, T.app).find((r) => objOf(r).metadata.name === name)!;
 
 const RETRY = { backoff: { duration: "5s", factor: 2, maxDuration: "3m" }, limit: 5 };
@@ -47,7 +66,8 @@ const APPS = ["ml-platform", "ray-operator-crds", "ray-operator", "raycluster"];
 const appNames = (ev: Evaluation) => byType(ev, T.app).map((r) => objOf(r).metadata.name);
 const WAIT = {
     "pulumi.com/timeoutSeconds": "900",
-    "pulumi.com/waitFor": '["jsonpath={.status.sync.status}=Synced","jsonpath={.status.health.status}=Healthy"]',
+    "pulumi.com/waitFor":
+        '["jsonpath={.status.sync.comparedTo.source.name}=<marker>","jsonpath={.status.sync.status}=Synced","jsonpath={.status.health.status}=Healthy"]',
 };
 
 describe("GitOps applications in the shipped stacks", () => {
@@ -59,7 +79,7 @@ describe("GitOps applications in the shipped stacks", () => {
     });
 
     it("declares the KubeRay CRDs app from the kuberay git tag, with server-side apply and no cascading delete", () => {
-        assert.deepEqual(appNamed(prod, "ray-operator-crds").inputs, {
+        assert.deepEqual(objOf(appNamed(prod, "ray-operator-crds")), {
             apiVersion: "argoproj.io/v1alpha1",
             kind: "Application",
             metadata: { annotations: WAIT, name: "ray-operator-crds", namespace: "argocd" },
@@ -68,14 +88,19 @@ describe("GitOps applications in the shipped stacks", () => {
                 info: INFO,
                 project: "ray-production",
                 revisionHistoryLimit: 10,
-                source: { path: "helm-chart/kuberay-operator/crds", repoURL: "https://github.com/ray-project/kuberay", targetRevision: "v1.7.0" },
+                source: {
+                    name: "<marker>",
+                    path: "helm-chart/kuberay-operator/crds",
+                    repoURL: "https://github.com/ray-project/kuberay",
+                    targetRevision: "v1.7.0",
+                },
                 syncPolicy: { automated: AUTOMATED, retry: RETRY, syncOptions: ["ServerSideApply=true"] },
             },
         });
     });
 
     it("declares the operator from the kuberay-helm chart with skipCrds", () => {
-        assert.deepEqual(appNamed(prod, "ray-operator").inputs, {
+        assert.deepEqual(objOf(appNamed(prod, "ray-operator")), {
             apiVersion: "argoproj.io/v1alpha1",
             kind: "Application",
             metadata: { annotations: WAIT, finalizers: ["resources-finalizer.argocd.argoproj.io"], name: "ray-operator", namespace: "argocd" },
@@ -87,6 +112,7 @@ describe("GitOps applications in the shipped stacks", () => {
                 source: {
                     chart: "kuberay-operator",
                     helm: { releaseName: "kuberay-operator", skipCrds: true, valuesObject: {} },
+                    name: "<marker>",
                     repoURL: "https://ray-project.github.io/kuberay-helm/",
                     targetRevision: "1.7.0",
                 },
@@ -95,7 +121,7 @@ describe("GitOps applications in the shipped stacks", () => {
         });
     });
 
-    it("declares the RayCluster with the autoscaler's replicas ignored and RespectIgnoreDifferences", () => {
+    it("declares the RayCluster with the autoscaler's replicas ignored, ApplyOutOfSyncOnly and no RespectIgnoreDifferences", () => {
         const o = objOf(appNamed(prod, "raycluster"));
         assert.deepEqual(o.spec.ignoreDifferences, [
             {
@@ -106,7 +132,7 @@ describe("GitOps applications in the shipped stacks", () => {
                 namespace: "ray-system",
             },
         ]);
-        assert.deepEqual(o.spec.syncPolicy, { automated: AUTOMATED, retry: RETRY, syncOptions: ["CreateNamespace=true", "RespectIgnoreDifferences=true"] });
+        assert.deepEqual(o.spec.syncPolicy, { automated: AUTOMATED, retry: RETRY, syncOptions: ["ApplyOutOfSyncOnly=true", "CreateNamespace=true"] });
         const source = o.spec.source as {
             chart: string;
             repoURL: string;
@@ -139,19 +165,19 @@ describe("GitOps applications in the shipped stacks", () => {
     });
 
     it("declares the ML platform app as seed 001 does, pinned in prod and tracking main in dev", () => {
-        const spec = (rev: string, path: string, files: string[], project: string) => ({
+        const spec = (rev: string, path: string, files: string[], project: string, marker: { name?: string }) => ({
             destination: { namespace: "ml-serving", server: "https://kubernetes.default.svc" },
             info: INFO,
             project,
             revisionHistoryLimit: 10,
-            source: { helm: { valueFiles: files }, path, repoURL: "https://github.com/org/ml-platform-config", targetRevision: rev },
+            source: { helm: { valueFiles: files }, ...marker, path, repoURL: "https://github.com/org/ml-platform-config", targetRevision: rev },
             syncPolicy: { automated: AUTOMATED, retry: RETRY, syncOptions: ["ApplyOutOfSyncOnly=true", "CreateNamespace=true", "PruneLast=true"] },
         });
         assert.deepEqual(
             objOf(appNamed(prod, "ml-platform")).spec,
-            spec("v1.0.0", "environments/production", ["values.yaml", "values-production.yaml"], "ml-production"),
+            spec("v1.0.0", "environments/production", ["values.yaml", "values-production.yaml"], "ml-production", { name: "<marker>" }),
         );
-        assert.deepEqual(objOf(appNamed(dev, "ml-platform")).spec, spec("main", "environments/dev", ["values.yaml", "values-dev.yaml"], "ml-dev"));
+        assert.deepEqual(objOf(appNamed(dev, "ml-platform")).spec, spec("main", "environments/dev", ["values.yaml", "values-dev.yaml"], "ml-dev", {}));
         assert.deepEqual((appNamed(prod, "ml-platform").inputs.metadata as { finalizers: string[] }).finalizers, ["resources-finalizer.argocd.argoproj.io"]);
     });
 

@@ -13,6 +13,13 @@ const extra = (o: object) => ({
 });
 
 describe("config rules", () => {
+    it("a ConfigError carries no stack trace: Pulumi prints its message alone, and formatting a stack cost a refused preview 25 s", () => {
+        const e = new ConfigError(["ml-gitops:x: is wrong"]);
+        assert.equal(e.stack, "ConfigError: invalid stack config (1 problem):\n  - ml-gitops:x: is wrong");
+        assert.equal(e.message, "invalid stack config (1 problem):\n  - ml-gitops:x: is wrong");
+        assert.deepEqual(e.problems, ["ml-gitops:x: is wrong"]);
+    });
+
     it("applies the prod guardrails to prod only: staging and dev may track branches and use latest", () => {
         for (const environment of ["dev", "staging"]) {
             const raw = { environment, rayCluster: { image: { tag: "latest" } }, mlPlatform: { targetRevision: "main" }, ...extra({ path: "p" }) };

@@ -23,7 +23,7 @@ const SECRETS = {
 
 interface AppInputs {
     metadata: { name: string; annotations?: Record<string, string> };
-    spec: { source: { repoURL: string; targetRevision: string } };
+    spec: { source: { name?: string; repoURL: string; targetRevision: string } };
 }
 
 /** Every repository the stack reaches: the Release's and each Application's source. */
@@ -36,32 +36,38 @@ function repositories(ev: Evaluation): string[] {
 const LOOPBACK = ["https://127.0.0.1:18443/charts", "https://127.0.0.1:18443/git/kuberay.git", "https://127.0.0.1:18443/git/ml-platform-config.git"];
 
 /**
- * Every source on the loopback repository, each Application at its revision (KubeRay 1.7.0, the
+ * Every source on the loopback repository, each Application at its revision (KubeRay `kuberay`, the
  * ML platform at `mlPlatformRevision`), and each awaited, Synced and Healthy, for at most 300 s.
  */
-function assertSources(ev: Evaluation, mlPlatformRevision: string): void {
+function assertSources(ev: Evaluation, mlPlatformRevision: string, kuberay: string): void {
     assert.deepEqual(repositories(ev), LOOPBACK);
     const apps = byType(ev, T.app).map((a) => a.inputs as unknown as AppInputs);
     assert.deepEqual(apps.map((a) => [a.metadata.name, a.spec.source.targetRevision]).sort(), [
         ["ml-platform", mlPlatformRevision],
-        ["ray-operator", "1.7.0"],
-        ["ray-operator-crds", "v1.7.0"],
-        ["raycluster", "1.7.0"],
+        ["ray-operator", kuberay],
+        ["ray-operator-crds", `v${kuberay}`],
+        ["raycluster", kuberay],
     ]);
     assert.deepEqual(
         apps.map((a) => [a.metadata.name, a.metadata.annotations?.["pulumi.com/waitFor"], a.metadata.annotations?.["pulumi.com/timeoutSeconds"]]).sort(),
-        ["ml-platform", "ray-operator", "ray-operator-crds", "raycluster"].map((n) => [
-            n,
-            '["jsonpath={.status.sync.status}=Synced","jsonpath={.status.health.status}=Healthy"]',
-            "300",
-        ]),
+        apps
+            .map((a) => [
+                a.metadata.name,
+                `["jsonpath={.status.sync.comparedTo.source.name}=${a.spec.source.name}","jsonpath={.status.sync.status}=Synced","jsonpath={.status.health.status}=Healthy"]`,
+                "300",
+            ])
+            .sort(),
+    );
+    assert.ok(
+        apps.every((a) => /^pulumi-[0-9a-f]{12}$/.test(a.spec.source.name ?? "")),
+        apps.map((a) => a.spec.source.name).join(" "),
     );
 }
 
 describe("the e2e stack files, under the mock engine", () => {
     it("e2e: the dev profile, every source on the loopback repository, every Application awaited", async () => {
         const ev = (await renderStack("e2e")).evaluation;
-        assertSources(ev, "main");
+        assertSources(ev, "main", "1.7.0");
         assert.equal((reveal(one(ev, T.release, "ml-argocd").inputs.values) as { "redis-ha": { enabled: boolean } })["redis-ha"].enabled, false);
     });
 
@@ -115,7 +121,9 @@ describe("the e2e stack files, under the mock engine", () => {
 
     it("e2e-prod: the prod profile (HA, Ingress with TLS, pinned revisions, both services), on loopback, every Application awaited", async () => {
         const ev = (await renderStack("e2e-prod", undefined, SECRETS)).evaluation;
-        assertSources(ev, "v1.0.0");
+        // One release behind the default, which the day-2 phase upgrades to (e2e/live/day2-prod.test.ts),
+        // and the toolchain's previous operator.
+        assertSources(ev, "v1.0.0", "1.6.2");
         const values = reveal(one(ev, T.release, "ml-argocd").inputs.values) as {
             server: { ingress: unknown };
             "redis-ha": unknown;

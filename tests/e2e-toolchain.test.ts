@@ -25,6 +25,9 @@ describe("the e2e toolchain", () => {
         assert.equal(versions.argocd, "3.4.13");
         assert.equal(DEFAULT_KUBERAY_VERSION, "1.7.0");
         assert.equal(versions["kuberay-operator"], "1.7.0");
+        // The operator an upgrade starts from: the e2e-prod stack's KubeRay (e2e/live/day2-prod.test.ts upgrades it).
+        assert.equal(versions["kuberay-operator-previous"], "1.6.2");
+        assert.match(readFileSync(join(ROOT, "Pulumi.e2e-prod.yaml"), "utf8"), /^ {2}ml-gitops:kuberay:\n(?: {4}#.*\n)* {4}version: 1\.6\.2$/m);
     });
 
     it("builds the helm the Argo CD 3.4 repo server ships (3.19.4, not the v4 of the chart tests), and the pulumi, kubernetes and random providers of the lock file", () => {

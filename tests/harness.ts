@@ -18,7 +18,7 @@ const SECRET = new Set<string>(SECRET_KEYS);
  */
 export async function run(
     config: Record<string, unknown>,
-    opts: { stack?: string; plain?: string[]; extra?: Record<string, string> } = {},
+    opts: { stack?: string; plain?: string[]; extra?: Record<string, string>; previousOutputs?: Record<string, unknown> } = {},
 ): Promise<Evaluation> {
     const flat: Record<string, string> = { ...opts.extra };
     const secretKeys: string[] = [];
@@ -30,7 +30,7 @@ export async function run(
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require("../index") as () => unknown;
-    return evaluate(program, { project: PROJECT, stack: opts.stack ?? "test", config: flat, secretKeys });
+    return evaluate(program, { project: PROJECT, stack: opts.stack ?? "test", config: flat, secretKeys, previousOutputs: opts.previousOutputs });
 }
 
 /** Runs the program and returns the error it fails with (or fails the test). */

@@ -66,7 +66,7 @@ describe("planned Applications (pure)", () => {
         assert.deepEqual(cluster.spec.syncPolicy, {
             automated: AUTOMATED,
             retry: RETRY,
-            syncOptions: ["CreateNamespace=true", "RespectIgnoreDifferences=true"],
+            syncOptions: ["ApplyOutOfSyncOnly=true", "CreateNamespace=true"],
         });
         assert.deepEqual(ml.spec.source, {
             helm: { valueFiles: ["values.yaml"] },

@@ -17,7 +17,7 @@ async function violations(policy: string, type: string, name: string, props: Rec
 }
 
 const RAY = "raycluster-ignores-autoscaled-replicas";
-const SYNC = { syncOptions: ["CreateNamespace=true", "RespectIgnoreDifferences=true"] };
+const SYNC = { syncOptions: ["ApplyOutOfSyncOnly=true", "CreateNamespace=true"] };
 const ignore = (name?: string, extra: object = {}) => ({
     group: "ray.io",
     kind: "RayCluster",
@@ -221,12 +221,18 @@ describe("policy: the other rules' edges", () => {
         assert.deepEqual(await violations("application-retry-backoff", TYPES.configMap, "a", {}), []);
     });
 
-    it("raycluster rule: RespectIgnoreDifferences is required per ray-cluster source, and other Applications pass", async () => {
+    it("raycluster rule: ApplyOutOfSyncOnly is required and RespectIgnoreDifferences refused per ray-cluster source, and other Applications pass", async () => {
         const app = rayApp({ releaseName: "ml" }, [ignore("ml-kuberay")]);
         app.spec.syncPolicy = { syncOptions: ["RespectIgnoreDifferences=false"] };
         assert.deepEqual(await violations(RAY, TYPES.application, "x", app), [
-            'Application "rc" deploys a RayCluster without the sync option RespectIgnoreDifferences=true; a sync would reset the autoscaler\'s replicas.',
+            'Application "rc" deploys a RayCluster without the sync option ApplyOutOfSyncOnly=true; a sync of any other resource would reset the autoscaler\'s replicas.',
         ]);
+        app.spec.syncPolicy = { syncOptions: ["ApplyOutOfSyncOnly=true", "RespectIgnoreDifferences=true"] };
+        assert.deepEqual(await violations(RAY, TYPES.application, "x", app), [
+            'Application "rc" deploys a RayCluster with the sync option RespectIgnoreDifferences=true: Argo CD 3.4 then applies the whole live workerGroupSpecs, so no worker-group change ever reaches the RayCluster (argo-cd#17694).',
+        ]);
+        delete (app.spec as { syncPolicy?: unknown }).syncPolicy;
+        assert.equal((await violations(RAY, TYPES.application, "x", app)).length, 1, "no syncPolicy: no ApplyOutOfSyncOnly");
         assert.deepEqual(await violations(RAY, TYPES.configMap, "x", app), []);
     });
 });

@@ -2,7 +2,7 @@
  * The CrossGuard policy pack, without the CLI: each policy's validateResource runs on the resources
  * the shipped stacks declare (compliant), and on copies broken one field at a time (violating).
  */
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-call -- the tests break arbitrary nested fields of recorded inputs */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the tests break arbitrary nested fields of recorded inputs */
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -113,21 +113,24 @@ describe("the policy pack", () => {
             assert.deepEqual(await violations("raycluster-ignores-autoscaled-replicas", TYPES.application, name, app), [missing]);
         });
 
-        it("rejects a RayCluster app without RespectIgnoreDifferences=true", async () => {
+        it("rejects a RayCluster app with RespectIgnoreDifferences=true (no worker-group change would arrive) or without ApplyOutOfSyncOnly=true", async () => {
             const app = inputs(prod, TYPES.application, name);
-            app.spec.syncPolicy.syncOptions = app.spec.syncPolicy.syncOptions.filter((o: string) => o !== "RespectIgnoreDifferences=true");
+            app.spec.syncPolicy.syncOptions = ["CreateNamespace=true", "RespectIgnoreDifferences=true"];
             assert.deepEqual(await violations("raycluster-ignores-autoscaled-replicas", TYPES.application, name, app), [
-                'Application "raycluster" deploys a RayCluster without the sync option RespectIgnoreDifferences=true; a sync would reset the autoscaler\'s replicas.',
+                'Application "raycluster" deploys a RayCluster with the sync option RespectIgnoreDifferences=true: Argo CD 3.4 then applies ' +
+                    "the whole live workerGroupSpecs, so no worker-group change ever reaches the RayCluster (argo-cd#17694).",
+                'Application "raycluster" deploys a RayCluster without the sync option ApplyOutOfSyncOnly=true; a sync of any other resource would reset the autoscaler\'s replicas.',
             ]);
+            app.spec.syncPolicy.syncOptions = ["ApplyOutOfSyncOnly=true", "CreateNamespace=true", "RespectIgnoreDifferences=true"];
+            assert.equal((await violations("raycluster-ignores-autoscaled-replicas", TYPES.application, name, app)).length, 1);
+            app.spec.syncPolicy.syncOptions = ["ApplyOutOfSyncOnly=true", "RespectIgnoreDifferences=false"];
+            assert.deepEqual(await violations("raycluster-ignores-autoscaled-replicas", TYPES.application, name, app), []);
         });
 
-        it("rejects the seed's ignore (replicas alone) with RespectIgnoreDifferences: the sync loop the e2e found", async () => {
+        it("accepts the replicas ignored alone (priority need not be, without RespectIgnoreDifferences), or the whole workerGroupSpecs", async () => {
             const app = inputs(prod, TYPES.application, name);
             app.spec.ignoreDifferences[0].jqPathExpressions = [".spec.workerGroupSpecs[].replicas"];
-            assert.deepEqual(await violations("raycluster-ignores-autoscaled-replicas", TYPES.application, name, app), [
-                'Application "raycluster" ignores .spec.workerGroupSpecs[].replicas with RespectIgnoreDifferences=true but not .spec.workerGroupSpecs[].priority: ' +
-                    "Argo CD 3.4 then applies the whole live workerGroupSpecs, with the priority KubeRay 1.7 defaults, and the Application syncs in a loop.",
-            ]);
+            assert.deepEqual(await violations("raycluster-ignores-autoscaled-replicas", TYPES.application, name, app), []);
             app.spec.ignoreDifferences[0].jqPathExpressions = [];
             app.spec.ignoreDifferences[0].jsonPointers = ["/spec/workerGroupSpecs"];
             assert.deepEqual(

@@ -164,6 +164,17 @@ describe("the program, from the shipped stack files", () => {
             applications: ["ray-operator-crds", "ray-operator", "raycluster", "ml-platform"],
             argocdNamespace: "argocd",
             argocdUrl: "https://argocd.ml.example.com",
+            footprint: {
+                applications: {
+                    "argocd/ml-platform": { cascade: true, deploys: "what it deploys to ml-serving" },
+                    "argocd/ray-operator": { cascade: true, deploys: "the KubeRay operator in ray-system" },
+                    "argocd/ray-operator-crds": { cascade: false, deploys: "the KubeRay CRDs" },
+                    "argocd/raycluster": { cascade: true, deploys: "RayCluster ray-system/raycluster-kuberay and its pods" },
+                },
+                kuberayVersion: "1.7.0",
+                mlNamespace: "ml-serving",
+                rayCluster: "ray-system/raycluster-kuberay",
+            },
             projects: ["ml-production", "ray-production"],
             rayClusterName: "raycluster-kuberay",
         });

@@ -4,6 +4,7 @@
  * admission tested both ways: what each project must admit and what it must refuse.
  */
 import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { appProjectManifest, applicationManifest } from "../components/application";
 import { parseConfig } from "../components/config";
 import { destinationPermitted, resourcePermitted, sourcePermitted } from "./glob";
@@ -163,15 +164,15 @@ describe("AppProjects of the shipped stacks, literally", () => {
         }
     });
 
-    it("declares every Argo CD object with deleteBeforeReplace (fixed metadata.name), and nothing else with it", () => {
+    it("declares every Application with deleteBeforeReplace, and nothing else with it: an AppProject is replaced create-first, so a rename leaves no project stuck", () => {
         for (const ev of [dev, prod]) {
             for (const r of ev.resources) {
-                const argo = r.custom && (r.type === T.app || r.type === T.project);
-                assert.equal(r.options.deleteBeforeReplace, argo, `${r.type} ${r.name}`);
+                const app = r.custom && r.type === T.app;
+                assert.equal(r.options.deleteBeforeReplace, app, `${r.type} ${r.name}`);
                 assert.equal(r.options.protect, false, `${r.type} ${r.name}`);
                 assert.equal(r.options.retainOnDelete, false, `${r.type} ${r.name}`);
             }
-            assert.equal(ev.resources.filter((r) => r.options.deleteBeforeReplace).length, 6, "four Applications and two AppProjects");
+            assert.equal(ev.resources.filter((r) => r.options.deleteBeforeReplace).length, 4, "four Applications");
         }
     });
 
@@ -304,6 +305,11 @@ describe("AppProjects and namespaces from config", () => {
 
 describe("Argo CD object manifests (pure)", () => {
     const spec = { destination: { namespace: "x", server: IN_CLUSTER }, project: "p", source: { repoURL: "https://github.com/org/x" } };
+    /** The marker of `spec`, by the rule docs/design.md states: SHA-256 of the compared fields as sorted JSON, 12 hex digits. */
+    const MARKER = `pulumi-${createHash("sha256")
+        .update('{"destination":{"namespace":"x","server":"https://kubernetes.default.svc"},"source":{"repoURL":"https://github.com/org/x"}}')
+        .digest("hex")
+        .slice(0, 12)}`;
 
     it("gives an Application the foreground finalizer by default, the background one on request, none for none", () => {
         assert.deepEqual(applicationManifest({ name: "a", namespace: "argocd", spec }).metadata, { finalizers: [FINALIZER], name: "a", namespace: "argocd" });
@@ -333,7 +339,7 @@ describe("Argo CD object manifests (pure)", () => {
                 "notifications.argoproj.io/subscribe.on-deployed.slack": "one",
                 "notifications.argoproj.io/subscribe.on-sync-failed.slack": "alpha;mid;zeta",
                 "pulumi.com/timeoutSeconds": "30",
-                "pulumi.com/waitFor": '["jsonpath={.status.sync.status}=Synced","jsonpath={.status.health.status}=Healthy"]',
+                "pulumi.com/waitFor": `["jsonpath={.status.sync.comparedTo.source.name}=${MARKER}","jsonpath={.status.sync.status}=Synced","jsonpath={.status.health.status}=Healthy"]`,
             },
             finalizers: [FINALIZER],
             labels: { team: "ml" },
@@ -346,6 +352,23 @@ describe("Argo CD object manifests (pure)", () => {
             "namespace",
         ]);
         assert.equal(applicationManifest({ name: "a", namespace: "n", spec, waitTimeoutSeconds: 0 }).metadata.annotations?.["pulumi.com/timeoutSeconds"], "0");
+    });
+
+    it("names a waiting app's source by what Argo CD compares, and waits for that name in comparedTo (not the previous spec's status)", () => {
+        const m = applicationManifest({ name: "a", namespace: "argocd", spec, waitTimeoutSeconds: 30 });
+        assert.deepEqual(m.spec, { ...spec, source: { name: MARKER, repoURL: "https://github.com/org/x" } });
+        const marker = (s: object) => applicationManifest({ name: "a", namespace: "argocd", spec: s as typeof spec, waitTimeoutSeconds: 30 }).spec.source?.name;
+        // What Argo CD does not compare leaves the marker as it is: no wait for a compare that never comes.
+        assert.equal(marker({ ...spec, project: "q", syncPolicy: { syncOptions: ["CreateNamespace=true"] }, info: [{ name: "n", value: "v" }] }), MARKER);
+        // The source, the destination and ignoreDifferences each move it.
+        assert.notEqual(marker({ ...spec, source: { ...spec.source, helm: { valuesObject: { cpu: "2" } } } }), MARKER);
+        assert.notEqual(marker({ ...spec, source: { ...spec.source, targetRevision: "v2" } }), MARKER);
+        assert.notEqual(marker({ ...spec, destination: { ...spec.destination, namespace: "y" } }), MARKER);
+        assert.notEqual(marker({ ...spec, ignoreDifferences: [{ kind: "RayCluster", group: "ray.io", jsonPointers: ["/spec"] }] }), MARKER);
+        // A name the caller set is not part of it, and is replaced.
+        assert.equal(marker({ ...spec, source: { ...spec.source, name: "mine" } }), MARKER);
+        // Without a wait, the spec is as given.
+        assert.deepEqual(applicationManifest({ name: "a", namespace: "argocd", spec }).spec, spec);
     });
 
     it("gives an AppProject the finalizer that keeps it while apps use it", () => {

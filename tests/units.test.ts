@@ -266,7 +266,8 @@ describe("components used directly", () => {
         assert.equal(project.parent, one(ev, "ml-gitops:argocd:AppProject", "proj").urn);
         assert.equal(app.parent, one(ev, "ml-gitops:argocd:Application", "app").urn);
         assert.deepEqual([project.dependencies, app.dependencies], [[], []]);
-        assert.deepEqual([project.options.deleteBeforeReplace, app.options.deleteBeforeReplace], [true, true]);
+        // The project is created before its old self is deleted (a rename completes), the app deleted first.
+        assert.deepEqual([project.options.deleteBeforeReplace, app.options.deleteBeforeReplace], [false, true]);
         assert.equal(reveal(ev.outputs.projectUrn), project.urn);
         assert.equal(reveal(ev.outputs.appUrn), app.urn);
         assert.deepEqual(reveal(ev.outputs.names), ["team", "web"]);

@@ -914,6 +914,10 @@ export interface SyncConfig {
     readonly timeoutSeconds: number;
     /** Default sync retry for every Application. */
     readonly retry: SyncRetryConfig;
+    /** A built-in Application that Pulumi deletes takes what it deployed with it (Argo CD's resources finalizer). false: none carries the finalizer, the first step of a rename that keeps the workloads (docs/operations.md). */
+    readonly cascadeDelete: boolean;
+    /** Let one `pulumi up` delete what the change guard refuses: the workloads of a renamed or removed Application, a renamed RayCluster or ML namespace, the CRDs a KubeRay downgrade prunes. Set it for that up, then remove it. */
+    readonly allowDeletes: boolean;
 }
 
 export interface SyncRetryBackoffConfig {
@@ -956,6 +960,10 @@ export interface SyncSettings {
     readonly timeoutSeconds?: number;
     /** Default sync retry for every Application. */
     readonly retry?: SyncRetrySettings;
+    /** A built-in Application that Pulumi deletes takes what it deployed with it (Argo CD's resources finalizer). false: none carries the finalizer, the first step of a rename that keeps the workloads (docs/operations.md). */
+    readonly cascadeDelete?: boolean;
+    /** Let one `pulumi up` delete what the change guard refuses: the workloads of a renamed or removed Application, a renamed RayCluster or ML namespace, the CRDs a KubeRay downgrade prunes. Set it for that up, then remove it. */
+    readonly allowDeletes?: boolean;
 }
 
 export interface TriggerConfig {

@@ -7,7 +7,11 @@
 --
 -- What KubeRay writes (ray-operator/apis/ray/v1/raycluster_types.go; calculateStatus in
 -- ray-operator/controllers/ray/raycluster_controller.go):
---   * status.observedGeneration = metadata.generation on every reconcile (since 1.1).
+--   * status.observedGeneration = metadata.generation, but written only with a status that
+--     changed otherwise: InconsistentRayClusterStatus (ray-operator/controllers/ray/utils/
+--     consistency.go, 1.5.1 to 1.7.0) ignores observedGeneration ("not being well-maintained"),
+--     so a spec change that changes no other status field leaves the old generation in the
+--     status for good (seen in the e2e after a KubeRay 1.6.2 -> 1.7.0 upgrade).
 --   * status.conditions only while the RayClusterStatusConditions feature gate is on: alpha and
 --     off by default in 1.2, beta and on by default since 1.3, and still a gate in 1.7, so an
 --     operator may run without it (featureGates in the kuberay-operator chart values).
@@ -47,17 +51,14 @@ if st == nil then
   return hs
 end
 
--- A status older than the spec says nothing about the spec. (A status without
--- observedGeneration comes from an operator up to 1.1 that failed before its first full status
--- pass: it is judged on its own below but never counts as Healthy.)
+-- A status at an older generation is the operator's last word, not a stale one: KubeRay does not
+-- rewrite its status for a new generation alone (above), so waiting for observedGeneration to
+-- catch up would keep the Application Progressing for good. A Healthy verdict says so. (A status
+-- without observedGeneration comes from an operator up to 1.1 that failed before its first full
+-- status pass: it is judged on its own below but never counts as Healthy.)
 local generation = nil
 if obj.metadata ~= nil then
   generation = obj.metadata.generation
-end
-if generation ~= nil and st.observedGeneration ~= nil and st.observedGeneration < generation then
-  hs.status = "Progressing"
-  hs.message = "Waiting for the KubeRay operator to observe generation " .. tostring(generation) .. " (the status is at generation " .. tostring(st.observedGeneration) .. "; if this persists, check the RayCluster's events, e.g. InvalidRayClusterSpec)"
-  return hs
 end
 
 local function healthy(message)
@@ -68,6 +69,9 @@ local function healthy(message)
   end
   hs.status = "Healthy"
   hs.message = message
+  if generation ~= nil and st.observedGeneration < generation then
+    hs.message = message .. " (the status was written at generation " .. tostring(st.observedGeneration) .. ", the spec is at " .. tostring(generation) .. ": KubeRay rewrites its status only when something in it changes)"
+  end
   return hs
 end
 
