@@ -12,10 +12,7 @@
  * KubeRay deletes no pod for it; a step that leaves the RayCluster alone keeps them.
  */
 import * as assert from "node:assert/strict";
-import { ARGOCD_NS, Cluster, Operator, RAY_NS, Results, thenPrinted } from "./fixture";
-
-/** The guard's hint, the end of each of its lines (components/guard.ts). */
-const HINT = 'see docs/operations.md, "Renames and removals"; to go ahead, set ml-gitops:sync.allowDeletes true for this up, then remove it';
+import { ARGOCD_NS, Cluster, GUARD_HINT, Operator, RAY_NS, Results, thenComparedNow, thenPrinted } from "./fixture";
 
 const cluster = new Cluster();
 const operator = new Operator();
@@ -45,13 +42,6 @@ async function thenReplicasDeclaredPodsKept(podsBefore: string[], step: string):
     assert.deepEqual(cluster.pods(SCALED), podsBefore, `${step}: ${SCALED}'s pods after its replicas went ${AUTOSCALED}→${DECLARED}`);
 }
 
-/** Then: the raycluster Application's status is of the spec `up` just wrote (its marker in comparedTo), Synced and Healthy. */
-function thenComparedNow(app: string): void {
-    const a = cluster.app(app);
-    assert.equal(a.status?.sync?.comparedTo?.source?.name, a.spec.source.name, `${app}: the status is of the previous spec`);
-    assert.deepEqual([a.status?.sync?.status, a.status?.health?.status], ["Synced", "Healthy"], app);
-}
-
 describe(`day 2 on the live platform (stack ${operator.stack})`, function () {
     this.timeout(900_000);
 
@@ -64,7 +54,7 @@ describe(`day 2 on the live platform (stack ${operator.stack})`, function () {
         const limits = cluster.group("gpu-worker")?.template.spec.containers[0].resources?.limits;
         assert.deepEqual([limits?.cpu, limits?.memory], ["1500m", "2Gi"], "gpu-worker's limits right after up");
         assert.notEqual(cluster.app("raycluster").spec.source.name, before, "the spec's marker moved");
-        thenComparedNow("raycluster");
+        thenComparedNow(cluster, "raycluster");
         results.change("gpu-worker cpu 1→1500m, memory 1Gi→2Gi", up.seconds);
         await thenReplicasDeclaredPodsKept(pods, "cpu change");
         results.note(`a RayCluster change re-applied ${SCALED}'s declared replicas (${AUTOSCALED}→${DECLARED}); KubeRay kept its ${pods.length} pods`);
@@ -79,7 +69,7 @@ describe(`day 2 on the live platform (stack ${operator.stack})`, function () {
         const up = operator.up();
         assert.deepEqual(cluster.groupNames(), ["batch-worker", "gpu-worker", "spot-worker", "standard-worker"], "worker groups right after up");
         assert.equal(cluster.group("batch-worker")?.replicas, 1);
-        thenComparedNow("raycluster");
+        thenComparedNow(cluster, "raycluster");
         results.change("worker group batch-worker added", up.seconds);
         assert.ok(await cluster.until(60, () => cluster.pods("batch-worker").length === 1), "KubeRay made no batch-worker pod in 60 s");
     });
@@ -88,7 +78,7 @@ describe(`day 2 on the live platform (stack ${operator.stack})`, function () {
         operator.rm("rayCluster.workerGroups.batch-worker");
         const up = operator.up();
         assert.deepEqual(cluster.groupNames(), ["gpu-worker", "spot-worker", "standard-worker"], "worker groups right after up");
-        thenComparedNow("raycluster");
+        thenComparedNow(cluster, "raycluster");
         results.change("worker group batch-worker removed", up.seconds);
         // KubeRay 1.7.0's reconcilePods walks the groups in the spec; a pod of a group no longer
         // there is nobody's to delete (read from its source): recorded, not required.
@@ -105,7 +95,7 @@ describe(`day 2 on the live platform (stack ${operator.stack})`, function () {
         const rc = cluster.rayCluster();
         const images = [rc.spec.headGroupSpec.template.spec.containers[0].image, ...rc.spec.workerGroupSpecs.map((g) => g.template.spec.containers[0].image)];
         assert.deepEqual(images, Array(4).fill("docker.io/rayproject/ray:2.52.1"), "head, gpu-worker, spot-worker, standard-worker");
-        thenComparedNow("raycluster");
+        thenComparedNow(cluster, "raycluster");
         results.change("Ray image 2.52.0→2.52.1 (head and 3 worker groups)", up.seconds);
         await thenReplicasDeclaredPodsKept(pods, "image bump");
     });
@@ -119,7 +109,7 @@ describe(`day 2 on the live platform (stack ${operator.stack})`, function () {
         assert.equal(cluster.app("ml-platform").spec.project, "ml-e2e-day2");
         assert.equal(cluster.get("appproject", old, ARGOCD_NS), undefined, `AppProject ${old} still exists after up`);
         assert.ok(cluster.get("appproject", "ml-e2e-day2", ARGOCD_NS), "the new AppProject");
-        thenComparedNow("ml-platform");
+        thenComparedNow(cluster, "ml-platform");
         results.change("project ml-e2e→ml-e2e-day2", up.seconds);
         // Nothing of the RayCluster changed, so Argo CD did not apply it.
         assert.equal(cluster.group(SCALED)?.replicas, AUTOSCALED, `${SCALED}'s replicas after a change that left the RayCluster alone`);
@@ -133,7 +123,7 @@ describe(`day 2 on the live platform (stack ${operator.stack})`, function () {
         thenPrinted(
             refused,
             "ml-gitops:sync.allowDeletes: KubeRay 1.7.0 → 1.5.1 is a downgrade: the CRDs Application would prune every CRD the older chart lacks, and with it every object of that kind in the cluster (keys: kuberay.version); " +
-                HINT,
+                GUARD_HINT,
         );
         operator.rm("kuberay.version");
         assert.equal(cluster.app("ray-operator-crds").spec.source.name, cluster.app("ray-operator-crds").status?.sync?.comparedTo?.source?.name);
@@ -164,7 +154,7 @@ describe(`day 2 on the live platform (stack ${operator.stack})`, function () {
         assert.ok(!preview.output.includes("change guard:"), preview.log);
         const up = operator.up();
         assert.deepEqual(cluster.appNames(), ["e2e-ml-platform", "e2e-ray-operator", "e2e-ray-operator-crds", "e2e-raycluster"]);
-        thenComparedNow("e2e-raycluster");
+        thenComparedNow(cluster, "e2e-raycluster");
         assert.equal(cluster.uid("raycluster", cluster.rayClusterName, RAY_NS), rcUid, "the RayCluster is the same object");
         assert.deepEqual([...cluster.podIds("headgroup"), ...cluster.podIds(SCALED)], pods, "the Ray pods are the same pods");
         results.change("applicationNamePrefix ''→e2e- (cascadeDelete off first): same RayCluster, same pods", up.seconds);
@@ -185,13 +175,13 @@ describe(`day 2 on the live platform (stack ${operator.stack})`, function () {
         thenPrinted(
             preview,
             "change guard: RayCluster ray-system/raycluster-kuberay would be pruned by Argo CD and replaced by RayCluster ray-system/ray2-kuberay, with new pods (keys: rayCluster.releaseName, rayCluster.nameOverride, rayCluster.fullnameOverride, kuberay.namespace); " +
-                HINT,
+                GUARD_HINT,
         );
         const up = operator.up();
         assert.equal(cluster.get("raycluster", "raycluster-kuberay", RAY_NS), undefined, "the old RayCluster was pruned");
         cluster.rayClusterName = "ray2-kuberay";
         assert.ok(cluster.get("raycluster", "ray2-kuberay", RAY_NS), "the new RayCluster");
-        thenComparedNow("e2e-raycluster");
+        thenComparedNow(cluster, "e2e-raycluster");
         assert.ok(await cluster.until(60, () => cluster.pods("headgroup").length === 1), "no head pod of ray2-kuberay in 60 s");
         const newPods = cluster.podIds("headgroup");
         assert.notDeepEqual(newPods, oldPods);

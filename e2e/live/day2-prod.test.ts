@@ -6,22 +6,14 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Cluster, Operator, RAY_NS, Results, thenPrinted } from "./fixture";
+import { Cluster, GUARD_HINT, Operator, RAY_NS, Results, thenComparedNow, thenPrinted } from "./fixture";
 
 const cluster = new Cluster();
 const operator = new Operator();
 const results = new Results();
 
-const HINT = 'see docs/operations.md, "Renames and removals"; to go ahead, set ml-gitops:sync.allowDeletes true for this up, then remove it';
 const APPS = ["ml-platform", "ray-operator", "ray-operator-crds", "raycluster"];
 const RAY_CRDS = ["rayclusters.ray.io", "raycronjobs.ray.io", "rayjobs.ray.io", "rayservices.ray.io"];
-
-/** Then: the Application's status is of the spec `up` just wrote (its marker in comparedTo), Synced and Healthy. */
-function thenComparedNow(app: string): void {
-    const a = cluster.app(app);
-    assert.equal(a.status?.sync?.comparedTo?.source?.name, a.spec.source.name, `${app}: the status is of the previous spec`);
-    assert.deepEqual([a.status?.sync?.status, a.status?.health?.status], ["Synced", "Healthy"], app);
-}
 
 describe(`day 2 on the live platform, prod (stack ${operator.stack})`, function () {
     this.timeout(900_000);
@@ -37,7 +29,7 @@ describe(`day 2 on the live platform, prod (stack ${operator.stack})`, function 
             ["ray-operator-crds", "ray-operator", "raycluster"].map((a) => cluster.app(a).spec.source.targetRevision),
             ["v1.7.0", "1.7.0", "1.7.0"],
         );
-        for (const a of ["ray-operator-crds", "ray-operator", "raycluster"]) thenComparedNow(a);
+        for (const a of ["ray-operator-crds", "ray-operator", "raycluster"]) thenComparedNow(cluster, a);
         assert.ok(crd().includes('"rocksdb"'), "the RayCluster CRD is 1.7.0's when up returns (gcsFaultToleranceOptions.backend)");
         assert.deepEqual(cluster.crdNames("ray.io"), RAY_CRDS, "no CRD deleted");
         assert.equal(cluster.uid("raycluster", cluster.rayClusterName, RAY_NS), rc, "the same RayCluster");
@@ -80,7 +72,7 @@ describe(`day 2 on the live platform, prod (stack ${operator.stack})`, function 
         const refused = operator.previewRefused();
         const line =
             "ml-gitops:sync.allowDeletes: RayCluster ray-system/raycluster-kuberay would be pruned by Argo CD and replaced by RayCluster ray-system/ray2-kuberay, with new pods " +
-            `(keys: rayCluster.releaseName, rayCluster.nameOverride, rayCluster.fullnameOverride, kuberay.namespace); ${HINT}`;
+            `(keys: rayCluster.releaseName, rayCluster.nameOverride, rayCluster.fullnameOverride, kuberay.namespace); ${GUARD_HINT}`;
         thenPrinted(refused, line);
         operator.rm("rayCluster.releaseName");
         results.note("prod: rayCluster.releaseName refused at preview");

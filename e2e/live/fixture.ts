@@ -254,6 +254,17 @@ export class Operator {
     }
 }
 
+/** The change guard's hint, the end of each of its lines (components/guard.ts), as the tests expect it. */
+export const GUARD_HINT = 'see docs/operations.md, "Renames and removals"; to go ahead, set ml-gitops:sync.allowDeletes true for this up, then remove it';
+
+/** Then: the Application's status is of the spec `up` just wrote (its marker in comparedTo), Synced and Healthy. */
+export function thenComparedNow(cluster: Cluster, app: string): void {
+    const a = cluster.app(app);
+    if (a.status?.sync?.comparedTo?.source?.name !== a.spec.source.name) throw new Error(`${app}: the status is of the previous spec`);
+    const state = [a.status?.sync?.status, a.status?.health?.status].join("/");
+    if (state !== "Synced/Healthy") throw new Error(`${app}: ${state}, not Synced/Healthy`);
+}
+
 /** Then: what a pulumi step printed includes this line (the step's log named when it does not). */
 export function thenPrinted(step: UpResult, line: string): void {
     if (!step.output.includes(line)) throw new Error(`${step.log} lacks: ${line}`);
