@@ -96,7 +96,7 @@ start_controllers() {
       --redis "127.0.0.1:$REDIS_PORT" --loglevel info --logformat text
     ctl_start "$stack-application-controller" "${common_env[@]}" ARGOCD_BINARY_NAME=argocd-application-controller \
       "$BIN/argocd" --namespace "$ARGOCD_NS" --redis "127.0.0.1:$REDIS_PORT" --repo-server "127.0.0.1:$RS_PORT" \
-      --metrics-port "$CTL_METRICS" --app-resync 10 --app-resync-jitter 0 --self-heal-backoff-timeout-seconds 0 \
+      --metrics-port "$CTL_METRICS" --app-resync "${ML_GITOPS_E2E_APP_RESYNC:-20}" --app-resync-jitter 0 --self-heal-backoff-timeout-seconds 0 \
       --loglevel info --logformat text
     ctl_start "$stack-notifications" "${common_env[@]}" ARGOCD_BINARY_NAME=argocd-notifications \
       "$BIN/argocd" --namespace "$ARGOCD_NS" --argocd-repo-server "127.0.0.1:$RS_PORT" \

@@ -14,7 +14,9 @@
 #        ML_GITOPS_E2E_STEP_TIMEOUT seconds allowed to each pulumi step (default 1200)
 #        ML_GITOPS_E2E_STACKS       the stacks to run, in order (default "e2e e2e-prod")
 #        ML_GITOPS_E2E_DAY2         the stacks the day-2 phase (e2e/live/day2-*.test.ts) runs on (default "e2e e2e-prod"; empty: none)
-#        ML_GITOPS_E2E_LANGUAGES    the language programs run after the e2e stack (default "python yaml"; empty: none)
+#        ML_GITOPS_E2E_LANGUAGES    the language programs run after the e2e stack (default none; "python yaml": both)
+#        ML_GITOPS_E2E_PARALLEL=0   run the stacks one after the other on one cluster (default: side by side,
+#                                   each on its own cluster in its own network namespace, when unshare allows)
 #        ML_GITOPS_E2E_GREP         run only the tests against the live platform (e2e/live) whose title matches (mocha --grep); debugging only
 #        ML_GITOPS_E2E_ETCD         the etcd binary (default the cache's; Debian's 3.4 works, ten times slower)
 #        ML_GITOPS_E2E_SKIP_TOOLCHAIN=1  use the cache as it is;  ML_GITOPS_E2E_STOP_AFTER=cluster  stop once the cluster is up
@@ -26,6 +28,7 @@ set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PROJECT="$(cd "${1:-$HERE/..}" && pwd)"
 STACKS="${ML_GITOPS_E2E_STACKS:-e2e e2e-prod}"
+LANGUAGES="${ML_GITOPS_E2E_LANGUAGES:-}"
 CACHE="${ML_GITOPS_E2E_CACHE:-$HOME/.cache/ml-gitops-e2e}"
 BIN="$CACHE/bin"
 CHARTS_DIR="${ML_GITOPS_CHARTS_DIR:-$PROJECT/../shared/reference/charts}"
@@ -35,6 +38,7 @@ export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-ml-gitops-e2e-throw
 
 T_START=$(date +%s)
 W="$(mktemp -d /tmp/ml-gitops-e2e.XXXXXX)"
+CHILDREN=()      # the runs side_by_side started, one per stack
 PIDS=()          # processes this script started, stopped in reverse order at exit
 FAILED_STEP=""
 SUMMARY=""
@@ -45,10 +49,13 @@ fail() { FAILED_STEP="$1"; say "FAILED: $1: $2"; echo "e2e: FAILED at $1: $2"; e
 cleanup() {
   local rc=$?
   set +e
+  for p in "${CHILDREN[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  [ ${#CHILDREN[@]} = 0 ] || wait   # each run side by side stops its own cluster (its own cleanup)
   [ -n "${STEP_PID:-}" ] && { kill -INT "$STEP_PID" 2>/dev/null; for (( t=0; t<300; t++ )); do kill -0 "$STEP_PID" 2>/dev/null || break; sleep 0.2; done; kill -KILL "$STEP_PID" 2>/dev/null; }
   declare -F stop_controllers >/dev/null && stop_controllers
   for (( i=${#PIDS[@]}-1; i>=0; i-- )); do kill "${PIDS[$i]}" 2>/dev/null; done
-  for (( t=0; t<50; t++ )); do
+  # 2 s, then SIGKILL: a throw-away kube-apiserver drains for over 10 s on SIGTERM, and etcd waits for it
+  for (( t=0; t<10; t++ )); do
     local alive=0; for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
     [ $alive = 0 ] && break; sleep 0.2
   done
@@ -84,6 +91,77 @@ for s in ss: s.close()' "$1"
 }
 port_busy() { python3 -c "import socket,sys; s=socket.socket(); sys.exit(0 if s.connect_ex(('127.0.0.1',$1))==0 else 1)"; }
 
+TOTAL_RES=0; TOTAL_UP=0; TOTAL_DESTROY=0; TOTAL_APPS=0; MAX_APP_S=0; DONE_STACKS=""
+declare -A RESULT   # scenario -> its part of the summary line (the first failure's reason wins)
+SCENARIO_FAILED=""
+record_result() { # record_result NAME TEXT OK(0|1)
+  [[ " $SCENARIO_FAILED " == *" $1 "* ]] && return 0   # an earlier stack's failure stays
+  RESULT[$1]="$2"
+  [ "$3" = 0 ] || SCENARIO_FAILED="$SCENARIO_FAILED $1"
+}
+LANGUAGE_NOTES=""; PROVIDER_NOTE=""; T_CLUSTER=0
+
+# finish: the summary line of everything recorded (by this run's stacks, or merged from the runs
+# side by side); exit 1 when a scenario failed. A run started by side_by_side (ML_GITOPS_E2E_RESULTS
+# set) first writes what it recorded there, as tab-separated lines.
+finish() {
+  if [ -n "${ML_GITOPS_E2E_RESULTS:-}" ]; then
+    local k ok
+    {
+      for k in "${!RESULT[@]}"; do
+        ok=0; [[ " $SCENARIO_FAILED " == *" $k "* ]] && ok=1
+        printf 'result\t%s\t%s\t%s\n' "$k" "$ok" "${RESULT[$k]}"
+      done
+      printf 'total\t%s\t%s\n' TOTAL_RES "$TOTAL_RES" TOTAL_UP "$TOTAL_UP" TOTAL_DESTROY "$TOTAL_DESTROY" TOTAL_APPS "$TOTAL_APPS" \
+        MAX_APP_S "$MAX_APP_S" DONE_STACKS "$DONE_STACKS" LANGUAGE_NOTES "$LANGUAGE_NOTES" PROVIDER_NOTE "$PROVIDER_NOTE" T_CLUSTER "$T_CLUSTER"
+    } > "$ML_GITOPS_E2E_RESULTS"
+  fi
+  say "stacks:$DONE_STACKS; toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, total $(( $(date +%s) - T_START ))s"
+  local notified="${RESULT[notified]:-notified 0 (no stack sends to a Slack stand-in)}"
+  echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run}${RESULT[day2]:+ · ${RESULT[day2]}}${RESULT[day2-guard]:+ · ${RESULT[day2-guard]}} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s)$LANGUAGE_NOTES$PROVIDER_NOTE"
+  [ -z "$SCENARIO_FAILED" ] || { for f in $SCENARIO_FAILED; do say "FAILED scenario $f: ${RESULT[$f]}"; done; exit 1; }
+}
+
+# netns CMD...: CMD in a network namespace of its own, holding only a loopback interface (up): its
+# own 127.0.0.1, so two clusters use the same ports, and no packet reaches the machine's network.
+netns() { unshare --net --map-root-user -- sh -c 'ip link set lo up && exec "$@"' netns "$@"; }
+
+# side_by_side: run.sh again for each stack, at once, each in a network namespace of its own (its
+# own cluster, controllers and repositories on its own loopback); their lines on stderr prefixed
+# with the stack, what each recorded merged here in the order of STACKS (an earlier stack's failed
+# scenario stays, as when they run one after the other). A run that stopped at a failed step
+# fails this one with its line.
+CHILDREN=()
+side_by_side() {
+  local st rc i=0 failed="" kind k ok text stacks=($STACKS)
+  say "stacks side by side, each on its own cluster in its own network namespace: $STACKS"
+  for st in "${stacks[@]}"; do
+    ML_GITOPS_E2E_RESULTS="$W/results.$st.tsv" ML_GITOPS_E2E_STACKS="$st" ML_GITOPS_E2E_SKIP_TOOLCHAIN=1 \
+      netns bash "$HERE/run.sh" "$PROJECT" > "$W/stdout.$st" 2> >(sed -u "s/^\[e2e /[$st /" >&2) &
+    CHILDREN+=("$!")
+  done
+  for st in "${stacks[@]}"; do
+    wait "${CHILDREN[$i]}"; rc=$?; i=$(( i + 1 ))
+    if [ ! -f "$W/results.$st.tsv" ]; then
+      failed="$failed $(grep -m1 '^e2e: FAILED' "$W/stdout.$st" || echo "e2e: FAILED at $st: exit $rc, no result line")"
+      continue
+    fi
+    while IFS=$'\t' read -r kind k ok text; do
+      case "$kind" in
+        result) record_result "$k" "$text" "$ok" ;;
+        total) case "$k" in
+            TOTAL_RES|TOTAL_UP|TOTAL_DESTROY|TOTAL_APPS) printf -v "$k" '%s' "$(( ${!k} + ok ))" ;;
+            MAX_APP_S|T_CLUSTER) [ "$ok" -gt "${!k}" ] && printf -v "$k" '%s' "$ok" ;;
+            DONE_STACKS|LANGUAGE_NOTES) printf -v "$k" '%s' "${!k}${ok}" ;;
+            PROVIDER_NOTE) PROVIDER_NOTE="$ok" ;;
+          esac ;;
+      esac
+    done < "$W/results.$st.tsv"
+  done
+  CHILDREN=()
+  if [ -n "$failed" ]; then FAILED_STEP=side-by-side; say "FAILED:$failed"; echo "${failed# }"; exit 1; fi
+}
+
 mkdir -p "$W/logs"
 say "work directory $W, project $PROJECT"
 # shellcheck source=e2e/controllers.sh
@@ -97,17 +175,27 @@ for st in $STACKS; do [ -f "$PROJECT/Pulumi.$st.yaml" ] || fail setup "$PROJECT/
 [ -d "$PROJECT/node_modules/@pulumi/pulumi" ] || fail setup "$PROJECT/node_modules is missing: run npm ci there first"
 [ -d "$CHARTS_DIR" ] || fail setup "no packaged charts at $CHARTS_DIR: set ML_GITOPS_CHARTS_DIR to a directory holding argo-cd-*.tgz, kuberay-operator-*.tgz and ray-cluster-*.tgz (the offline stand-in for the chart repositories)"
 ls "$CHARTS_DIR"/argo-cd-*.tgz >/dev/null 2>&1 || fail setup "$CHARTS_DIR has no argo-cd-*.tgz"
-port_busy "$REPO_PORT" && fail setup "port $REPO_PORT (the repository URLs in the e2e stack files) is in use"
 
 T0=$(date +%s)
 [ "${ML_GITOPS_E2E_SKIP_TOOLCHAIN:-}" = 1 ] || "$HERE/toolchain.sh" || fail toolchain "a toolchain piece did not build (logs in $CACHE/logs)"
-# The Python and YAML language hosts and the Python virtualenv, for the language steps (after the
-# e2e stack, whose render they are compared with)
-if [[ " $STACKS " == *" e2e "* ]] && [ "${ML_GITOPS_E2E_SKIP_TOOLCHAIN:-}" != 1 ]; then
-  "$HERE/toolchain-languages.sh" || fail toolchain "a language toolchain piece did not build (logs in $CACHE/logs)"
+# The language hosts (and the Python virtualenv) of the language steps asked for (after the e2e
+# stack, whose render they are compared with)
+if [ -n "$LANGUAGES" ] && [[ " $STACKS " == *" e2e "* ]] && [ "${ML_GITOPS_E2E_SKIP_TOOLCHAIN:-}" != 1 ]; then
+  # shellcheck disable=SC2086
+  "$HERE/toolchain-languages.sh" $LANGUAGES || fail toolchain "a language toolchain piece did not build (logs in $CACHE/logs)"
 fi
 T_TOOLCHAIN=$(( $(date +%s) - T0 ))
 export PATH="$BIN:$PATH"
+
+# ------------------------------------------------------------------ 0b. the stacks side by side
+# More than one stack: each runs on a cluster of its own, at the same time (side_by_side), unless
+# ML_GITOPS_E2E_PARALLEL=0, ML_GITOPS_E2E_PAUSE (its KUBECONFIG must reach the API server from
+# outside) or a machine that gives no network namespace to this user.
+if [ -z "${ML_GITOPS_E2E_RESULTS:-}" ] && [ "$(wc -w <<< "$STACKS")" -gt 1 ] && [ "${ML_GITOPS_E2E_PARALLEL:-1}" != 0 ] && [ -z "${ML_GITOPS_E2E_PAUSE:-}" ]; then
+  if netns true > /dev/null 2>&1; then side_by_side; finish; exit 0; fi
+  say "the stacks one after the other: no network namespace here (unshare --net --map-root-user failed)"
+fi
+port_busy "$REPO_PORT" && fail setup "port $REPO_PORT (the repository URLs in the e2e stack files) is in use"
 
 # ------------------------------------------------------------------ 1. certificates and keys
 say "certificates"
@@ -256,7 +344,6 @@ say "pulumi $(pulumi version), plugins: $(pulumi plugin ls 2>/dev/null | awk 'NR
 # build_random), which is the version the SDK declares. Should they part (a new SDK whose tag the
 # clone lacks, with KUBERNETES_PLUGIN_VERSION or RANDOM_PLUGIN_VERSION set to an older one), it is
 # said here and in the final line, not hidden behind the name the plugin is installed under.
-PROVIDER_NOTE=""
 while read -r provider built; do
   case "$provider" in kubernetes) sdk="$KVER" ;; random) sdk="$RVER" ;; *) continue ;; esac
   if [ "$built" = "$sdk" ]; then
@@ -269,6 +356,7 @@ done < <("$HERE/toolchain.sh" --versions)
 
 # The component package (plugin/) as a Python, Go, .NET or YAML program loads it: through the real
 # Node.js language host, which runs Pulumi's analyzer on the components.
+if [ -n "$LANGUAGES" ] && [[ " $STACKS " == *" e2e "* ]]; then
 T0_PLUGIN=$(date +%s)
 pulumi package get-schema "$PROJECT/plugin" > "$W/plugin-schema.json" 2> "$W/logs/plugin-schema.log" ||
   fail plugin "pulumi package get-schema ./plugin: $(grep -E 'error' "$W/logs/plugin-schema.log" | head -3 | tr '\n' ' ')"
@@ -277,6 +365,7 @@ PLUGIN_RESOURCES="$(node -e 'const s = require(process.argv[1]); console.log(Obj
 [ "$PLUGIN_RESOURCES" = "ml-gitops:index:AppProject ml-gitops:index:Application ml-gitops:index:ArgoCd ml-gitops:index:MlPlatform ml-gitops:index:Notifications" ] ||
   fail plugin "the package schema offers: $PLUGIN_RESOURCES"
 say "pulumi package get-schema ./plugin: $PLUGIN_RESOURCES in $(( $(date +%s) - T0_PLUGIN ))s"
+fi
 
 # a step: STACK NAME then the pulumi arguments; output in $W/logs/STACK-NAME.log, time in T_<NAME>
 step() {
@@ -339,14 +428,6 @@ check_secrets() {
     { echo "argocd-secret's admin.password is not a bcrypt hash of the configured adminPassword"; return 1; }
 }
 
-TOTAL_RES=0; TOTAL_UP=0; TOTAL_DESTROY=0; TOTAL_APPS=0; MAX_APP_S=0; DONE_STACKS=""
-declare -A RESULT   # scenario -> its part of the summary line (the first failure's reason wins)
-SCENARIO_FAILED=""
-record_result() { # record_result NAME TEXT OK(0|1)
-  [[ " $SCENARIO_FAILED " == *" $1 "* ]] && return 0   # an earlier stack's failure stays
-  RESULT[$1]="$2"
-  [ "$3" = 0 ] || SCENARIO_FAILED="$SCENARIO_FAILED $1"
-}
 run_scenario() { # run_scenario STACK NAME FUNC ARGS...: its result recorded, its detail logged; never exits
   local stack="$1" name="$2" out rc; shift 2
   "$@" > "$W/scenario.out"; rc=$?; out="$(cat "$W/scenario.out")"   # in this shell: its details stay set
@@ -369,12 +450,11 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
   fi
   rm -f "$R/slack-calls.jsonl" "$W/pagerduty-events.jsonl"
 
-  step "$stack" preview preview --diff || fail "$stack: preview" "$(errors_of "$stack-preview")"
-  if [ -n "$secrets" ]; then   # prod: the policy pack, run by the engine, must pass the shipped program
-    step "$stack" policy preview --policy-pack "$PROJECT/policy" --policy-pack-config "$PROJECT/policy/config.prod.json" ||
-      fail "$stack: policy" "$(errors_of "$stack-policy")"
-    policies_of "$stack-policy" >&2
-  fi
+  # prod: the policy pack, run by the engine in this preview, must pass the shipped program
+  local policy=()
+  [ -z "$secrets" ] || policy=(--policy-pack "$PROJECT/policy" --policy-pack-config "$PROJECT/policy/config.prod.json")
+  step "$stack" preview preview --diff "${policy[@]}" || fail "$stack: preview" "$(errors_of "$stack-preview")"
+  [ -z "$secrets" ] || policies_of "$stack-preview" >&2
   # The real controllers start while `up` runs, as soon as what each reads exists; `up` itself
   # waits (sync.wait) until the controller reports every Application Synced and Healthy.
   : > "$W/logs/controllers.log"
@@ -476,8 +556,7 @@ for st in $STACKS; do run_stack "$st"; done
 # e2e stack's render, field by field, as the TypeScript program's did. Needs the e2e stack's render
 # (it ran) and the language's toolchain (e2e/toolchain-languages.sh, not built by toolchain.sh).
 # Each language is its own step: a failure names it.
-LANGUAGE_NOTES=""
-for lang in ${ML_GITOPS_E2E_LANGUAGES-python yaml}; do
+for lang in $LANGUAGES; do
   if [[ " $DONE_STACKS " != *" e2e "* ]]; then continue; fi
   if ! "$HERE/toolchain-languages.sh" --check "$lang" > /dev/null 2>&1; then
     say "$lang: not run (its toolchain is not in the cache: bash e2e/toolchain-languages.sh $lang)"; continue
@@ -500,7 +579,4 @@ for lang in ${ML_GITOPS_E2E_LANGUAGES-python yaml}; do
   LANGUAGE_NOTES="$LANGUAGE_NOTES · $note"
   say "$lang: the same objects as the e2e stack's render; re-preview 0 changes; destroyed"
 done
-say "stacks:$DONE_STACKS; toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, total $(( $(date +%s) - T_START ))s"
-notified="${RESULT[notified]:-notified 0 (no stack sends to a Slack stand-in)}"
-echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run}${RESULT[day2]:+ · ${RESULT[day2]}}${RESULT[day2-guard]:+ · ${RESULT[day2-guard]}} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s)$LANGUAGE_NOTES$PROVIDER_NOTE"
-[ -z "$SCENARIO_FAILED" ] || { for f in $SCENARIO_FAILED; do say "FAILED scenario $f: ${RESULT[$f]}"; done; exit 1; }
+finish
