@@ -29,6 +29,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PROJECT="$(cd "${1:-$HERE/..}" && pwd)"
 STACKS="${ML_GITOPS_E2E_STACKS:-e2e e2e-prod}"
 LANGUAGES="${ML_GITOPS_E2E_LANGUAGES:-}"
+# The language programs run after the e2e stack, so only in a run that has it.
+[[ " $STACKS " == *" e2e "* ]] || LANGUAGES=""
 CACHE="${ML_GITOPS_E2E_CACHE:-$HOME/.cache/ml-gitops-e2e}"
 BIN="$CACHE/bin"
 CHARTS_DIR="${ML_GITOPS_CHARTS_DIR:-$PROJECT/../shared/reference/charts}"
@@ -131,7 +133,6 @@ netns() { unshare --net --map-root-user -- sh -c 'ip link set lo up && exec "$@"
 # with the stack, what each recorded merged here in the order of STACKS (an earlier stack's failed
 # scenario stays, as when they run one after the other). A run that stopped at a failed step
 # fails this one with its line.
-CHILDREN=()
 side_by_side() {
   local st rc i=0 failed="" kind k ok text stacks=($STACKS)
   say "stacks side by side, each on its own cluster in its own network namespace: $STACKS"
@@ -180,7 +181,7 @@ T0=$(date +%s)
 [ "${ML_GITOPS_E2E_SKIP_TOOLCHAIN:-}" = 1 ] || "$HERE/toolchain.sh" || fail toolchain "a toolchain piece did not build (logs in $CACHE/logs)"
 # The language hosts (and the Python virtualenv) of the language steps asked for (after the e2e
 # stack, whose render they are compared with)
-if [ -n "$LANGUAGES" ] && [[ " $STACKS " == *" e2e "* ]] && [ "${ML_GITOPS_E2E_SKIP_TOOLCHAIN:-}" != 1 ]; then
+if [ -n "$LANGUAGES" ] && [ "${ML_GITOPS_E2E_SKIP_TOOLCHAIN:-}" != 1 ]; then
   # shellcheck disable=SC2086
   "$HERE/toolchain-languages.sh" $LANGUAGES || fail toolchain "a language toolchain piece did not build (logs in $CACHE/logs)"
 fi
@@ -356,7 +357,7 @@ done < <("$HERE/toolchain.sh" --versions)
 
 # The component package (plugin/) as a Python, Go, .NET or YAML program loads it: through the real
 # Node.js language host, which runs Pulumi's analyzer on the components.
-if [ -n "$LANGUAGES" ] && [[ " $STACKS " == *" e2e "* ]]; then
+if [ -n "$LANGUAGES" ]; then
 T0_PLUGIN=$(date +%s)
 pulumi package get-schema "$PROJECT/plugin" > "$W/plugin-schema.json" 2> "$W/logs/plugin-schema.log" ||
   fail plugin "pulumi package get-schema ./plugin: $(grep -E 'error' "$W/logs/plugin-schema.log" | head -3 | tr '\n' ' ')"
