@@ -16,6 +16,20 @@ export function redisHaFullname(release: string): string {
     return cut.endsWith("-") ? cut.slice(0, -1) : cut;
 }
 
+/**
+ * The argo-cd chart's `argo-cd.server.fullname` (`_common.tpl`, `_helpers.tpl`): the name of the
+ * argocd-server Service, from the release and the values' `fullnameOverride`, `nameOverride`
+ * (the chart's own default is `argocd`) and `server.name`.
+ */
+export function argoCdServerName(release: string, values: Record<string, unknown> = {}): string {
+    const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+    const cut = (s: string) => s.slice(0, 63).replace(/-$/, "");
+    const name = text(values.nameOverride) ?? "argocd";
+    const full = cut(text(values.fullnameOverride) ?? (release.includes(name) ? release : `${release}-${name}`));
+    const server = values.server as Record<string, unknown> | undefined;
+    return cut(`${full}-${text(server?.name) ?? "server"}`);
+}
+
 /** Why the chart would fail with this release name, or undefined when its names all fit. */
 export function argoCdReleaseNameProblem(release: string, ha: boolean): string | undefined {
     if (release.length > MAX_ARGOCD_RELEASE_NAME) {

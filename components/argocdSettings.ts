@@ -3,7 +3,7 @@
  * among them, and the derived default of `url`.
  */
 import { z } from "zod";
-import { argoCdReleaseNameProblem } from "./argocdNames";
+import { argoCdReleaseNameProblem, argoCdServerName } from "./argocdNames";
 import { anyObject, dnsLabel, MAX_RELEASE_NAME, releaseName, repoUrl, reporter, semver, type Report } from "./formats";
 import type { ArgoCdConfig } from "./generated/settingsTypes";
 import { checkRbac, checkSso, rbacSchema, ssoSchema } from "./rbacSettings";
@@ -93,7 +93,8 @@ export const argocdSchema = z
             .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
             .optional()
             .meta({
-                description: "External Argo CD URL, used in notification links. Default: https://<ingress.host>, else http://argocd-server.<namespace>.svc.",
+                description:
+                    "Argo CD's URL as a browser reaches it: SSO's callback base and notification links. Default: https://<ingress.host>, else https://<the chart's argocd-server Service>.<namespace>.svc (in-cluster only, so required with SSO and no Ingress).",
             }),
         values: anyObject.default({}).meta({ description: "Escape hatch: chart values deep-merged last over everything the program sets." }),
     })
@@ -109,6 +110,11 @@ export function checkArgoCd(a: ParsedArgoCd, report: Report): void {
     if (a.ingress.enabled && !a.ingress.host) report(["ingress", "host"], "is required when argocd.ingress.enabled is true");
     checkRbac(a.rbac, a.sso, (path, message) => report(["rbac", ...path], message));
     checkSso(a.sso, (path, message) => report(["sso", ...path], message));
+    if (a.sso.enabled && !a.url && !(a.ingress.enabled && a.ingress.host))
+        report(
+            ["url"],
+            "is required when argocd.sso.enabled is true and there is no argocd.ingress: the identity provider sends the browser back to <url>/auth/callback, and the default (the argocd-server Service's in-cluster name) is not reachable from a browser",
+        );
     if (a.admin.enabled === false && !a.sso.enabled) report(["admin", "enabled"], "must stay true without argocd.sso: no one could log in to Argo CD");
 }
 
@@ -118,7 +124,9 @@ export function checkArgoCd(a: ParsedArgoCd, report: Report): void {
  * in no bound group sees nothing), elsewhere admin on and `role:readonly` for every logged-in user.
  */
 export function resolveArgoCd(a: ParsedArgoCd, prod: boolean): ArgoCdConfig {
-    const url = a.url ?? (a.ingress.enabled && a.ingress.host ? `https://${a.ingress.host}` : `http://argocd-server.${a.namespace}.svc`);
+    const url =
+        a.url ??
+        (a.ingress.enabled && a.ingress.host ? `https://${a.ingress.host}` : `https://${argoCdServerName(a.releaseName, a.values)}.${a.namespace}.svc`);
     const admin = { enabled: a.admin.enabled ?? !(prod && a.sso.enabled) };
     const rbac = { ...a.rbac, policyDefault: a.rbac.policyDefault ?? (prod ? "" : "role:readonly") };
     return { ...a, admin, rbac, url };

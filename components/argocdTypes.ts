@@ -87,6 +87,11 @@ export interface GroupKind {
     kind: string;
 }
 
+/** A cluster-scoped whitelist entry; `name` (a filepath.Match glob, Argo CD 3.4 and later) narrows it to matching objects. */
+export interface ClusterResourceRestrictionItem extends GroupKind {
+    name?: string;
+}
+
 export interface ProjectRole {
     name: string;
     description?: string;
@@ -98,7 +103,7 @@ export interface AppProjectSpec {
     description?: string;
     sourceRepos: string[];
     destinations: ApplicationDestination[];
-    clusterResourceWhitelist?: GroupKind[];
+    clusterResourceWhitelist?: ClusterResourceRestrictionItem[];
     namespaceResourceWhitelist?: GroupKind[];
     roles?: ProjectRole[];
 }

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { argoCdServerName } from "./argocdNames";
 import { parseArgs } from "./configErrors";
 import type { NotificationsConfig, NotificationsSettings } from "./generated/settingsTypes";
 import { BUILTIN_TEMPLATE_DEFS, BUILTIN_TRIGGER_DEFS, PAGERDUTY_KEY, SLACK_TOKEN_KEY } from "./notificationsCatalog";
@@ -39,7 +40,7 @@ export interface NotificationsArgs {
      * Validated before anything is created. Default: no services, the built-in triggers and templates.
      */
     readonly settings?: NotificationsSettings;
-    /** Argo CD's external URL, for links in messages. Default: `http://argocd-server.<namespace>.svc`. */
+    /** Argo CD's external URL, for links in messages. Default: `https://argocd-server.<namespace>.svc`, the Service of the chart released as `argocd`. */
     readonly argocdUrl?: pulumi.Input<string>;
     /** Slack bot token; required when `settings.slack.enabled`. */
     readonly slackToken?: pulumi.Input<string>;
@@ -66,7 +67,7 @@ export class Notifications extends pulumi.ComponentResource {
         const n = a.settings;
         super("ml-gitops:argocd:Notifications", name, {}, opts);
         const namespace = args.namespace ?? "argocd";
-        const argocdUrl = args.argocdUrl ?? pulumi.interpolate`http://argocd-server.${namespace}.svc`;
+        const argocdUrl = args.argocdUrl ?? pulumi.interpolate`https://${argoCdServerName("argocd")}.${namespace}.svc`;
         const labels = { "app.kubernetes.io/part-of": "argocd" };
         this.configMap = new k8s.core.v1.ConfigMap(
             `${name}-cm`,

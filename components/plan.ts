@@ -5,8 +5,10 @@
  */
 import type { ApplicationArgs, Subscription } from "./application";
 import { IN_CLUSTER } from "./argocdNames";
-import type { AppProjectSpec, ApplicationSource, ApplicationSpec, GroupKind, SyncPolicy } from "./argocdTypes";
+import type { AppProjectSpec, ApplicationSource, ApplicationSpec, SyncPolicy } from "./argocdTypes";
 import type { PlatformConfig } from "./generated/settingsTypes";
+import { KUBERAY_NAMESPACED_KINDS, KUBERAY_OPERATOR_RELEASE, kuberayClusterObjects, namedNamespaces } from "./projectKinds";
+import { actionLines } from "./projectRoles";
 import { rayClusterFullname, rayClusterValues } from "./raycluster";
 
 /** One Application the platform declares, before it becomes a resource. */
@@ -49,24 +51,6 @@ export const BUILTIN_APP_NAMES = Object.keys(BUILTIN_APPS).sort() as BuiltinApp[
 export function builtinApps(c: Declares): Set<string> {
     return new Set(BUILTIN_APP_NAMES.filter((name) => BUILTIN_APPS[name](c)));
 }
-
-/** Cluster-scoped kinds the KubeRay charts create: its CRDs, the operator's ClusterRoles and bindings, and namespaces. */
-export const KUBERAY_CLUSTER_KINDS: GroupKind[] = [
-    { group: "", kind: "Namespace" },
-    { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" },
-    { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
-    { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
-];
-
-/** Namespaced kinds the KubeRay charts create: operator Deployment, Service, ServiceAccount, leader-election Role, RayCluster, optional ServiceMonitor. */
-export const KUBERAY_NAMESPACED_KINDS: GroupKind[] = [
-    { group: "", kind: "*" },
-    { group: "apps", kind: "*" },
-    { group: "monitoring.coreos.com", kind: "ServiceMonitor" },
-    { group: "ray.io", kind: "*" },
-    { group: "rbac.authorization.k8s.io", kind: "Role" },
-    { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
-];
 
 function syncPolicy(c: PlatformConfig, syncOptions: string[], automated = true): SyncPolicy {
     const policy: SyncPolicy = {
@@ -148,7 +132,7 @@ export function planApplications(c: PlatformConfig): PlannedApplication[] {
                     project: c.rayProject.name,
                     source: {
                         chart: "kuberay-operator",
-                        helm: { releaseName: "kuberay-operator", skipCrds: true, valuesObject: c.kuberay.operatorValues },
+                        helm: { releaseName: KUBERAY_OPERATOR_RELEASE, skipCrds: true, valuesObject: c.kuberay.operatorValues },
                         repoURL: ray.chartRepository,
                         targetRevision: ray.version,
                     },
@@ -255,8 +239,7 @@ function reposOf(apps: PlannedApplication[]): string[] {
 
 /** An AppProject role: each of its `actions` on every Application of the project, then its own policy lines. */
 function projectRole(project: string, r: PlatformConfig["project"]["roles"][number]): NonNullable<AppProjectSpec["roles"]>[number] {
-    const subject = `proj:${project}:${r.name}`;
-    const policies = [...r.actions.map((a) => `p, ${subject}, applications, ${a}, ${project}/*, allow`), ...r.policies.map((l) => l.trim())];
+    const policies = [...actionLines(project, r.name, r.actions), ...r.policies.map((l) => l.trim())];
     return { ...(r.description === undefined ? {} : { description: r.description }), groups: r.groups, name: r.name, policies };
 }
 
@@ -269,18 +252,20 @@ export function planProjects(c: PlatformConfig, apps: PlannedApplication[] = pla
     const inProject = (name: string) => apps.filter((a) => a.args.spec.project === name);
     const mlApps = inProject(c.project.name);
     const rayApps = inProject(c.rayProject.name);
+    const mlDestinations = destinationsOf(mlApps, c.project.destinationNamespaces);
     const ml: AppProjectSpec = {
-        clusterResourceWhitelist: c.project.clusterResourceWhitelist,
+        clusterResourceWhitelist: namedNamespaces(c.project.clusterResourceWhitelist, mlDestinations),
         description: c.project.description,
-        destinations: destinationsOf(mlApps, c.project.destinationNamespaces),
+        destinations: mlDestinations,
         namespaceResourceWhitelist: c.project.namespaceResourceWhitelist,
         sourceRepos: uniqueSorted([...reposOf(mlApps), ...c.project.sourceRepos]),
     };
     if (c.project.roles.length) ml.roles = c.project.roles.map((r) => projectRole(c.project.name, r));
+    const rayDestinations = destinationsOf(rayApps);
     const raySpec: AppProjectSpec = {
-        clusterResourceWhitelist: KUBERAY_CLUSTER_KINDS,
+        clusterResourceWhitelist: kuberayClusterObjects(c.kuberay.operatorValues, uniqueSorted(rayDestinations.map((d) => d.namespace))),
         description: `KubeRay ${c.kuberay.version}: CRDs, operator and RayCluster`,
-        destinations: destinationsOf(rayApps),
+        destinations: rayDestinations,
         namespaceResourceWhitelist: KUBERAY_NAMESPACED_KINDS,
         sourceRepos: uniqueSorted(reposOf(rayApps)),
     };

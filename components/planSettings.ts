@@ -7,10 +7,19 @@ import { z } from "zod";
 import { IN_CLUSTER } from "./argocdNames";
 import { anyObject, dnsLabel, duration, IMMUTABLE_REVISION, repoUrl, revision, timeoutSeconds, type Report } from "./formats";
 import { BUILTIN_APP_NAMES } from "./plan";
-import { policyLineProblem } from "./rbacSettings";
+import { projectGroupProblem, projectPolicyProblem, repeats } from "./projectRoles";
 
 const retrySchema = z.strictObject({
-    limit: z.number().int().min(0).default(5).meta({ description: "Sync retries." }),
+    limit: z
+        .number()
+        .int()
+        .min(-1)
+        .refine((n) => n !== 0, {
+            message:
+                "must not be 0: Argo CD then never retries a failed sync (and the policy pack's application-retry-backoff refuses it); use 1 or more, or -1 for no limit",
+        })
+        .default(5)
+        .meta({ description: "Retries of a failed sync: 1 or more, or -1 for no limit (0, no retry, is refused)." }),
     backoff: z
         .strictObject({
             duration: duration.default("5s").meta({ description: "First back-off." }),
@@ -70,9 +79,12 @@ export const projectSchema = z
             ])
             .meta({ description: "Namespaced kinds the project's apps may create." }),
         clusterResourceWhitelist: z
-            .array(z.strictObject({ group: z.string(), kind: z.string().min(1) }))
+            .array(z.strictObject({ group: z.string(), kind: z.string().min(1), name: z.string().min(1).optional() }))
             .default([{ group: "", kind: "Namespace" }])
-            .meta({ description: "Cluster-scoped kinds the project's apps may create." }),
+            .meta({
+                description:
+                    "Cluster-scoped kinds the project's apps may create; `name` (a glob) narrows an entry to matching objects, and a `Namespace` entry without one admits only the project's destination namespaces.",
+            }),
         roles: z
             .array(
                 z.strictObject({
@@ -81,7 +93,10 @@ export const projectSchema = z
                     actions: z
                         .array(z.enum(["action", "create", "delete", "get", "override", "sync", "update"]))
                         .default([])
-                        .meta({ description: "What the role may do to every Application of the project (each becomes a `p,` line)." }),
+                        .meta({
+                            description:
+                                "What the role may do to every Application of the project (each becomes a `p,` line; `action` becomes `action/*`, every resource action).",
+                        }),
                     policies: z
                         .array(z.string())
                         .default([])
@@ -142,6 +157,7 @@ export const applicationsSchema = z.record(dnsLabel(), extraAppSchema).default({
 
 /** The settings {@link checkPlan} reads. */
 interface PlanSettings {
+    readonly argocd: { readonly namespace: string };
     readonly project: z.output<typeof projectSchema>;
     readonly rayProject: z.output<typeof rayProjectSchema>;
     readonly mlPlatform: z.output<typeof mlPlatformSchema>;
@@ -150,8 +166,9 @@ interface PlanSettings {
 
 /**
  * The rules among the planned objects' keys (paths from the config's root): Application names are
- * unique across built-in and extra apps; an extra app has one source and a known project other
- * than `default`; `prod` allows no branch or HEAD.
+ * unique across built-in and extra apps; the ML project's roles are what Argo CD accepts; an extra
+ * app has one source, is in the ML project (never `default`, never the Ray project) and deploys
+ * outside Argo CD's namespace; `prod` allows no branch or HEAD.
  */
 export function checkPlan(c: PlanSettings, prod: boolean, report: Report): void {
     for (const name of Object.keys(c.applications)) {
@@ -159,26 +176,40 @@ export function checkPlan(c: PlanSettings, prod: boolean, report: Report): void 
             report(["applications", name], `duplicates the built-in application "${name}"; choose another name`);
     }
     if (c.project.name === c.rayProject.name) report(["rayProject", "name"], `must differ from project.name ("${c.project.name}")`);
-    c.project.roles.forEach((role, i) => {
-        const subject = `proj:${c.project.name}:${role.name}`;
+    const roles = c.project.roles;
+    for (const i of repeats(roles.map((r) => r.name))) report(["project", "roles", i, "name"], "repeats an earlier role's name");
+    roles.forEach((role, i) => {
         role.policies.forEach((line, j) => {
-            const at = ["project", "roles", i, "policies", j];
-            const problem = policyLineProblem(line);
-            const f = line.split(",").map((x) => x.trim());
-            if (problem) report(at, problem);
-            else if (f[0] !== "p") report(at, "must be a `p,` line: a project role's groups are bound with its groups key");
-            else if (f[1] !== subject) report(at, `the subject must be the role itself, ${subject}`);
-            else if (!f[4].startsWith(`${c.project.name}/`)) report(at, `the object must be in the project: ${c.project.name}/<application>`);
+            const problem = line.trim().startsWith("g,")
+                ? "must be a `p,` line: a project role's groups are bound with its groups key"
+                : projectPolicyProblem(line, c.project.name, role.name);
+            if (problem) report(["project", "roles", i, "policies", j], problem);
         });
+        for (const j of repeats(role.policies)) report(["project", "roles", i, "policies", j], "repeats an earlier line");
+        role.groups.forEach((g, j) => {
+            const problem = projectGroupProblem(g);
+            if (problem) report(["project", "roles", i, "groups", j], problem);
+        });
+        for (const j of repeats(role.groups)) report(["project", "roles", i, "groups", j], "repeats an earlier group");
     });
 
-    const projects = new Set([c.project.name, c.rayProject.name]);
     for (const [name, app] of Object.entries(c.applications)) {
         const at = ["applications", name];
         if (!app.path === !app.chart) report([...at, "path"], "set exactly one of path (git) and chart (helm repository)");
         const project = app.project ?? c.project.name;
-        if (project === "default") report([...at, "project"], "must not be the `default` project; use project.name or rayProject.name");
-        else if (!projects.has(project)) report([...at, "project"], `unknown project "${project}"; declared projects: ${[...projects].sort().join(", ")}`);
+        if (project === "default") report([...at, "project"], `must not be the \`default\` project; leave it unset for project.name ("${c.project.name}")`);
+        else if (project === c.rayProject.name)
+            report(
+                [...at, "project"],
+                `must not be the Ray project ("${project}"): it admits cluster-scoped objects (KubeRay's ClusterRoles, bindings and CRDs) for KubeRay's own Applications only, so a repository added to it could grant itself cluster-admin; leave it unset for project.name ("${c.project.name}")`,
+            );
+        else if (project !== c.project.name)
+            report([...at, "project"], `unknown project "${project}"; extra applications go in project.name ("${c.project.name}")`);
+        if (app.destination.namespace === c.argocd.namespace)
+            report(
+                [...at, "destination", "namespace"],
+                `must not be Argo CD's own namespace ("${c.argocd.namespace}"): an application there could rewrite Argo CD's Secrets, ConfigMaps and RBAC`,
+            );
         if (prod && !IMMUTABLE_REVISION.test(app.targetRevision))
             report([...at, "targetRevision"], "must be a tag, chart version or commit in prod, not a branch or HEAD");
     }

@@ -14,11 +14,28 @@ CTL_PIDS="$W/controller-pids"     # pid per line; stopped by stop_controllers an
 # kuberay-operator chart of each supported version, which carries the same files), and the ML
 # platform's config repository: a helm chart per environment path (the value files each stack
 # names) that deploys one ConfigMap, plus `denied/`, a ClusterRole no project admits (for the
-# least-privilege scenario). Served with git's smart HTTP protocol by https_server.py.
+# least-privilege scenario; the KubeRay repository has a `denied/` too, a ClusterRoleBinding). Served with git's smart HTTP protocol by https_server.py.
 make_git_repos() {
   local R="$1" t v
   t="$W/git-src-kuberay"; git init -q -b master "$t"
   echo "# e2e stand-in for ray-project/kuberay: the CRDs of each tag, from the kuberay-operator chart" > "$t/README.md"
+  # In every tag: a ClusterRoleBinding the Ray project does not admit by name (cluster-admin for
+  # the Ray namespace's default ServiceAccount), for the least-privilege scenario.
+  mkdir -p "$t/denied"
+  cat > "$t/denied/clusterrolebinding.yaml" <<'EOF'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: e2e-ray-admin
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: cluster-admin
+subjects:
+  - kind: ServiceAccount
+    name: default
+    namespace: ray-system
+EOF
   git -C "$t" add -A; git -C "$t" -c user.name=e2e -c user.email=e2e@localhost commit -qm "e2e stand-in"
   for c in "$CHARTS_DIR"/kuberay-operator-*.tgz; do
     v="$(basename "$c" .tgz)"; v="${v#kuberay-operator-}"

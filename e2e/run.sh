@@ -533,7 +533,7 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
   TOTAL_DESTROY=$(( TOTAL_DESTROY + T_destroy ))
 
   local left="" n ns crds
-  for kind in applications.argoproj.io appprojects.argoproj.io rayclusters.ray.io clusterroles/kuberay-operator clusterroles/e2e-denied; do
+  for kind in applications.argoproj.io appprojects.argoproj.io rayclusters.ray.io clusterroles/kuberay-operator clusterroles/e2e-denied clusterrolebindings/e2e-ray-admin; do
     n="$(K get "$kind" -A -o name 2>/dev/null | wc -l)"; [ "$n" = 0 ] || left="$left $n $kind;"
   done
   ns="$(K get namespaces -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | grep -vE '^(default|kube-system|kube-public|kube-node-lease)$' | tr '\n' ' ')"

@@ -95,7 +95,13 @@ const TOKEN_PATTERNS: [string, RegExp][] = [
     ["an AWS access key", /\bAKIA[0-9A-Z]{16}\b/],
     ["a private key", /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
     ["a JSON Web Token", /\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\./],
-    ["a PagerDuty integration key", /\b[0-9a-f]{32}\b/],
+    // Where Argo CD reads a PagerDuty key: a value under `serviceKeys` (service.pagerdutyv2). A
+    // 32-digit hex value elsewhere is as often a checksum or a trace id; `token:` and other
+    // secret-named fields are the literal-credential rule's.
+    [
+        "a PagerDuty integration key",
+        /^([ \t]*)serviceKeys:[ \t]*(\{[^}]*:[ \t]*["']?[0-9a-f]{32}\b|\n(?:\1[ \t]+[^\n]*\n)*?\1[ \t]+[^\s:]+:[ \t]*["']?[0-9a-f]{32}["']?[ \t]*$)/m,
+    ],
     // A secret-named field with a literal value; `$name` is a reference to argocd-notifications-secret.
     [
         "a literal credential",
@@ -205,7 +211,9 @@ export const policies: ResourceValidationPolicy[] = [
         validateResource: onApplications((props, name, report) => {
             const retry = props.spec?.syncPolicy?.retry;
             const b = retry?.backoff;
-            if (!retry || !retry.limit) report(`Application "${name}" has no syncPolicy.retry with a limit.`);
+            if (retry?.limit === undefined) report(`Application "${name}" has no syncPolicy.retry with a limit.`);
+            else if (retry.limit === 0)
+                report(`Application "${name}" sets syncPolicy.retry.limit 0, which turns retries off; set 1 or more, or -1 for no limit.`);
             else if (!b?.duration || !b.factor || !b.maxDuration)
                 report(`Application "${name}" retries without backoff; set syncPolicy.retry.backoff duration, factor and maxDuration.`);
         }),

@@ -41,24 +41,43 @@ const ML_REPO = "https://github.com/org/ml-platform-config";
 const ML_MODELS = "https://github.com/org/ml-models";
 const KUBERAY_GIT = "https://github.com/ray-project/kuberay";
 const KUBERAY_HELM = "https://ray-project.github.io/kuberay-helm/";
-/** The cluster-scoped kinds each project whitelists: the ML apps create their namespace; KubeRay also its CRDs and operator RBAC. */
-const ML_CLUSTER_KINDS = [{ group: "", kind: "Namespace" }];
-const RAY_CLUSTER_KINDS = [
-    { group: "", kind: "Namespace" },
-    { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" },
-    { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
-    { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
+const RBAC = "rbac.authorization.k8s.io";
+/** The Ray projects' cluster whitelist, by name: the CRDs, the operator's RBAC, the charts' editor/viewer roles and the Ray namespace. */
+const RAY_WHITELIST = [
+    { group: "", kind: "Namespace", name: "ray-system" },
+    { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition", name: "*.ray.io" },
+    { group: RBAC, kind: "ClusterRole", name: "kuberay-operator" },
+    { group: RBAC, kind: "ClusterRole", name: "ray*-editor-role" },
+    { group: RBAC, kind: "ClusterRole", name: "ray*-viewer-role" },
+    { group: RBAC, kind: "ClusterRoleBinding", name: "kuberay-operator" },
 ];
-/** Cluster-scoped kinds no project admits. */
-const OTHER_CLUSTER_KINDS = [
-    { group: "storage.k8s.io", kind: "StorageClass" },
-    { group: "admissionregistration.k8s.io", kind: "ValidatingWebhookConfiguration" },
-    { group: "", kind: "PersistentVolume" },
+type ClusterObject = [group: string, kind: string, name: string];
+/** Cluster-scoped objects the KubeRay charts create (1.5.1–1.7.0). */
+const RAY_OBJECTS: ClusterObject[] = [
+    ["", "Namespace", "ray-system"],
+    ["apiextensions.k8s.io", "CustomResourceDefinition", "rayclusters.ray.io"],
+    ["apiextensions.k8s.io", "CustomResourceDefinition", "raycronjobs.ray.io"],
+    [RBAC, "ClusterRole", "kuberay-operator"],
+    [RBAC, "ClusterRole", "rayjob-editor-role"],
+    [RBAC, "ClusterRole", "raycronjob-viewer-role"],
+    [RBAC, "ClusterRoleBinding", "kuberay-operator"],
+];
+/** Cluster-scoped objects no project admits: a repository that could write one could take the cluster. */
+const OTHER_OBJECTS: ClusterObject[] = [
+    ["storage.k8s.io", "StorageClass", "fast"],
+    ["admissionregistration.k8s.io", "ValidatingWebhookConfiguration", "kuberay-webhook"],
+    ["", "PersistentVolume", "pv-1"],
+    ["", "Namespace", "kube-system"],
+    ["", "Namespace", "argocd"],
+    [RBAC, "ClusterRoleBinding", "ray-admin"],
+    [RBAC, "ClusterRole", "cluster-admin"],
+    [RBAC, "ClusterRole", "rayjob-editor-role-x"],
+    ["apiextensions.k8s.io", "CustomResourceDefinition", "certificates.cert-manager.io"],
 ];
 type ProjectSpec = {
     sourceRepos: string[];
     destinations: { server: string; namespace: string }[];
-    clusterResourceWhitelist: { group: string; kind: string }[];
+    clusterResourceWhitelist: { group: string; kind: string; name?: string }[];
 };
 
 /** The built-in Applications of both shipped stacks, in the order the program registers them. */
@@ -233,8 +252,7 @@ describe("GitOps applications in the shipped stacks", () => {
         // Written out from Pulumi.dev.yaml and Pulumi.prod.yaml: dev names its projects ml-dev and
         // ray-dev and adds nothing to them; prod names them ml-production and ray-production and
         // adds the ml-models repo and the ml-training namespace to the ML project.
-        type Kinds = { group: string; kind: string }[];
-        type Admits = { repos: string[]; namespaces: string[]; clusterKinds: Kinds };
+        type Admits = { repos: string[]; namespaces: string[]; objects: ClusterObject[]; whitelist?: { group: string; kind: string; name?: string }[] };
         type Placement = [project: string, repoURL: string, server: string, namespace: string];
         const stacks: { ev: Evaluation; apps: Record<string, Placement>; admits: Record<string, Admits>; refuses: Record<string, Admits> }[] = [
             {
@@ -246,19 +264,24 @@ describe("GitOps applications in the shipped stacks", () => {
                     raycluster: ["ray-dev", KUBERAY_HELM, IN_CLUSTER, "ray-system"],
                 },
                 admits: {
-                    "ml-dev": { repos: [ML_REPO], namespaces: ["ml-serving"], clusterKinds: ML_CLUSTER_KINDS },
-                    "ray-dev": { repos: [KUBERAY_GIT, KUBERAY_HELM], namespaces: ["ray-system"], clusterKinds: RAY_CLUSTER_KINDS },
+                    "ml-dev": {
+                        repos: [ML_REPO],
+                        namespaces: ["ml-serving"],
+                        objects: [["", "Namespace", "ml-serving"]],
+                        whitelist: [{ group: "", kind: "Namespace", name: "ml-serving" }],
+                    },
+                    "ray-dev": { repos: [KUBERAY_GIT, KUBERAY_HELM], namespaces: ["ray-system"], objects: RAY_OBJECTS, whitelist: RAY_WHITELIST },
                 },
                 refuses: {
                     "ml-dev": {
                         repos: [KUBERAY_GIT, KUBERAY_HELM, ML_MODELS, "https://github.com/org/other"],
                         namespaces: ["ray-system", "ml-training", "argocd", "kube-system", "default"],
-                        clusterKinds: [...RAY_CLUSTER_KINDS.slice(1), ...OTHER_CLUSTER_KINDS],
+                        objects: [...RAY_OBJECTS, ...OTHER_OBJECTS],
                     },
                     "ray-dev": {
                         repos: [ML_REPO, ML_MODELS, "https://github.com/ray-project/kuberay-fork"],
                         namespaces: ["ml-serving", "ml-training", "kube-system"],
-                        clusterKinds: OTHER_CLUSTER_KINDS,
+                        objects: [...OTHER_OBJECTS, ["", "Namespace", "ml-serving"]],
                     },
                 },
             },
@@ -271,19 +294,30 @@ describe("GitOps applications in the shipped stacks", () => {
                     raycluster: ["ray-production", KUBERAY_HELM, IN_CLUSTER, "ray-system"],
                 },
                 admits: {
-                    "ml-production": { repos: [ML_MODELS, ML_REPO], namespaces: ["ml-serving", "ml-training"], clusterKinds: ML_CLUSTER_KINDS },
-                    "ray-production": { repos: [KUBERAY_GIT, KUBERAY_HELM], namespaces: ["ray-system"], clusterKinds: RAY_CLUSTER_KINDS },
+                    "ml-production": {
+                        repos: [ML_MODELS, ML_REPO],
+                        namespaces: ["ml-serving", "ml-training"],
+                        objects: [
+                            ["", "Namespace", "ml-serving"],
+                            ["", "Namespace", "ml-training"],
+                        ],
+                        whitelist: [
+                            { group: "", kind: "Namespace", name: "ml-serving" },
+                            { group: "", kind: "Namespace", name: "ml-training" },
+                        ],
+                    },
+                    "ray-production": { repos: [KUBERAY_GIT, KUBERAY_HELM], namespaces: ["ray-system"], objects: RAY_OBJECTS, whitelist: RAY_WHITELIST },
                 },
                 refuses: {
                     "ml-production": {
                         repos: [KUBERAY_GIT, KUBERAY_HELM, "https://github.com/org/other"],
                         namespaces: ["ray-system", "argocd", "kube-system", "default"],
-                        clusterKinds: [...RAY_CLUSTER_KINDS.slice(1), ...OTHER_CLUSTER_KINDS],
+                        objects: [...RAY_OBJECTS, ...OTHER_OBJECTS],
                     },
                     "ray-production": {
                         repos: [ML_REPO, ML_MODELS, "https://github.com/ray-project/kuberay-fork"],
                         namespaces: ["ml-serving", "ml-training", "kube-system"],
-                        clusterKinds: OTHER_CLUSTER_KINDS,
+                        objects: [...OTHER_OBJECTS, ["", "Namespace", "ml-serving"]],
                     },
                 },
             },
@@ -307,16 +341,16 @@ describe("GitOps applications in the shipped stacks", () => {
                     want.namespaces.map((namespace) => ({ namespace, server: IN_CLUSTER })),
                     `${name} destinations`,
                 );
-                assert.deepEqual(p.clusterResourceWhitelist, want.clusterKinds, `${name} clusterResourceWhitelist`);
+                assert.deepEqual(p.clusterResourceWhitelist, want.whitelist, `${name} clusterResourceWhitelist`);
                 for (const repo of want.repos) assert.ok(sourcePermitted(p.sourceRepos, repo), `${name} admits ${repo}`);
                 for (const ns of want.namespaces) assert.ok(destinationPermitted(p.destinations, IN_CLUSTER, ns), `${name} admits ${ns}`);
-                for (const k of want.clusterKinds) assert.ok(resourcePermitted(p.clusterResourceWhitelist, k.group, k.kind), `${name} admits ${k.kind}`);
+                for (const [g, k, n] of want.objects) assert.ok(resourcePermitted(p.clusterResourceWhitelist, g, k, n), `${name} admits ${k} ${n}`);
                 const no = refuses[name];
                 for (const repo of no.repos) assert.equal(sourcePermitted(p.sourceRepos, repo), false, `${name} refuses ${repo}`);
                 for (const ns of no.namespaces) assert.equal(destinationPermitted(p.destinations, IN_CLUSTER, ns), false, `${name} refuses ${ns}`);
                 assert.equal(destinationPermitted(p.destinations, "https://other.example.com", want.namespaces[0]), false, `${name} refuses another cluster`);
-                for (const k of no.clusterKinds)
-                    assert.equal(resourcePermitted(p.clusterResourceWhitelist, k.group, k.kind), false, `${name} refuses ${k.group}/${k.kind}`);
+                for (const [g, k, n] of no.objects)
+                    assert.equal(resourcePermitted(p.clusterResourceWhitelist, g, k, n), false, `${name} refuses ${g}/${k} ${n}`);
             }
             // Each app's own repo, server and namespace, admitted by the project it is placed in.
             for (const [app, [project, repo, server, namespace]] of Object.entries(apps)) {

@@ -22,7 +22,7 @@ describe("building blocks with their own args", () => {
         const values = reveal(release.values) as Record<string, Record<string, unknown>>;
         assert.deepEqual(values.notifications, { enabled: false });
         assert.deepEqual(values.server.replicas, 1);
-        assert.equal((values.configs.cm as Record<string, unknown>).url, "http://argocd-server.argocd.svc");
+        assert.equal((values.configs.cm as Record<string, unknown>).url, "https://argocd-server.argocd.svc");
         assert.deepEqual(one(ev, T.randomPassword, "a-admin-password").inputs, { length: 24, special: false });
         const component = ev.resources.find((r) => r.type === "ml-gitops:argocd:ArgoCd")!;
         assert.equal(one(ev, T.randomPassword, "a-admin-password").parent, component.urn, "the generated password is the component's child");
@@ -33,7 +33,12 @@ describe("building blocks with their own args", () => {
     it("ArgoCd with SSO, notifications and two scopes: not prod-aware, so the admin login stays on; the OIDC secret never shown", async () => {
         const sso = { enabled: true, issuer: "https://login.acme.internal", clientID: "argocd" };
         const ev = await evaluate(
-            () => new ArgoCd("a", { settings: { sso, rbac: { scopes: ["groups", "email"] } }, oidcClientSecret: "s3cr3t", notifications: true }),
+            () =>
+                new ArgoCd("a", {
+                    settings: { sso, rbac: { scopes: ["groups", "email"] }, url: "https://cd.acme.internal" },
+                    oidcClientSecret: "s3cr3t",
+                    notifications: true,
+                }),
             opts,
         );
         const values = reveal(one(ev, T.release, "a").inputs.values) as Record<string, Record<string, unknown>>;
@@ -41,7 +46,7 @@ describe("building blocks with their own args", () => {
         assert.equal((values.configs.cm as Record<string, unknown>)["admin.enabled"], true);
         assert.equal(ev.resources.filter((r) => r.type === T.randomPassword).length, 1);
         assert.deepEqual(values.notifications, {
-            argocdUrl: "http://argocd-server.argocd.svc",
+            argocdUrl: "https://cd.acme.internal",
             cm: { create: false },
             enabled: true,
             secret: { create: false },
@@ -50,7 +55,7 @@ describe("building blocks with their own args", () => {
         const salt = one(given, T.randomBytes, "c-admin-salt");
         assert.equal(salt.parent, given.resources.find((r) => r.type === "ml-gitops:argocd:ArgoCd")!.urn, "a given password's salt is the component's child");
         await assert.rejects(
-            evaluate(() => new ArgoCd("b", { settings: { sso }, oidcClientSecret: "" }), opts),
+            evaluate(() => new ArgoCd("b", { settings: { sso, url: "https://cd.acme.internal" }, oidcClientSecret: "" }), opts),
             (e: Error) =>
                 e.message === 'invalid args of ArgoCd "b" (1 problem):\n  - args.oidcClientSecret: is required when argocd.sso.enabled is true (got [secret])',
         );
@@ -87,7 +92,7 @@ describe("building blocks with their own args", () => {
             "trigger.on-health-degraded",
             "trigger.on-sync-failed",
         ]);
-        assert.equal(data.context, "argocdUrl: http://argocd-server.argocd.svc\n");
+        assert.equal(data.context, "argocdUrl: https://argocd-server.argocd.svc\n");
         assert.deepEqual(one(ev, T.secret, "n-secret").inputs, {
             apiVersion: "v1",
             kind: "Secret",

@@ -11,10 +11,12 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { resourcePermitted, destinationPermitted } from "./glob";
 import { ARGOCD_CHART, SUPPORTED_KUBERAY_VERSIONS } from "../components/versions";
-import { chartCrds, chartTemplates, chartValues, gojq, helmTemplate, type K8sObject } from "../tools/charts";
+import { chartCrds, chartTemplateKinds, chartTemplates, chartValues, gojq, helmTemplate, type K8sObject } from "../tools/charts";
 import { strictCrdSchema, type Schema } from "../tools/crdSchema";
 import { reveal, type Evaluation } from "../testing/engine";
 import { renderStack } from "../commands/render";
+import { parseConfig } from "../components/config";
+import { planApplications, planProjects } from "../components/plan";
 import { byType, run, T } from "./harness";
 
 type Obj = Record<string, unknown>;
@@ -564,8 +566,10 @@ describe("the real charts render what the program declares", function () {
                     const clusterScoped = new Set(["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Namespace"]);
                     for (const o of [...objs, ...crds, rayCluster(ev).rc]) {
                         const group = o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "";
-                        const list = clusterScoped.has(o.kind) ? p.clusterResourceWhitelist : p.namespaceResourceWhitelist;
-                        assert.ok(resourcePermitted(list, group, o.kind), `${stack}: ${group}/${o.kind} ${o.metadata.name} is not admitted`);
+                        const cluster = clusterScoped.has(o.kind);
+                        const list = cluster ? p.clusterResourceWhitelist : p.namespaceResourceWhitelist;
+                        const admitted = resourcePermitted(list, group, o.kind, cluster ? o.metadata.name : undefined);
+                        assert.ok(admitted, `${stack}: ${group}/${o.kind} ${o.metadata.name} is not admitted`);
                         if (!clusterScoped.has(o.kind)) {
                             const ns = o.metadata.namespace ?? op.destination.namespace;
                             assert.ok(destinationPermitted(p.destinations, op.destination.server, ns), `${stack}: namespace ${ns}`);
@@ -573,6 +577,40 @@ describe("the real charts render what the program declares", function () {
                     }
                     assert.equal(resourcePermitted(p.clusterResourceWhitelist, "admissionregistration.k8s.io", "ValidatingWebhookConfiguration"), false);
                 }
+            });
+
+            it("admits exactly the namespaced kinds the two charts' templates can create, whatever their values", () => {
+                const clusterScoped = new Set(["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Namespace"]);
+                const made = [...chartTemplateKinds("kuberay-operator", version), ...chartTemplateKinds("ray-cluster", version)]
+                    .filter((k) => !clusterScoped.has(k.kind))
+                    .map((k) => `${k.group}/${k.kind}`)
+                    .sort();
+                const admitted = project(stacks.dev, app(stacks.dev, "raycluster").project).namespaceResourceWhitelist.map((k) => `${k.group}/${k.kind}`);
+                assert.deepEqual(admitted.sort(), made);
+            });
+
+            it("admits the operator's ClusterRole and binding under the name the chart gives them, with a fullnameOverride too", () => {
+                const c = parseConfig({
+                    environment: "dev",
+                    kuberay: { version, operatorValues: { fullnameOverride: "ray-op", singleNamespaceInstall: false } },
+                });
+                const [, ray] = planProjects(c);
+                const op = planApplications(c).find((a) => a.key === "ray-operator")!.args.spec;
+                const objs = helmTemplate({
+                    chart: "kuberay-operator",
+                    version,
+                    release: op.source!.helm!.releaseName!,
+                    namespace: op.destination.namespace!,
+                    values: op.source!.helm!.valuesObject,
+                    includeCrds: false,
+                });
+                const cluster = objs.filter((o) => o.kind === "ClusterRole" || o.kind === "ClusterRoleBinding");
+                assert.ok(cluster.some((o) => o.metadata.name === "ray-op"));
+                for (const o of cluster)
+                    assert.ok(
+                        resourcePermitted(ray.spec.clusterResourceWhitelist!, "rbac.authorization.k8s.io", o.kind, o.metadata.name),
+                        `${o.kind} ${o.metadata.name}`,
+                    );
             });
         });
     }

@@ -69,10 +69,30 @@ describe("config rules", () => {
         assert.deepEqual(problemsOf({ environment: "dev", ...extra({ path: "p" }) }), []);
     });
 
-    it("admits an extra app into either declared project, and defaults it to project.name", () => {
-        assert.deepEqual(problemsOf({ environment: "dev", ...extra({ path: "p", project: "ray-platform" }) }), []);
+    it("admits an extra app into the ML project only, and defaults it to project.name", () => {
         assert.deepEqual(problemsOf({ environment: "dev", ...extra({ path: "p", project: "ml-dev" }) }), []);
         assert.equal(parseConfig({ environment: "dev", ...extra({ path: "p" }) }).applications.x.project, undefined);
+        // The intruder: the Ray project admits ClusterRoleBindings, so its repository could bind cluster-admin.
+        assert.deepEqual(problemsOf({ environment: "dev", ...extra({ path: "p", project: "ray-platform" }) }), [
+            'ml-gitops:applications.x.project: must not be the Ray project ("ray-platform"): it admits cluster-scoped objects (KubeRay\'s ClusterRoles, bindings and CRDs) for KubeRay\'s own Applications only, so a repository added to it could grant itself cluster-admin; leave it unset for project.name ("ml-dev") (got "ray-platform")',
+        ]);
+        assert.deepEqual(problemsOf({ environment: "dev", rayProject: { name: "kuberay" }, ...extra({ path: "p", project: "kuberay" }) }), [
+            'ml-gitops:applications.x.project: must not be the Ray project ("kuberay"): it admits cluster-scoped objects (KubeRay\'s ClusterRoles, bindings and CRDs) for KubeRay\'s own Applications only, so a repository added to it could grant itself cluster-admin; leave it unset for project.name ("ml-dev") (got "kuberay")',
+        ]);
+    });
+
+    it("refuses an extra app that deploys into Argo CD's own namespace, wherever that is", () => {
+        const into = (ns: string) => ({
+            environment: "dev",
+            applications: { x: { repoURL: "https://g/x.git", targetRevision: "v1", path: "p", destination: { namespace: ns } } },
+        });
+        assert.deepEqual(problemsOf(into("argocd")), [
+            'ml-gitops:applications.x.destination.namespace: must not be Argo CD\'s own namespace ("argocd"): an application there could rewrite Argo CD\'s Secrets, ConfigMaps and RBAC (got "argocd")',
+        ]);
+        assert.deepEqual(problemsOf({ ...into("gitops"), argocd: { namespace: "gitops" } }), [
+            'ml-gitops:applications.x.destination.namespace: must not be Argo CD\'s own namespace ("gitops"): an application there could rewrite Argo CD\'s Secrets, ConfigMaps and RBAC (got "gitops")',
+        ]);
+        assert.deepEqual(problemsOf({ ...into("argocd"), argocd: { namespace: "gitops" } }), []);
     });
 
     it("requires a pagerdutyv2 subscription's recipient to be the PagerDuty service name; Slack recipients are free", () => {
@@ -140,17 +160,33 @@ describe("config rules", () => {
     });
 
     it("derives Argo CD's URL: configured, else the Ingress host, else the in-cluster service", () => {
-        assert.equal(parseConfig({ environment: "dev" }).argocd.url, "http://argocd-server.argocd.svc");
-        assert.equal(parseConfig({ environment: "dev", argocd: { namespace: "cd" } }).argocd.url, "http://argocd-server.cd.svc");
+        assert.equal(parseConfig({ environment: "dev" }).argocd.url, "https://argocd-server.argocd.svc");
+        assert.equal(parseConfig({ environment: "dev", argocd: { namespace: "cd" } }).argocd.url, "https://argocd-server.cd.svc");
         assert.equal(parseConfig({ environment: "dev", argocd: { ingress: { enabled: true, host: "cd.example.com" } } }).argocd.url, "https://cd.example.com");
         assert.equal(
             parseConfig({ environment: "dev", argocd: { ingress: { enabled: false, host: "cd.example.com" } } }).argocd.url,
-            "http://argocd-server.argocd.svc",
+            "https://argocd-server.argocd.svc",
         );
         assert.equal(
             parseConfig({ environment: "dev", argocd: { url: "https://x.example.com", ingress: { enabled: true, host: "h.example.com" } } }).argocd.url,
             "https://x.example.com",
         );
+        // The chart names the Service after the release and its name values (argo-cd.server.fullname).
+        const urlOf = (argocd: Record<string, unknown>) => parseConfig({ environment: "dev", argocd }).argocd.url;
+        assert.equal(urlOf({ releaseName: "platform" }), "https://platform-argocd-server.argocd.svc");
+        assert.equal(urlOf({ releaseName: "my-argocd" }), "https://my-argocd-server.argocd.svc", "a release that contains argocd is the chart's fullname");
+        assert.equal(urlOf({ releaseName: "platform", values: { nameOverride: "cd" } }), "https://platform-cd-server.argocd.svc");
+        assert.equal(urlOf({ releaseName: "platform", values: { fullnameOverride: "gitops" } }), "https://gitops-server.argocd.svc");
+        assert.equal(urlOf({ releaseName: "platform", values: { server: { name: "api" } } }), "https://platform-argocd-api.argocd.svc");
+    });
+
+    it("refuses SSO without a URL a browser can reach: argocd.url or an Ingress host", () => {
+        const sso = { enabled: true, issuer: "https://login.acme.internal", clientID: "argocd" };
+        assert.deepEqual(problemsOf({ environment: "dev", oidcClientSecret: "s", argocd: { sso } }), [
+            "ml-gitops:argocd.url: is required when argocd.sso.enabled is true and there is no argocd.ingress: the identity provider sends the browser back to <url>/auth/callback, and the default (the argocd-server Service's in-cluster name) is not reachable from a browser",
+        ]);
+        assert.deepEqual(problemsOf({ environment: "dev", oidcClientSecret: "s", argocd: { sso, url: "https://cd.acme.internal" } }), []);
+        assert.deepEqual(problemsOf({ environment: "dev", oidcClientSecret: "s", argocd: { sso, ingress: { enabled: true, host: "cd.acme.internal" } } }), []);
     });
 
     it("reports problems sorted by key path, and shortens long values", () => {

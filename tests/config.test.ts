@@ -181,13 +181,13 @@ const CASES: BadConfigRow[] = [
         "applications",
         "the default project",
         app({ project: "default" }),
-        'ml-gitops:applications.x.project: must not be the `default` project; use project.name or rayProject.name (got "default")',
+        'ml-gitops:applications.x.project: must not be the `default` project; leave it unset for project.name ("ml-dev") (got "default")',
     ],
     [
         "applications",
         "an unknown project",
         app({ project: "ml-prod" }),
-        'ml-gitops:applications.x.project: unknown project "ml-prod"; declared projects: ml-dev, ray-platform (got "ml-prod")',
+        'ml-gitops:applications.x.project: unknown project "ml-prod"; extra applications go in project.name ("ml-dev") (got "ml-prod")',
     ],
     [
         "applications",

@@ -73,7 +73,11 @@ export function destinationPermitted(destinations: readonly { server?: string; n
     return admitted;
 }
 
-/** Argo CD's resource whitelist check for one group/kind. */
-export function resourcePermitted(list: readonly { group: string; kind: string }[], group: string, kind: string): boolean {
-    return list.some((e) => globMatch(e.group, group) && globMatch(e.kind, kind));
+/**
+ * Argo CD's resource whitelist check for one group/kind, and, given a name, one object: an entry
+ * with a `name` (a filepath.Match glob in Argo CD 3.4; no `/` occurs in these names) admits only
+ * the objects it matches, so a kind asked without a name is admitted only by an unnamed entry.
+ */
+export function resourcePermitted(list: readonly { group: string; kind: string; name?: string }[], group: string, kind: string, name?: string): boolean {
+    return list.some((e) => globMatch(e.group, group) && globMatch(e.kind, kind) && (!e.name || (name !== undefined && globMatch(e.name, name))));
 }

@@ -109,11 +109,11 @@ describe("Argo CD notifications", () => {
         const data = dataOf(dev.evaluation);
         assert.equal(data["service.slack"], undefined);
         assert.equal(data["service.pagerdutyv2"], undefined);
-        assert.equal(data.context, "argocdUrl: http://argocd-server.argocd.svc\n");
+        assert.equal(data.context, "argocdUrl: https://argocd-server.argocd.svc\n");
         const withEsc = dataOf(devSlack.evaluation);
         assert.equal(withEsc["service.slack"], "token: $slack-token\n");
         assert.equal(withEsc["service.pagerdutyv2"], undefined);
-        assert.equal(withEsc.context, "argocdUrl: http://argocd-server.argocd.svc\n");
+        assert.equal(withEsc.context, "argocdUrl: https://argocd-server.argocd.svc\n");
     });
 
     it("keeps the tokens in the Secret, as secrets, and nowhere else", () => {

@@ -123,6 +123,9 @@ describe("policy: tokens in ConfigMaps", () => {
         ["xoxp-0123456789-abc", "a Slack token"],
         ["apiKey: abc123", "a literal credential"],
         ["routingKey: 'r1'", "a literal credential"],
+        ["serviceKeys:\n  ml-serving: 0123456789abcdef0123456789abcdef", "a PagerDuty integration key"],
+        ["serviceKeys:\n  a: $pd-a\n  b: '0123456789abcdef0123456789abcdef'", "a PagerDuty integration key"],
+        ["serviceKeys: {ml-serving: 0123456789abcdef0123456789abcdef}", "a PagerDuty integration key"],
     ];
     for (const [value, kind] of cases) {
         it(`reports ${kind}: ${value.slice(0, 12)}…`, async () => {
@@ -136,6 +139,10 @@ describe("policy: tokens in ConfigMaps", () => {
         for (const value of [
             "0123456789ABCDEF0123456789ABCDEF",
             "0123456789abcdef0123456789abcde",
+            // A 32-digit hex value outside serviceKeys: a checksum, a trace id.
+            "checksum: 0123456789abcdef0123456789abcdef",
+            "serviceKeys:\n  a: $pd-a\nchecksum: 0123456789abcdef0123456789abcdef",
+            "serviceKeys:\n  a: 0123456789abcdef0123456789abcde",
             "xoxb-short",
             "AKIA0123",
             "token: $slack-token",
@@ -218,6 +225,17 @@ describe("policy: the other rules' edges", () => {
         }
         assert.deepEqual(await violations("application-retry-backoff", TYPES.application, "a", { spec: { syncPolicy: { retry: { limit: 1 } } } }), [msg]);
         assert.deepEqual(await violations("application-retry-backoff", TYPES.application, "a", { spec: { syncPolicy: { retry: { limit: 1, backoff } } } }), []);
+        assert.deepEqual(
+            await violations("application-retry-backoff", TYPES.application, "a", { spec: { syncPolicy: { retry: { limit: -1, backoff } } } }),
+            [],
+            "-1: no limit",
+        );
+        assert.deepEqual(await violations("application-retry-backoff", TYPES.application, "a", { spec: { syncPolicy: { retry: { limit: 0, backoff } } } }), [
+            'Application "a" sets syncPolicy.retry.limit 0, which turns retries off; set 1 or more, or -1 for no limit.',
+        ]);
+        assert.deepEqual(await violations("application-retry-backoff", TYPES.application, "a", { spec: { syncPolicy: { retry: { backoff } } } }), [
+            'Application "a" has no syncPolicy.retry with a limit.',
+        ]);
         assert.deepEqual(await violations("application-retry-backoff", TYPES.configMap, "a", {}), []);
     });
 

@@ -275,7 +275,9 @@ describe("the policy pack", () => {
                 'Application "ray-operator" retries without backoff; set syncPolicy.retry.backoff duration, factor and maxDuration.',
             ]);
             app.spec.syncPolicy.retry.limit = 0;
-            assert.deepEqual(await check(), ['Application "ray-operator" has no syncPolicy.retry with a limit.']);
+            assert.deepEqual(await check(), [
+                'Application "ray-operator" sets syncPolicy.retry.limit 0, which turns retries off; set 1 or more, or -1 for no limit.',
+            ]);
             delete app.spec.syncPolicy;
             assert.deepEqual(await check(), ['Application "ray-operator" has no syncPolicy.retry with a limit.']);
         });

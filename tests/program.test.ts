@@ -83,7 +83,7 @@ describe("the program, from the shipped stack files", () => {
         assert.deepEqual(valuesWithoutHash(dev), {
             applicationSet: { pdb, replicas: 1 },
             configs: {
-                cm: { "admin.enabled": true, [HEALTH_KEY]: RAYCLUSTER_HEALTH_LUA, url: "http://argocd-server.argocd.svc" },
+                cm: { "admin.enabled": true, [HEALTH_KEY]: RAYCLUSTER_HEALTH_LUA, url: "https://argocd-server.argocd.svc" },
                 rbac: { "policy.csv": "", "policy.default": "role:readonly", scopes: "[groups]" },
                 secret: { argocdServerAdminPassword: "<hash>", argocdServerAdminPasswordMtime: "2025-01-01T00:00:00Z" },
             },
@@ -91,7 +91,7 @@ describe("the program, from the shipped stack files", () => {
             crds: { install: true, keep: true },
             dex: { enabled: false },
             global: { image: { tag: "v3.4.13" } },
-            notifications: { argocdUrl: "http://argocd-server.argocd.svc", cm: { create: false }, enabled: true, secret: { create: false } },
+            notifications: { argocdUrl: "https://argocd-server.argocd.svc", cm: { create: false }, enabled: true, secret: { create: false } },
             "redis-ha": { enabled: false },
             repoServer: { pdb, replicas: 1 },
             server: { pdb, replicas: 1, service: { type: "ClusterIP" } },

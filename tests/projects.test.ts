@@ -22,26 +22,41 @@ const ML_NAMESPACED = [
     { group: "policy", kind: "*" },
     { group: "serving.kserve.io", kind: "*" },
 ];
+const RBAC = "rbac.authorization.k8s.io";
+/** The Ray project's cluster whitelist: each entry narrowed by name. */
 const RAY_CLUSTER_KINDS = [
-    { group: "", kind: "Namespace" },
-    { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" },
-    { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
-    { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
+    { group: "", kind: "Namespace", name: "ray-system" },
+    { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition", name: "*.ray.io" },
+    { group: RBAC, kind: "ClusterRole", name: "kuberay-operator" },
+    { group: RBAC, kind: "ClusterRole", name: "ray*-editor-role" },
+    { group: RBAC, kind: "ClusterRole", name: "ray*-viewer-role" },
+    { group: RBAC, kind: "ClusterRoleBinding", name: "kuberay-operator" },
 ];
+/** Cluster-scoped objects the KubeRay charts create. */
+const KUBERAY_OBJECTS = [
+    ["apiextensions.k8s.io", "CustomResourceDefinition", "rayservices.ray.io"],
+    [RBAC, "ClusterRole", "kuberay-operator"],
+    [RBAC, "ClusterRole", "rayservice-editor-role"],
+    [RBAC, "ClusterRole", "rayjob-viewer-role"],
+    [RBAC, "ClusterRoleBinding", "kuberay-operator"],
+] as const;
+/** The namespaced kinds the kuberay-operator and ray-cluster charts can create, and nothing else. */
 const RAY_NAMESPACED = [
-    { group: "", kind: "*" },
-    { group: "apps", kind: "*" },
+    { group: "", kind: "ConfigMap" },
+    { group: "", kind: "Service" },
+    { group: "", kind: "ServiceAccount" },
+    { group: "apps", kind: "Deployment" },
     { group: "monitoring.coreos.com", kind: "ServiceMonitor" },
-    { group: "ray.io", kind: "*" },
-    { group: "rbac.authorization.k8s.io", kind: "Role" },
-    { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
+    { group: RBAC, kind: "Role" },
+    { group: RBAC, kind: "RoleBinding" },
+    { group: "ray.io", kind: "RayCluster" },
 ];
 const RAY_REPOS = ["https://github.com/ray-project/kuberay", "https://ray-project.github.io/kuberay-helm/"];
 
 type ProjectSpec = {
     sourceRepos: string[];
     destinations: { server: string; namespace: string }[];
-    clusterResourceWhitelist: { group: string; kind: string }[];
+    clusterResourceWhitelist: { group: string; kind: string; name?: string }[];
     namespaceResourceWhitelist: { group: string; kind: string }[];
 };
 const projectObject = (ev: Evaluation, name: string): RecordedResource =>
@@ -77,7 +92,7 @@ describe("AppProjects of the shipped stacks, literally", () => {
             kind: "AppProject",
             metadata: { finalizers: [FINALIZER], name: "ml-dev", namespace: "argocd" },
             spec: {
-                clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+                clusterResourceWhitelist: [{ group: "", kind: "Namespace", name: "ml-serving" }],
                 description: "ML Platform Dev",
                 destinations: [{ namespace: "ml-serving", server: IN_CLUSTER }],
                 namespaceResourceWhitelist: ML_NAMESPACED,
@@ -93,7 +108,10 @@ describe("AppProjects of the shipped stacks, literally", () => {
             kind: "AppProject",
             metadata: { finalizers: [FINALIZER], name: "ml-production", namespace: "argocd" },
             spec: {
-                clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+                clusterResourceWhitelist: [
+                    { group: "", kind: "Namespace", name: "ml-serving" },
+                    { group: "", kind: "Namespace", name: "ml-training" },
+                ],
                 description: "ML Platform Production",
                 destinations: [
                     { namespace: "ml-serving", server: IN_CLUSTER },
@@ -128,8 +146,10 @@ describe("AppProjects of the shipped stacks, literally", () => {
             for (const ns of ["ray-system", "kube-system", "argocd", "default"])
                 assert.equal(destinationPermitted(p.destinations, IN_CLUSTER, ns), false, `${name} refuses namespace ${ns}`);
             assert.equal(destinationPermitted(p.destinations, "https://other.example.com", "ml-serving"), false, `${name} refuses another cluster`);
-            for (const k of RAY_CLUSTER_KINDS.slice(1))
-                assert.equal(resourcePermitted(p.clusterResourceWhitelist, k.group, k.kind), false, `${name} refuses ${k.kind}`);
+            for (const [g, k, n] of KUBERAY_OBJECTS) assert.equal(resourcePermitted(p.clusterResourceWhitelist, g, k, n), false, `${name} refuses ${k} ${n}`);
+            for (const ns of ["ray-system", "kube-system", "argocd", "default"])
+                assert.equal(resourcePermitted(p.clusterResourceWhitelist, "", "Namespace", ns), false, `${name} refuses Namespace ${ns}`);
+            assert.ok(resourcePermitted(p.clusterResourceWhitelist, "", "Namespace", "ml-serving"), `${name} admits its own namespace`);
             assert.equal(resourcePermitted(p.namespaceResourceWhitelist, "ray.io", "RayCluster"), false, `${name} refuses RayClusters`);
             assert.equal(resourcePermitted(p.namespaceResourceWhitelist, "rbac.authorization.k8s.io", "Role"), false, `${name} refuses Roles`);
         }
@@ -154,13 +174,29 @@ describe("AppProjects of the shipped stacks, literally", () => {
                 ["rbac.authorization.k8s.io", "Role"],
             ])
                 assert.equal(resourcePermitted(p.clusterResourceWhitelist, group, kind), false, `${name} refuses cluster-scoped ${kind}`);
+            // A repository admitted here could otherwise bind itself cluster-admin, or replace a CRD it does not own.
+            for (const [group, kind, n] of [
+                [RBAC, "ClusterRoleBinding", "ray-admin"],
+                [RBAC, "ClusterRole", "cluster-admin"],
+                [RBAC, "ClusterRole", "rayjob-editor-role-x"],
+                ["apiextensions.k8s.io", "CustomResourceDefinition", "applications.argoproj.io"],
+                ["", "Namespace", "ml-serving"],
+                ["", "Namespace", "kube-system"],
+            ])
+                assert.equal(resourcePermitted(p.clusterResourceWhitelist, group, kind, n), false, `${name} refuses ${kind} ${n}`);
             for (const [group, kind] of [
                 ["networking.k8s.io", "NetworkPolicy"],
                 ["monitoring.coreos.com", "PrometheusRule"],
                 ["batch", "Job"],
+                ["", "Secret"],
+                ["", "Pod"],
+                ["apps", "StatefulSet"],
+                ["apps", "DaemonSet"],
+                ["ray.io", "RayJob"],
             ])
                 assert.equal(resourcePermitted(p.namespaceResourceWhitelist, group, kind), false, `${name} refuses ${group}/${kind}`);
-            for (const k of RAY_CLUSTER_KINDS) assert.ok(resourcePermitted(p.clusterResourceWhitelist, k.group, k.kind), `${name} admits ${k.kind}`);
+            for (const [g, k, n] of [...KUBERAY_OBJECTS, ["", "Namespace", "ray-system"]])
+                assert.ok(resourcePermitted(p.clusterResourceWhitelist, g, k, n), `${name} admits ${k} ${n}`);
         }
     });
 
@@ -207,13 +243,19 @@ describe("AppProjects and namespaces from config", () => {
             project: {
                 sourceRepos: ["https://github.com/org/zz-extra", "https://github.com/org/ml-platform-config", "https://github.com/org/aa-*"],
                 destinationNamespaces: ["team-b", "ml-serving", "team-a"],
-                clusterResourceWhitelist: [{ group: "storage.k8s.io", kind: "StorageClass" }],
+                clusterResourceWhitelist: [
+                    { group: "storage.k8s.io", kind: "StorageClass" },
+                    { group: "", kind: "Namespace", name: "team-*" },
+                ],
                 namespaceResourceWhitelist: [{ group: "batch", kind: "Job" }],
                 roles: [{ name: "viewer", policies: ["p, proj:ml-dev:viewer, applications, get, ml-dev/*, allow"] }],
             },
         });
         assert.deepEqual(projectObject(ev, "ml-dev").inputs.spec, {
-            clusterResourceWhitelist: [{ group: "storage.k8s.io", kind: "StorageClass" }],
+            clusterResourceWhitelist: [
+                { group: "storage.k8s.io", kind: "StorageClass" },
+                { group: "", kind: "Namespace", name: "team-*" },
+            ],
             description: "ML platform",
             destinations: [
                 { namespace: "ml-serving", server: IN_CLUSTER },
@@ -230,6 +272,32 @@ describe("AppProjects and namespaces from config", () => {
         assert.deepEqual(ray.clusterResourceWhitelist, RAY_CLUSTER_KINDS);
     });
 
+    it("narrows an unnamed Namespace entry to the ML project's destination namespaces, and names the operator's RBAC as its chart does", () => {
+        const c = parseConfig({
+            environment: "dev",
+            project: { destinationNamespaces: ["team-*", "ml-serving"] },
+            kuberay: { operatorValues: { fullnameOverride: "ray-op" } },
+        });
+        const [ml, ray] = planProjects(c);
+        assert.deepEqual(ml.spec.clusterResourceWhitelist, [
+            { group: "", kind: "Namespace", name: "ml-serving" },
+            { group: "", kind: "Namespace", name: "team-*" },
+        ]);
+        assert.deepEqual(ray.spec.clusterResourceWhitelist, [
+            { group: "", kind: "Namespace", name: "ray-system" },
+            { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition", name: "*.ray.io" },
+            { group: RBAC, kind: "ClusterRole", name: "ray-op" },
+            { group: RBAC, kind: "ClusterRole", name: "ray*-editor-role" },
+            { group: RBAC, kind: "ClusterRole", name: "ray*-viewer-role" },
+            { group: RBAC, kind: "ClusterRoleBinding", name: "ray-op" },
+        ]);
+        const named = (values: Record<string, unknown>) =>
+            planProjects(parseConfig({ environment: "dev", kuberay: { operatorValues: values } }))[1].spec.clusterResourceWhitelist![2].name;
+        assert.equal(named({ nameOverride: "mgr" }), "kuberay-operator-mgr");
+        assert.equal(named({ nameOverride: "operator" }), "kuberay-operator", "a release that contains the name is the fullname");
+        assert.equal(named({ fullnameOverride: `${"x".repeat(62)}-y` }), "x".repeat(62), "cut to 63, then a trailing '-' dropped");
+    });
+
     it("never admits '*' repos or namespaces unless configured", () => {
         const c = parseConfig({ environment: "dev" });
         for (const p of planProjects(c)) {
@@ -239,12 +307,11 @@ describe("AppProjects and namespaces from config", () => {
         }
     });
 
-    it("places an extra app's repo and destination (another cluster too) in the project it names", () => {
+    it("places an extra app's repo and destination (another cluster too) in the ML project, never the Ray project", () => {
         const c = parseConfig({
             environment: "dev",
             applications: {
                 "ray-dashboards": {
-                    project: "ray-platform",
                     repoURL: "https://github.com/org/dash",
                     targetRevision: "v1.0.0",
                     path: "d",
@@ -253,13 +320,13 @@ describe("AppProjects and namespaces from config", () => {
             },
         });
         const [ml, ray] = planProjects(c, planApplications(c));
-        assert.deepEqual(ray.spec.sourceRepos, ["https://github.com/org/dash", ...RAY_REPOS]);
-        assert.deepEqual(ray.spec.destinations, [
+        assert.deepEqual(ml.spec.sourceRepos, ["https://github.com/org/dash", "https://github.com/org/ml-platform-config"]);
+        assert.deepEqual(ml.spec.destinations, [
             { namespace: "dash", server: "https://edge.example.com" },
-            { namespace: "ray-system", server: IN_CLUSTER },
+            { namespace: "ml-serving", server: IN_CLUSTER },
         ]);
-        assert.deepEqual(ml.spec.sourceRepos, ["https://github.com/org/ml-platform-config"]);
-        assert.deepEqual(ml.spec.destinations, [{ namespace: "ml-serving", server: IN_CLUSTER }]);
+        assert.deepEqual(ray.spec.sourceRepos, RAY_REPOS);
+        assert.deepEqual(ray.spec.destinations, [{ namespace: "ray-system", server: IN_CLUSTER }]);
     });
 
     it("creates no namespace for the Argo CD namespace itself, one per distinct namespace otherwise, and only in-cluster apps wait for it", async () => {

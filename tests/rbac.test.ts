@@ -6,6 +6,7 @@
 import * as assert from "node:assert/strict";
 import { argoCdValues } from "../components/argocd";
 import { parseConfig } from "../components/config";
+import { planProjects } from "../components/plan";
 import { PROD_ADMIN_WARNING } from "../components/platform";
 import { policyCsv, policyLineProblem } from "../components/rbacSettings";
 import { isSupportedArgoCdVersion } from "../components/versions";
@@ -13,6 +14,8 @@ import { isSecret, reveal } from "../testing/engine";
 import { byType, one, problemsOf, run, T } from "./harness";
 
 const SSO = { enabled: true, issuer: "https://login.example.com", clientID: "argocd" };
+/** SSO needs a URL a browser reaches (argocd.url or an Ingress host). */
+const URL = "https://cd.acme.internal";
 
 type Values = { configs: Record<string, Record<string, unknown>>; global: Record<string, unknown> };
 const valuesOf = (raw: Record<string, unknown>, secret?: string) => argoCdValues(parseConfig(raw).argocd, false, "HASH", secret) as unknown as Values;
@@ -108,7 +111,7 @@ describe("RBAC as config (pure)", () => {
 
 describe("SSO as config (pure)", () => {
     it("writes oidc.config with the secret only referenced, and the secret into argocd-secret's extra key", () => {
-        const v = valuesOf({ environment: "dev", oidcClientSecret: "s3cr3t", argocd: { sso: SSO } }, "s3cr3t");
+        const v = valuesOf({ environment: "dev", oidcClientSecret: "s3cr3t", argocd: { sso: SSO, url: URL } }, "s3cr3t");
         assert.equal(
             v.configs.cm["oidc.config"],
             "clientID: argocd\nclientSecret: $oidc.clientSecret\nissuer: https://login.example.com\nname: SSO\nrequestedIDTokenClaims:\n  groups:\n    essential: true\nrequestedScopes:\n  - openid\n  - profile\n  - email\n  - groups\n",
@@ -122,7 +125,7 @@ describe("SSO as config (pure)", () => {
     });
 
     it("refuses SSO without its issuer, client id, secret or openid scope, and scopes that miss the groups claim", () => {
-        assert.deepEqual(problemsOf({ environment: "dev", argocd: { sso: { enabled: true, requestedScopes: ["email"], groupsClaim: "roles" } } }), [
+        assert.deepEqual(problemsOf({ environment: "dev", argocd: { sso: { enabled: true, requestedScopes: ["email"], groupsClaim: "roles" }, url: URL } }), [
             'ml-gitops:argocd.rbac.scopes: must include argocd.sso.groupsClaim ("roles"), or no group binding ever matches',
             "ml-gitops:argocd.sso.clientID: is required when argocd.sso.enabled is true",
             "ml-gitops:argocd.sso.issuer: is required when argocd.sso.enabled is true",
@@ -170,11 +173,74 @@ describe("AppProject roles", () => {
             }),
             [
                 'ml-gitops:project.roles.0.policies.0: the subject must be the role itself, proj:ml-dev:eng (got "p, proj:other:eng, applications, get, ml-dev/*, allow")',
-                'ml-gitops:project.roles.0.policies.1: the object must be in the project: ml-dev/<application> (got "p, proj:ml-dev:eng, applications, get, other/*, allow")',
+                'ml-gitops:project.roles.0.policies.1: the object must be in the project: ml-dev/<application>, ml-dev/<namespace>/<application> or ml-dev/* (got "p, proj:ml-dev:eng, applications, get, other/*, allow")',
                 'ml-gitops:project.roles.0.policies.2: must be a `p,` line: a project role\'s groups are bound with its groups key (got "g, team, role:admin")',
-                'ml-gitops:project.roles.0.policies.3: unknown action "fly"; Argo CD\'s are action, create, delete, get, invoke, override, sync, update (or *) (got "p, proj:ml-dev:eng, applications, fly, ml-dev/*, allow")',
+                'ml-gitops:project.roles.0.policies.3: unknown action "fly": Argo CD\'s are create, delete, get, override, sync, update, *, or action/<group>/<kind>/<action> (update/… and delete/… for sub-resources) (got "p, proj:ml-dev:eng, applications, fly, ml-dev/*, allow")',
             ],
         );
+    });
+
+    // argo-cd v3.4 validatePolicy / validateGroupName, which Argo CD runs only on `argocd proj role` edits.
+    it("refuses what Argo CD's validatePolicy refuses, line by line", () => {
+        const lines = [
+            "p, proj:ml-dev:eng, applications, get, ml-dev-other/app, allow",
+            "p, proj:ml-dev:eng, applications, action, ml-dev/*, allow",
+            "p, proj:ml-dev:eng, projects, get, ml-dev/*, allow",
+            "p, proj:ml-dev:eng, applications, get, ml-dev/*, Allow",
+            "p, proj:ml-dev:eng, applications,\tget, ml-dev/*, allow",
+            "p, proj:ml-dev:eng, applications, get, ml-dev/a/b/c, allow",
+            "p, proj:ml-dev:eng, applications, get, ml-dev/*",
+        ];
+        const of = (i: number) => `ml-gitops:project.roles.0.policies.${i}`;
+        const ACTIONS =
+            "Argo CD's are create, delete, get, override, sync, update, *, or action/<group>/<kind>/<action> (update/… and delete/… for sub-resources)";
+        const OBJECT = "the object must be in the project: ml-dev/<application>, ml-dev/<namespace>/<application> or ml-dev/*";
+        assert.deepEqual(problemsOf({ environment: "dev", project: { roles: [{ name: "eng", policies: lines }] } }), [
+            `${of(0)}: ${OBJECT} (got "${lines[0]}")`,
+            `${of(1)}: unknown action "action": ${ACTIONS} (got "${lines[1]}")`,
+            `${of(2)}: a project role's resource must be one of applications, applicationsets, clusters, exec, logs, repositories, not "projects" (got "${lines[2]}")`,
+            `${of(3)}: the effect must be allow or deny, not "Allow" (got "${lines[3]}")`,
+            `${of(4)}: unknown action "\\tget": ${ACTIONS} (got "p, proj:ml-dev:eng, applications,\\tget, ml-dev/*, allow")`,
+            `${of(5)}: ${OBJECT} (got "${lines[5]}")`,
+            `${of(6)}: must be \`p, proj:<project>:<role>, <resource>, <action>, <project>/<object>, allow|deny\` (got "${lines[6]}")`,
+        ]);
+        const good = [
+            "p, proj:ml-dev:eng, applications, action/apps/Deployment/restart, ml-dev/*, allow",
+            "p, proj:ml-dev:eng, applications, update/*, ml-dev/serving/app-1, deny",
+            "p, proj:ml-dev:eng, logs, get, ml-dev/app.v2, allow",
+            "p,proj:ml-dev:eng,exec,*,ml-dev/*,allow",
+        ];
+        assert.deepEqual(problemsOf({ environment: "dev", project: { roles: [{ name: "eng", policies: good }] } }), []);
+    });
+
+    it("refuses repeated roles, lines and groups, and groups Argo CD would refuse", () => {
+        const line = "p, proj:ml-dev:eng, logs, get, ml-dev/*, allow";
+        assert.deepEqual(
+            problemsOf({
+                environment: "dev",
+                project: {
+                    roles: [{ name: "eng", policies: [line, line], groups: ["a,b", " lead", "ops ", 'x"y', '""', "ops", "ops", '"a,b"'] }, { name: "eng" }],
+                },
+            }),
+            [
+                'ml-gitops:project.roles.0.groups.0: contains a comma: quote it ("…"), as Argo CD requires (got "a,b")',
+                'ml-gitops:project.roles.0.groups.1: starts with a space (got " lead")',
+                'ml-gitops:project.roles.0.groups.2: ends with a space (got "ops ")',
+                'ml-gitops:project.roles.0.groups.3: contains a quote, a tab or a line break (got "x\\"y")',
+                'ml-gitops:project.roles.0.groups.4: is empty (got "\\"\\"")',
+                'ml-gitops:project.roles.0.groups.6: repeats an earlier group (got "ops")',
+                `ml-gitops:project.roles.0.policies.1: repeats an earlier line (got "${line}")`,
+                'ml-gitops:project.roles.1.name: repeats an earlier role\'s name (got "eng")',
+            ],
+        );
+    });
+
+    it("renders `action` as action/*: Argo CD asks for action/<group>/<kind>/<action>, which a bare `action` never matches", () => {
+        const c = parseConfig({ environment: "dev", project: { roles: [{ name: "ops", actions: ["get", "action"] }] } });
+        assert.deepEqual(planProjects(c)[0].spec.roles?.[0].policies, [
+            "p, proj:ml-dev:ops, applications, get, ml-dev/*, allow",
+            "p, proj:ml-dev:ops, applications, action/*, ml-dev/*, allow",
+        ]);
     });
 
     it("renders the role into the AppProject", async () => {
@@ -201,7 +267,7 @@ describe("no shared admin in prod", () => {
     const PROD_SSO = { ...SSO, issuer: "https://login.acme.internal" };
 
     it("prod with SSO: admin off, no password generated or exported, the client secret a secret in the Release only", async () => {
-        const ev = await run({ ...prod, oidcClientSecret: "oidc-s3cr3t", argocd: { sso: PROD_SSO } });
+        const ev = await run({ ...prod, oidcClientSecret: "oidc-s3cr3t", argocd: { sso: PROD_SSO, url: URL } });
         assert.equal(byType(ev, T.randomPassword).length, 0);
         assert.equal(byType(ev, T.randomBytes).length, 0);
         assert.equal("adminPassword" in ev.outputs, false);
@@ -228,7 +294,7 @@ describe("no shared admin in prod", () => {
 
     it("dev never warns; prod with an explicit admin.enabled: true beside SSO keeps admin and does not warn", async () => {
         assert.deepEqual((await run({ environment: "dev", mlPlatform: { repoURL } })).warnings, []);
-        const ev = await run({ ...prod, oidcClientSecret: "x", argocd: { sso: PROD_SSO, admin: { enabled: true } } });
+        const ev = await run({ ...prod, oidcClientSecret: "x", argocd: { sso: PROD_SSO, admin: { enabled: true }, url: URL } });
         assert.equal(byType(ev, T.randomPassword).length, 1);
         assert.deepEqual(ev.warnings, []);
     });

@@ -162,7 +162,7 @@ describe("argo-cd chart values per setting (pure)", () => {
     it("keeps the given hash and the configured mtime in configs.secret, and the notifications switch", () => {
         const v = values({ adminPasswordMtime: "2026-02-03T04:05:06Z" }, true);
         assert.deepEqual(v.configs.secret, { argocdServerAdminPassword: "HASH", argocdServerAdminPasswordMtime: "2026-02-03T04:05:06Z" });
-        assert.deepEqual(v.notifications, { argocdUrl: "http://argocd-server.argocd.svc", cm: { create: false }, enabled: true, secret: { create: false } });
+        assert.deepEqual(v.notifications, { argocdUrl: "https://argocd-server.argocd.svc", cm: { create: false }, enabled: true, secret: { create: false } });
     });
 });
 
@@ -330,7 +330,7 @@ describe("components used directly", () => {
         assert.deepEqual(p.applicationNames, ["ray-operator-crds", "ray-operator", "ml-platform"]);
         assert.deepEqual(p.projectNames, ["ml-dev", "ray-platform"]);
         assert.equal(p.rayClusterName, undefined);
-        assert.equal(p.argocdUrl, "http://argocd-server.argocd.svc");
+        assert.equal(p.argocdUrl, "https://argocd-server.argocd.svc");
         assert.deepEqual(Object.keys(p.applications), ["ray-operator-crds", "ray-operator", "ml-platform"]);
         assert.equal(reveal(ev.outputs.pw), "pw-from-output");
         assert.deepEqual(reveal(one(ev, T.secret, "mp-notifications-secret").inputs.stringData), { "slack-token": "tok" });

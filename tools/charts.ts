@@ -64,6 +64,28 @@ export function chartTemplates(chart: string, version: string): string {
     return run("tar", ["-xzOf", chartFile(chart, version), "--wildcards", "*/templates/*"]);
 }
 
+/**
+ * The group and kind of every object a chart's own templates (not its subcharts') can create,
+ * whatever its values: each template document's `apiVersion:` and `kind:` at the start of a
+ * line, sorted and without repeats.
+ */
+export function chartTemplateKinds(chart: string, version: string): { group: string; kind: string }[] {
+    const file = chartFile(chart, version);
+    const kinds = new Map<string, { group: string; kind: string }>();
+    for (const entry of run("tar", ["-tzf", file])
+        .split("\n")
+        .filter((e) => /^[^/]+\/templates\/[^/]+\.yaml$/.test(e))) {
+        for (const doc of run("tar", ["-xzOf", file, entry]).split(/^---/m)) {
+            const apiVersion = /^apiVersion: *(\S+)/m.exec(doc)?.[1];
+            const kind = /^kind: *(\S+)/m.exec(doc)?.[1];
+            if (!apiVersion || !kind) continue;
+            const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
+            kinds.set(`${group} ${kind}`, { group, kind });
+        }
+    }
+    return [...kinds.keys()].sort().map((k) => kinds.get(k)!);
+}
+
 /** The CRDs a chart ships in `crds/` (for kuberay-operator, the ones the CRDs Application deploys). */
 export function chartCrds(chart: string, version: string): K8sObject[] {
     return parseAllDocuments(run(helmBinary(), ["show", "crds", chartFile(chart, version)]))

@@ -46,7 +46,7 @@ export interface ArgoCdConfig {
     readonly serviceType: ArgoCdServiceType;
     /** Ingress for argocd-server. */
     readonly ingress: ArgoCdIngressConfig;
-    /** External Argo CD URL, used in notification links. Default: https://<ingress.host>, else http://argocd-server.<namespace>.svc. */
+    /** Argo CD's URL as a browser reaches it: SSO's callback base and notification links. Default: https://<ingress.host>, else https://<the chart's argocd-server Service>.<namespace>.svc (in-cluster only, so required with SSO and no Ingress). */
     readonly url: string;
     /** Escape hatch: chart values deep-merged last over everything the program sets. */
     readonly values: { [key: string]: any };
@@ -165,7 +165,7 @@ export interface ArgoCdSettings {
     readonly serviceType?: ArgoCdServiceType;
     /** Ingress for argocd-server. */
     readonly ingress?: ArgoCdIngressSettings;
-    /** External Argo CD URL, used in notification links. Default: https://<ingress.host>, else http://argocd-server.<namespace>.svc. */
+    /** Argo CD's URL as a browser reaches it: SSO's callback base and notification links. Default: https://<ingress.host>, else https://<the chart's argocd-server Service>.<namespace>.svc (in-cluster only, so required with SSO and no Ingress). */
     readonly url?: string;
     /** Escape hatch: chart values deep-merged last over everything the program sets. */
     readonly values?: { [key: string]: any };
@@ -304,11 +304,13 @@ export interface ExtraAppSettings {
 export interface GroupKindConfig {
     readonly group: string;
     readonly kind: string;
+    readonly name?: string;
 }
 
 export interface GroupKindSettings {
     readonly group: string;
     readonly kind: string;
+    readonly name?: string;
 }
 
 /** KubeRay CRDs and operator. */
@@ -513,7 +515,7 @@ export interface ProjectConfig {
     readonly destinationNamespaces: string[];
     /** Namespaced kinds the project's apps may create. */
     readonly namespaceResourceWhitelist: GroupKindConfig[];
-    /** Cluster-scoped kinds the project's apps may create. */
+    /** Cluster-scoped kinds the project's apps may create; `name` (a glob) narrows an entry to matching objects, and a `Namespace` entry without one admits only the project's destination namespaces. */
     readonly clusterResourceWhitelist: GroupKindConfig[];
     /** Project roles, e.g. an ml-engineer role with actions [get, sync] bound to a group: name, description, actions, policies, groups. */
     readonly roles: ProjectRoleConfig[];
@@ -526,7 +528,7 @@ export interface ProjectRoleConfig {
     /** Role name; its policies' subject is proj:<project.name>:<name>. */
     readonly name: string;
     readonly description?: string;
-    /** What the role may do to every Application of the project (each becomes a `p,` line). */
+    /** What the role may do to every Application of the project (each becomes a `p,` line; `action` becomes `action/*`, every resource action). */
     readonly actions: ProjectRoleActions[];
     /** Further `p, proj:<project>:<role>, <resource>, <action>, <project>/<object>, <effect>` lines. */
     readonly policies: string[];
@@ -538,7 +540,7 @@ export interface ProjectRoleSettings {
     /** Role name; its policies' subject is proj:<project.name>:<name>. */
     readonly name: string;
     readonly description?: string;
-    /** What the role may do to every Application of the project (each becomes a `p,` line). */
+    /** What the role may do to every Application of the project (each becomes a `p,` line; `action` becomes `action/*`, every resource action). */
     readonly actions?: ProjectRoleActions[];
     /** Further `p, proj:<project>:<role>, <resource>, <action>, <project>/<object>, <effect>` lines. */
     readonly policies?: string[];
@@ -558,7 +560,7 @@ export interface ProjectSettings {
     readonly destinationNamespaces?: string[];
     /** Namespaced kinds the project's apps may create. */
     readonly namespaceResourceWhitelist?: GroupKindSettings[];
-    /** Cluster-scoped kinds the project's apps may create. */
+    /** Cluster-scoped kinds the project's apps may create; `name` (a glob) narrows an entry to matching objects, and a `Namespace` entry without one admits only the project's destination namespaces. */
     readonly clusterResourceWhitelist?: GroupKindSettings[];
     /** Project roles, e.g. an ml-engineer role with actions [get, sync] bound to a group: name, description, actions, policies, groups. */
     readonly roles?: ProjectRoleSettings[];
@@ -940,14 +942,14 @@ export interface SyncRetryBackoffSettings {
 
 /** Default sync retry for every Application. */
 export interface SyncRetryConfig {
-    /** Sync retries. */
+    /** Retries of a failed sync: 1 or more, or -1 for no limit (0, no retry, is refused). */
     readonly limit: number;
     readonly backoff: SyncRetryBackoffConfig;
 }
 
 /** Default sync retry for every Application. */
 export interface SyncRetrySettings {
-    /** Sync retries. */
+    /** Retries of a failed sync: 1 or more, or -1 for no limit (0, no retry, is refused). */
     readonly limit?: number;
     readonly backoff?: SyncRetryBackoffSettings;
 }

@@ -281,25 +281,47 @@ describe(`scenarios on the live platform (stack ${stack})`, function () {
         return "autoscaler replicas kept";
     });
 
-    scenario("denied", "denied: an Application whose source holds a ClusterRole its project does not admit is refused by Argo CD", async () => {
-        const ml = cluster.app("ml-platform") as { spec: { project: string; source: { repoURL?: string } } };
-        const app = {
+    scenario(
+        "denied",
+        "denied: an Application whose source holds a cluster-scoped object its project does not admit is refused by Argo CD: a ClusterRole in the ML project, a ClusterRoleBinding named outside the Ray project's names",
+        async () => {
+            const ml = cluster.app("ml-platform") as { spec: { project: string; source: { repoURL?: string } } };
+            const said = await refusedByProject("e2e-denied", ml.spec.project, { repoURL: ml.spec.source.repoURL!, targetRevision: "v1.0.0" }, "ml-serving", [
+                "clusterrole",
+                "e2e-denied",
+            ]);
+            results.note(`denied: Argo CD says "${said}"`);
+            const crds = cluster.app("ray-operator-crds") as { spec: { project: string; source: { repoURL: string; targetRevision: string } } };
+            const ray = await refusedByProject("e2e-denied-ray", crds.spec.project, crds.spec.source, "ray-system", ["clusterrolebinding", "e2e-ray-admin"]);
+            results.note(`denied (Ray project, a ClusterRoleBinding it does not admit by name): Argo CD says "${ray}"`);
+            return "denied by project";
+        },
+    );
+
+    /** Applies an Application of `denied/` in `project`; waits for Argo CD's "not permitted"; checks the object was not created; cleans up. */
+    async function refusedByProject(
+        name: string,
+        project: string,
+        source: { repoURL: string; targetRevision: string },
+        namespace: string,
+        [kind, objectName]: [string, string],
+    ): Promise<string> {
+        cluster.apply({
             apiVersion: "argoproj.io/v1alpha1",
             kind: "Application",
-            metadata: { name: "e2e-denied", namespace: ARGOCD_NS },
+            metadata: { name, namespace: ARGOCD_NS },
             spec: {
-                project: ml.spec.project,
-                source: { repoURL: ml.spec.source.repoURL, targetRevision: "v1.0.0", path: "denied" },
-                destination: { server: "https://kubernetes.default.svc", namespace: "ml-serving" },
+                project,
+                source: { repoURL: source.repoURL, targetRevision: source.targetRevision, path: "denied" },
+                destination: { server: "https://kubernetes.default.svc", namespace },
                 syncPolicy: { automated: {} },
             },
-        };
-        cluster.apply(app);
+        });
         let status = "";
         await cluster.until(90, () => {
             const a = cluster.get<{
                 status?: { operationState?: { message?: string; syncResult?: { resources?: { message?: string }[] } }; conditions?: { message?: string }[] };
-            }>("application", "e2e-denied", ARGOCD_NS);
+            }>("application", name, ARGOCD_NS);
             status = [
                 a?.status?.operationState?.message,
                 ...(a?.status?.conditions ?? []).map((c) => c.message),
@@ -308,14 +330,13 @@ describe(`scenarios on the live platform (stack ${stack})`, function () {
             return status.includes("not permitted in project");
         });
         const said = /[^.;:]*not permitted in project[^.;,]*/.exec(status)?.[0];
-        const created = cluster.get("clusterrole", "e2e-denied");
-        if (created) cluster.run(["delete", "clusterrole", "e2e-denied"]);
-        cluster.run(["-n", ARGOCD_NS, "delete", "application", "e2e-denied", "--wait=true", "--timeout=60s"]);
-        assert.equal(created, undefined, "the ClusterRole was created although the project does not admit it");
-        assert.ok(said, `no 'not permitted' from Argo CD in 90 s (status: ${status})`);
-        results.note(`denied: Argo CD says "${said}"`);
-        return "denied by project";
-    });
+        const created = cluster.get(kind, objectName);
+        if (created) cluster.run(["delete", kind, objectName]);
+        cluster.run(["-n", ARGOCD_NS, "delete", "application", name, "--wait=true", "--timeout=60s"]);
+        assert.equal(created, undefined, `${kind} ${objectName} was created although project ${project} does not admit it`);
+        assert.ok(said, `${name}: no 'not permitted' from Argo CD in 90 s (status: ${status})`);
+        return said;
+    }
 
     scenario("drift", "drift: a field of the ML platform's ConfigMap changed by hand is restored by selfHeal", async () => {
         const ml = cluster.get<{ spec: { syncPolicy?: { automated?: { selfHeal?: boolean } } } }>("application", "ml-platform", ARGOCD_NS);
