@@ -4,7 +4,8 @@
  * tests/setup.ts reads it before every test run. tools/charts.ts fills the cache; commands/helm.ts
  * runs what it holds.
  */
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { ARGOCD_CHART, KUBERAY_CHART_REPOSITORY, SUPPORTED_KUBERAY_VERSIONS } from "../components/versions";
 import { ROOT } from "./cli";
@@ -23,8 +24,20 @@ export const GOJQ_VERSION = "v0.12.17";
 /** Node.js releases from the npm package `node` (a real binary per platform): 22, the floor's line, on which .ci/run runs everything, and 24. .ci/run reads this line: keep it one line. */
 export const OTHER_NODE_VERSIONS = ["22.23.3", "24.21.0"] as const;
 
+/**
+ * tools/argocd-rbac, the harness on Argo CD's own util/rbac (its go.mod pins the argo-cd module):
+ * cached under a digest of its three files, so an edit builds it again.
+ */
+export const ARGOCD_RBAC_SOURCE = join(ROOT, "tools", "argocd-rbac");
+const argocdRbacDigest = () =>
+    createHash("sha256")
+        .update(["go.mod", "go.sum", "main.go"].map((f) => readFileSync(join(ARGOCD_RBAC_SOURCE, f), "utf8")).join("\0"))
+        .digest("hex")
+        .slice(0, 12);
+
 /** Where each tool lives in the cache. */
 export const cachedTool = {
+    argocdRbac: () => join(cacheDir(), "tools", `argocd-rbac-${argocdRbacDigest()}`, "argocd-rbac"),
     helm: () => join(cacheDir(), "tools", `helm-${HELM_VERSION}`, "helm"),
     gojq: () => join(cacheDir(), "tools", `gojq-${GOJQ_VERSION}`, "gojq"),
     node: (version: string) => join(cacheDir(), "tools", `node-${version}`, "node_modules", "node", "bin", "node"),
@@ -78,6 +91,7 @@ export function cacheMissing(charts: ChartRef[] = chartList()): string[] {
     const missing: string[] = [];
     if (!(process.env.HELM ?? onPath("helm")) && !existsSync(cachedTool.helm())) missing.push(`helm ${HELM_VERSION}`);
     if (!existsSync(cachedTool.gojq())) missing.push(`gojq ${GOJQ_VERSION}`);
+    if (!existsSync(cachedTool.argocdRbac())) missing.push("argocd-rbac (tools/argocd-rbac)");
     for (const v of OTHER_NODE_VERSIONS) if (!existsSync(cachedTool.node(v))) missing.push(`Node.js ${v}`);
     for (const c of charts) if (!existsSync(chartPath(c.name, c.version))) missing.push(`${c.name}-${c.version}.tgz`);
     return missing;

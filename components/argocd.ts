@@ -5,6 +5,7 @@ import * as bcrypt from "bcryptjs";
 import { argoCdArgsSchema, resolveArgoCd } from "./argocdSettings";
 import { parseArgs } from "./configErrors";
 import { policyCsv } from "./rbacSettings";
+import { podSecurityLabels } from "./podSecurity";
 import type { ArgoCdConfig, ArgoCdSettings } from "./generated/settingsTypes";
 import { healthCheckConfig } from "./healthChecks";
 import { deepMerge, sortKeys, yamlText } from "./util";
@@ -136,7 +137,7 @@ export class ArgoCd extends pulumi.ComponentResource {
         super("ml-gitops:argocd:ArgoCd", name, {}, opts);
         this.namespaceResource = new k8s.core.v1.Namespace(
             `${name}-ns`,
-            { metadata: { name: s.namespace, labels: { "app.kubernetes.io/part-of": "argocd" } } },
+            { metadata: { name: s.namespace, labels: { "app.kubernetes.io/part-of": "argocd", ...podSecurityLabels(s.podSecurity) } } },
             { parent: this },
         );
 

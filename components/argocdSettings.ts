@@ -6,6 +6,7 @@ import { z } from "zod";
 import { argoCdReleaseNameProblem, argoCdServerName } from "./argocdNames";
 import { anyObject, dnsLabel, MAX_RELEASE_NAME, releaseName, repoUrl, reporter, semver, type Report } from "./formats";
 import type { ArgoCdConfig } from "./generated/settingsTypes";
+import { podSecurityLevel } from "./podSecurity";
 import { checkRbac, checkSso, rbacSchema, ssoSchema } from "./rbacSettings";
 import { ARGOCD_CHART, DEFAULT_ARGOCD_VERSION, isSupportedArgoCdVersion, SUPPORTED_ARGOCD_RANGE } from "./versions";
 
@@ -96,6 +97,7 @@ export const argocdSchema = z
                 description:
                     "Argo CD's URL as a browser reaches it: SSO's callback base and notification links. Default: https://<ingress.host>, else https://<the chart's argocd-server Service>.<namespace>.svc (in-cluster only, so required with SSO and no Ingress).",
             }),
+        podSecurity: podSecurityLevel("restricted", "Argo CD's namespace (the argo-cd chart's pods pass restricted)"),
         values: anyObject.default({}).meta({ description: "Escape hatch: chart values deep-merged last over everything the program sets." }),
     })
     .prefault({});

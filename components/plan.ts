@@ -169,7 +169,7 @@ export function planApplications(c: PlatformConfig): PlannedApplication[] {
                     project: c.rayProject.name,
                     source: {
                         chart: "ray-cluster",
-                        helm: { releaseName: c.rayCluster.releaseName, valuesObject: rayClusterValues(c.rayCluster) },
+                        helm: { releaseName: c.rayCluster.releaseName, valuesObject: rayClusterValues(c.rayCluster, c.kuberay.podSecurity) },
                         repoURL: ray.chartRepository,
                         targetRevision: ray.version,
                     },

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { IN_CLUSTER } from "./argocdNames";
 import { anyObject, dnsLabel, duration, IMMUTABLE_REVISION, repoUrl, revision, timeoutSeconds, type Report } from "./formats";
 import { BUILTIN_APP_NAMES } from "./plan";
+import { podSecurityLevel } from "./podSecurity";
 import { projectGroupProblem, projectPolicyProblem, repeats } from "./projectRoles";
 
 const retrySchema = z.strictObject({
@@ -58,6 +59,10 @@ export const mlPlatformSchema = z
         path: z.string().min(1).default("environments/dev").meta({ description: "Path in the repository." }),
         valueFiles: z.array(z.string().min(1)).default(["values.yaml"]).meta({ description: "Helm valueFiles, in order." }),
         namespace: dnsLabel().default("ml-serving").meta({ description: "Destination namespace." }),
+        podSecurity: podSecurityLevel(
+            "baseline",
+            "mlPlatform.namespace, whose workloads are the config repository's; baseline refuses privileged pods, host namespaces and hostPath; restricted once they pass it",
+        ),
     })
     .prefault({});
 

@@ -8,6 +8,8 @@ import { parseConfig } from "./config";
 import type { MlPlatformSettings, PlatformConfig } from "./generated/settingsTypes";
 import { Notifications } from "./notifications";
 import { planApplications, planProjects, plannedRayClusterName } from "./plan";
+import { leastStrict, podSecurityLabels, type PodSecurityLevel } from "./podSecurity";
+import { workerServiceAccount } from "./raycluster";
 import { SECRET_KEYS } from "./schema";
 
 export type { MlPlatformSettings };
@@ -106,11 +108,24 @@ export class MlPlatform extends pulumi.ComponentResource {
         // is created with dependsOn that platform, and its objects wait for it.
         const before: pulumi.Input<pulumi.Resource>[] =
             opts?.dependsOn === undefined ? [] : ([] as pulumi.Input<pulumi.Resource>[]).concat(opts.dependsOn as pulumi.Input<pulumi.Resource>);
+        // Each namespace the program creates enforces the least strict level of what runs in it.
+        const levels = new Map<string, PodSecurityLevel[]>();
+        const place = (ns: string, level: PodSecurityLevel) => levels.set(ns, [...(levels.get(ns) ?? []), level]);
+        place(c.argocd.namespace, c.argocd.podSecurity);
+        place(c.kuberay.namespace, c.kuberay.podSecurity);
+        if (c.mlPlatform.enabled) place(c.mlPlatform.namespace, c.mlPlatform.podSecurity);
+        const levelOf = (ns: string) => leastStrict(levels.get(ns)!);
+
         let argocdNs: pulumi.Output<string>;
         if (c.argocd.install) {
             const argocd = new ArgoCd(
                 `${name}-argocd`,
-                { settings: c.argocd, notifications: c.notifications.enabled, adminPassword: args.adminPassword, oidcClientSecret: args.oidcClientSecret },
+                {
+                    settings: { ...c.argocd, podSecurity: levelOf(c.argocd.namespace) },
+                    notifications: c.notifications.enabled,
+                    adminPassword: args.adminPassword,
+                    oidcClientSecret: args.oidcClientSecret,
+                },
                 { parent: this },
             );
             own.argocd = argocd;
@@ -141,7 +156,8 @@ export class MlPlatform extends pulumi.ComponentResource {
         const namespaces = new Map<string, k8s.core.v1.Namespace>();
         const ensureNamespace = (key: string, ns: string) => {
             if (ns === c.argocd.namespace || namespaces.has(ns)) return;
-            namespaces.set(ns, new k8s.core.v1.Namespace(`${name}-${key}`, { metadata: { name: ns } }, { parent: this }));
+            const metadata = { labels: podSecurityLabels(levelOf(ns)), name: ns };
+            namespaces.set(ns, new k8s.core.v1.Namespace(`${name}-${key}`, { metadata }, { parent: this }));
         };
         ensureNamespace("ray-ns", c.kuberay.namespace);
         if (c.mlPlatform.enabled) ensureNamespace("ml-ns", c.mlPlatform.namespace);
@@ -150,14 +166,20 @@ export class MlPlatform extends pulumi.ComponentResource {
         // Application, deleted after it; in the Ray namespace, or after Argo CD when they share one.
         const sa = c.rayCluster.serviceAccount;
         const rayNs = namespaces.get(c.kuberay.namespace);
-        const rayIdentity =
-            c.rayCluster.enabled && sa?.create
-                ? new k8s.core.v1.ServiceAccount(
-                      `${name}-ray-sa`,
-                      { metadata: { annotations: sa.annotations, name: sa.name, namespace: c.kuberay.namespace } },
-                      { parent: this, dependsOn: rayNs ? [rayNs] : before },
-                  )
-                : undefined;
+        // The workers get their own, with no API token: only the head's holds the autoscaler's rights.
+        const rayIdentities: k8s.core.v1.ServiceAccount[] = [];
+        if (c.rayCluster.enabled && sa?.create) {
+            const identity = (key: string, accountName: string, extra: { automountServiceAccountToken?: boolean }) =>
+                new k8s.core.v1.ServiceAccount(
+                    `${name}-${key}`,
+                    { metadata: { annotations: sa.annotations, name: accountName, namespace: c.kuberay.namespace }, ...extra },
+                    { parent: this, dependsOn: rayNs ? [rayNs] : before },
+                );
+            rayIdentities.push(
+                identity("ray-sa", sa.name, {}),
+                identity("ray-worker-sa", workerServiceAccount(c.rayCluster)!, { automountServiceAccountToken: false }),
+            );
+        }
 
         const projects: Record<string, AppProject> = {};
         for (const p of plannedProjects) {
@@ -174,7 +196,7 @@ export class MlPlatform extends pulumi.ComponentResource {
             if (ns && (a.args.spec.destination.server ?? IN_CLUSTER) === IN_CLUSTER) deps.push(ns);
             // Stryker disable next-line ConditionalExpression: equivalent when forced true: the SDK drops an undefined dependsOn entry
             if (a.after) deps.push(own.applications[a.after]);
-            if (a.key === "raycluster" && rayIdentity) deps.push(rayIdentity);
+            if (a.key === "raycluster") deps.push(...rayIdentities);
             const key = c.applications[a.key] ? `app-${a.key}` : a.key;
             own.applications[a.key] = new Application(`${name}-${key}`, a.args, { parent: this, dependsOn: deps });
         }

@@ -3,6 +3,7 @@
  * the chart gives the RayCluster (needed for the Application's ignoreDifferences).
  */
 import type { RayClusterConfig, WorkerGroupConfig } from "./generated/settingsTypes";
+import { RESTRICTED_CONTAINER, RESTRICTED_POD, type PodSecurityLevel } from "./podSecurity";
 import { gpuTolerations } from "./podSettings";
 import { sortKeys } from "./util";
 
@@ -118,17 +119,29 @@ function workerValues(name: string, g: WorkerGroupConfig, serviceAccount: string
 }
 
 /**
+ * The workers' ServiceAccount: `serviceAccount.workerName`, else `<name>-worker`. Never the head's:
+ * KubeRay binds the autoscaler's Role (patch pods, patch rayclusters) to the head's ServiceAccount
+ * (kuberay `controllers/ray/common/rbac.go`), and a worker runs user code.
+ */
+export function workerServiceAccount(rc: Pick<RayClusterConfig, "serviceAccount">): string | undefined {
+    const sa = rc.serviceAccount;
+    return sa ? (sa.workerName ?? `${sa.name}-worker`) : undefined;
+}
+
+/**
  * The ray-cluster chart's valuesObject. Every worker group goes to the chart's
  * `additionalWorkerGroups` (a map the chart walks in name order), and the chart's single `worker`
  * slot is disabled: the RayCluster lists its groups in name order, whatever order the config
  * arrived in (the Pulumi CLI hands structured config over with its keys sorted). The chart's own
  * example group `smallGroup` stays disabled, as the chart ships it.
  */
-export function rayClusterValues(rc: RayClusterConfig) {
+export function rayClusterValues(rc: RayClusterConfig, podSecurity: PodSecurityLevel = "baseline") {
     const image = { pullPolicy: rc.image.pullPolicy, repository: rc.image.repository, tag: rc.image.tag };
-    const serviceAccount = rc.serviceAccount?.name;
+    // At `restricted`, every pod and container (the autoscaler's too) carries what that level requires.
+    const restricted = podSecurity === "restricted";
+    const secured = (v: Record<string, unknown>) => (restricted ? { ...v, podSecurityContext: RESTRICTED_POD, securityContext: RESTRICTED_CONTAINER } : v);
     const head: Record<string, unknown> = {
-        ...podValues(rc.head, serviceAccount, true),
+        ...secured(podValues(rc.head, rc.serviceAccount?.name, true)),
         enableInTreeAutoscaling: rc.head.autoscaler.enabled,
         rayStartParams: { ...rc.head.rayStartParams },
         resources: podResources(rc.head.cpu, rc.head.memory),
@@ -139,10 +152,13 @@ export function rayClusterValues(rc: RayClusterConfig) {
             idleTimeoutSeconds: rc.head.autoscaler.idleTimeoutSeconds,
             upscalingMode: rc.head.autoscaler.upscalingMode,
             version: rc.head.autoscaler.version,
+            ...(restricted ? { securityContext: RESTRICTED_CONTAINER } : {}),
         };
     }
     const values: Record<string, unknown> = {
-        additionalWorkerGroups: Object.fromEntries(Object.entries(rc.workerGroups).map(([name, g]) => [name, workerValues(name, g, serviceAccount)])),
+        additionalWorkerGroups: Object.fromEntries(
+            Object.entries(rc.workerGroups).map(([name, g]) => [name, secured(workerValues(name, g, workerServiceAccount(rc)))]),
+        ),
         fullnameOverride: rc.fullnameOverride,
         head,
         image,

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { dnsLabel, MAX_RELEASE_NAME, quantity, releaseName, repoUrl, semver, timeoutSeconds, anyObject, type Report } from "./formats";
+import { podSecurityLevel } from "./podSecurity";
 import { checkPodSettings, checkTolerations, dnsSubdomain, gpuSchema, labelKey, podSettingsShape, secretRef } from "./podSettings";
 import { DEFAULT_NAME_OVERRIDE, rayClusterFullname, rayClusterNameProblem } from "./raycluster";
 import { DEFAULT_KUBERAY_VERSION, DEFAULT_RAY_IMAGE_TAG, isSupportedKuberayVersion, KUBERAY_CHART_REPOSITORY, SUPPORTED_KUBERAY_RANGE } from "./versions";
@@ -71,7 +72,13 @@ export const rayClusterSchema = z
             .meta({ description: "The head pod." }),
         serviceAccount: z
             .strictObject({
-                name: dnsSubdomain().meta({ description: "ServiceAccount of the head and every worker." }),
+                name: dnsSubdomain().meta({
+                    description: "ServiceAccount of the head, to which KubeRay binds the autoscaler's Role (patch pods and rayclusters in its namespace).",
+                }),
+                workerName: dnsSubdomain().optional().meta({
+                    description:
+                        "ServiceAccount of every worker group: workers run user code, so not the head's. Default `<name>-worker`, created beside the head's (same annotations, no API token mounted) when create is true; required when create is false.",
+                }),
                 create: z.boolean().default(false).meta({ description: "Create it in kuberay.namespace (true), or use one that exists (false)." }),
                 annotations: z
                     .record(labelKey(), z.string())
@@ -153,6 +160,10 @@ export const kuberaySchema = z
             .meta({ description: "Git repository holding helm-chart/kuberay-operator/crds." }),
         chartRepository: repoUrl.default(KUBERAY_CHART_REPOSITORY).meta({ description: "Helm repository of kuberay-operator and ray-cluster." }),
         operatorValues: anyObject.default({}).meta({ description: "valuesObject for the kuberay-operator chart." }),
+        podSecurity: podSecurityLevel(
+            "restricted",
+            "kuberay.namespace, the operator's and the RayCluster's; at restricted the Ray pods get the securityContexts it requires, so the Ray image must run as a numeric non-root user, as rayproject/ray does (uid 1000)",
+        ),
     })
     .prefault({});
 
@@ -199,6 +210,17 @@ export function checkRayCluster(rc: z.output<typeof rayClusterSchema>, prod: boo
         if (problem) report([rc.fullnameOverride ? "fullnameOverride" : "releaseName"], problem);
     }
     if (prod && rc.image.tag === "latest") report(["image", "tag"], 'must not be "latest" in prod: pin a Ray version');
+    const sa = rc.serviceAccount;
+    if (sa && !sa.create && !sa.workerName)
+        report(
+            ["serviceAccount", "workerName"],
+            "is required when serviceAccount.create is false: KubeRay binds the autoscaler's Role (patch pods, patch rayclusters) to the head's ServiceAccount, so the workers, which run user code, need one of their own",
+        );
+    if (sa && sa.workerName === sa.name)
+        report(
+            ["serviceAccount", "workerName"],
+            "must differ from serviceAccount.name: the head's ServiceAccount holds the autoscaler's rights to patch the RayCluster",
+        );
     if (rc.serviceAccount && !rc.serviceAccount.create && Object.keys(rc.serviceAccount.annotations).length)
         report(
             ["serviceAccount", "annotations"],

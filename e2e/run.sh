@@ -120,7 +120,7 @@ finish() {
   fi
   say "stacks:$DONE_STACKS; toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, total $(( $(date +%s) - T_START ))s"
   local notified="${RESULT[notified]:-notified 0 (no stack sends to a Slack stand-in)}"
-  echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run}${RESULT[day2]:+ · ${RESULT[day2]}}${RESULT[day2-guard]:+ · ${RESULT[day2-guard]}} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s)$LANGUAGE_NOTES$PROVIDER_NOTE"
+  echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}}${RESULT[least-privilege]:+ · ${RESULT[least-privilege]}}${RESULT[pod-security]:+ · ${RESULT[pod-security]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run}${RESULT[day2]:+ · ${RESULT[day2]}}${RESULT[day2-guard]:+ · ${RESULT[day2-guard]}} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s)$LANGUAGE_NOTES$PROVIDER_NOTE"
   [ -z "$SCENARIO_FAILED" ] || { for f in $SCENARIO_FAILED; do say "FAILED scenario $f: ${RESULT[$f]}"; done; exit 1; }
 }
 
@@ -497,7 +497,7 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
   # ---------------------------------------------------------------- 6. the real controllers, made to show it
   if [ -n "${ML_GITOPS_E2E_PAUSE:-}" ]; then say "$stack: holding ${ML_GITOPS_E2E_PAUSE}s (KUBECONFIG=$W/kubeconfig)"; sleep "$ML_GITOPS_E2E_PAUSE"; fi
   say "$stack: Ray pods: $(K -n "$RAY_NS" get pods -l "ray.io/cluster=$RAYCLUSTER" -o jsonpath='{range .items[*]}{.metadata.labels.ray\.io/group}={.status.phase} {end}'); RayCluster: $(K -n "$RAY_NS" get raycluster "$RAYCLUSTER" -o jsonpath='{.status.state} {range .status.conditions[*]}{.type}={.status} {end}')"
-  # The scenarios (e2e/live/scenarios.test.ts): placement, pods, health, autoscaler, denied, drift.
+  # The scenarios (e2e/live/scenarios.test.ts): placement, pods, least-privilege, pod-security, health, autoscaler, denied, drift.
   # A scenario that fails records its reason; the run goes on and exits 1 at the end.
   live_tests "$stack" "$W/scenarios-$stack.json" scenarios.test.ts > /dev/null || say "$stack: a scenario failed (log: $W/logs/$stack-scenarios.log)"
   ml_repo="$(K -n "$ARGOCD_NS" get application ml-platform -o jsonpath='{.spec.source.repoURL}')"

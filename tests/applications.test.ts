@@ -168,12 +168,16 @@ describe("GitOps applications in the shipped stacks", () => {
             autoscalerOptions: {
                 env: [{ name: "AUTOSCALER_MAX_CONCURRENT_LAUNCHES", value: "100" }],
                 idleTimeoutSeconds: 600,
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
                 upscalingMode: "Default",
                 version: "v2",
             },
             enableInTreeAutoscaling: true,
+            // kuberay.podSecurity is restricted by default: what that level requires, on every container.
+            podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
             rayStartParams: { "num-cpus": "0" },
             resources: { limits: { cpu: "1", memory: "2G" }, requests: { cpu: "1", memory: "2G" } },
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
         });
         assert.deepEqual(o.metadata.annotations, {
             ...WAIT,

@@ -14,7 +14,15 @@ const opts = { project: "p", stack: "s", config: {}, secretKeys: [] };
 describe("building blocks with their own args", () => {
     it("ArgoCd with no args: the defaults (namespace and release argocd, chart 10.1.1, one replica each, generated password)", async () => {
         const ev = await evaluate(() => new ArgoCd("a"), opts);
-        assert.deepEqual(one(ev, T.namespace, "a-ns").inputs.metadata, { labels: { "app.kubernetes.io/part-of": "argocd" }, name: "argocd" });
+        assert.deepEqual(one(ev, T.namespace, "a-ns").inputs.metadata, {
+            labels: {
+                "app.kubernetes.io/part-of": "argocd",
+                "pod-security.kubernetes.io/audit": "restricted",
+                "pod-security.kubernetes.io/enforce": "restricted",
+                "pod-security.kubernetes.io/warn": "restricted",
+            },
+            name: "argocd",
+        });
         const release = one(ev, T.release, "a").inputs;
         assert.equal(release.name, "argocd");
         assert.equal(release.version, "10.1.1");

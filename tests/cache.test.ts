@@ -71,18 +71,31 @@ describe("the chart and tool cache that npm test fills first", function () {
         assert.deepEqual(config.require, ["ts-node/register/transpile-only", "tests/fast-stacks.ts", "tests/setup.ts"]);
     });
 
-    it("lists what it lacks: helm unless $HELM or PATH has one, gojq, Node.js 22 and 24, each chart", () => {
+    it("lists what it lacks: helm unless $HELM or PATH has one, gojq, argocd-rbac, Node.js 22 and 24, each chart", () => {
         const empty = mkdtempSync(join(tmpdir(), "ml-gitops-cache-"));
         try {
             const charts = [{ name: "argo-cd", version: "10.1.1", repo: "https://argoproj.github.io/argo-helm" }];
             withEnv({ ML_GITOPS_CACHE: empty, HELM: undefined, PATH: "" }, () => {
-                assert.deepEqual(cacheMissing(charts), ["helm v4.1.4", "gojq v0.12.17", "Node.js 22.23.3", "Node.js 24.21.0", "argo-cd-10.1.1.tgz"]);
+                assert.deepEqual(cacheMissing(charts), [
+                    "helm v4.1.4",
+                    "gojq v0.12.17",
+                    "argocd-rbac (tools/argocd-rbac)",
+                    "Node.js 22.23.3",
+                    "Node.js 24.21.0",
+                    "argo-cd-10.1.1.tgz",
+                ]);
             });
             withEnv({ ML_GITOPS_CACHE: empty, HELM: "/opt/helm" }, () => {
-                assert.deepEqual(cacheMissing(charts), ["gojq v0.12.17", "Node.js 22.23.3", "Node.js 24.21.0", "argo-cd-10.1.1.tgz"]);
+                assert.deepEqual(cacheMissing(charts), [
+                    "gojq v0.12.17",
+                    "argocd-rbac (tools/argocd-rbac)",
+                    "Node.js 22.23.3",
+                    "Node.js 24.21.0",
+                    "argo-cd-10.1.1.tgz",
+                ]);
                 mkdirSync(join(empty, "charts"));
                 writeFileSync(join(empty, "charts", "argo-cd-10.1.1.tgz"), "");
-                assert.deepEqual(cacheMissing(charts), ["gojq v0.12.17", "Node.js 22.23.3", "Node.js 24.21.0"]);
+                assert.deepEqual(cacheMissing(charts), ["gojq v0.12.17", "argocd-rbac (tools/argocd-rbac)", "Node.js 22.23.3", "Node.js 24.21.0"]);
             });
         } finally {
             rmSync(empty, { recursive: true, force: true });

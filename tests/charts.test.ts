@@ -422,6 +422,7 @@ describe("the real charts render what the program declares", function () {
                 assert.deepEqual(options(stacks.prod), {
                     env: [{ name: "AUTOSCALER_MAX_CONCURRENT_LAUNCHES", value: "100" }],
                     idleTimeoutSeconds: 600,
+                    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
                     upscalingMode: "Default",
                     version: "v2",
                 });
@@ -473,11 +474,19 @@ describe("the real charts render what the program declares", function () {
                         annotations: metadata.annotations,
                         env: c.env,
                         envFrom: c.envFrom,
+                        podSecurityContext: podSpec.securityContext,
+                        securityContext: c.securityContext,
                         volumeMounts: c.volumeMounts,
                     };
                 };
+                // kuberay.podSecurity restricted (the default): what that level requires, on the pod and the Ray container.
+                const restricted = {
+                    podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+                    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                };
                 assert.deepEqual(pod(spec.headGroupSpec.template), {
                     ...shared,
+                    ...restricted,
                     annotations: { "prometheus.io/scrape": "true" },
                     env,
                     envFrom,
@@ -497,6 +506,8 @@ describe("the real charts render what the program declares", function () {
                 assert.equal(gpu.groupName, "gpu");
                 assert.deepEqual(pod(gpu.template), {
                     ...shared,
+                    ...restricted,
+                    serviceAccountName: "ray-workloads-worker",
                     annotations: { "prometheus.io/scrape": "true" },
                     env,
                     envFrom,
@@ -541,7 +552,7 @@ describe("the real charts render what the program declares", function () {
                     "additionalWorkerGroups.smallGroup.resources",
                     // Maps of the user's own keys (label keys, Kubernetes fields), passed through whole.
                     ...["head", "additionalWorkerGroups.smallGroup"].flatMap((pod) =>
-                        ["nodeSelector", "labels", "annotations", "affinity"].map((k) => `${pod}.${k}`),
+                        ["nodeSelector", "labels", "annotations", "affinity", "podSecurityContext", "securityContext"].map((k) => `${pod}.${k}`),
                     ),
                 ];
                 for (const [name, ev] of Object.entries(stacks)) {

@@ -64,6 +64,10 @@ function assertSources(ev: Evaluation, mlPlatformRevision: string, kuberay: stri
     );
 }
 
+/** What kuberay.podSecurity: restricted (the default) puts on every Ray pod and container. */
+const RESTRICTED_POD = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
+
 describe("the e2e stack files, under the mock engine", () => {
     it("e2e: the dev profile, every source on the loopback repository, every Application awaited", async () => {
         const ev = (await renderStack("e2e")).evaluation;
@@ -87,7 +91,9 @@ describe("the e2e stack files, under the mock engine", () => {
                     limits: { cpu: "1", memory: "1Gi", "nvidia.com/gpu": "1" },
                     requests: { cpu: "1", memory: "1Gi", "nvidia.com/gpu": "1" },
                 },
-                serviceAccountName: "ray-workloads",
+                podSecurityContext: RESTRICTED_POD,
+                securityContext: RESTRICTED_CONTAINER,
+                serviceAccountName: "ray-workloads-worker",
                 tolerations: [{ effect: "NoSchedule", key: "nvidia.com/gpu", operator: "Exists" }],
                 volumeMounts: [{ mountPath: "/dev/shm", name: "shared-mem" }],
                 volumes: [{ emptyDir: { medium: "Memory", sizeLimit: "512Mi" }, name: "shared-mem" }],
@@ -100,7 +106,9 @@ describe("the e2e stack files, under the mock engine", () => {
                 rayStartParams: { resources: '"{\\"spot-worker\\": 1}"' },
                 replicas: 1,
                 resources: { limits: { cpu: "1", memory: "1Gi" }, requests: { cpu: "1", memory: "1Gi" } },
-                serviceAccountName: "ray-workloads",
+                podSecurityContext: RESTRICTED_POD,
+                securityContext: RESTRICTED_CONTAINER,
+                serviceAccountName: "ray-workloads-worker",
                 tolerations: [{ effect: "NoSchedule", key: "cloud.google.com/gke-spot", operator: "Equal", value: "true" }],
             },
             "standard-worker": {
@@ -109,14 +117,25 @@ describe("the e2e stack files, under the mock engine", () => {
                 minReplicas: 0,
                 rayStartParams: { resources: '"{\\"standard-worker\\": 1}"' },
                 replicas: 1,
+                podSecurityContext: RESTRICTED_POD,
                 resources: { limits: { cpu: "1", memory: "1G" }, requests: { cpu: "1", memory: "1G" } },
-                serviceAccountName: "ray-workloads",
+                securityContext: RESTRICTED_CONTAINER,
+                serviceAccountName: "ray-workloads-worker",
             },
         });
         // The pods scenario's identity: created by the program, before the RayCluster's Application.
         const sa = one(ev, "kubernetes:core/v1:ServiceAccount", "ml-ray-sa");
         assert.deepEqual(sa.inputs.metadata, { annotations: { "e2e.ml-gitops/identity": "ray-workloads" }, name: "ray-workloads", namespace: "ray-system" });
         assert.ok(one(ev, T.app, "ml-raycluster").dependencies.includes(sa.urn));
+        // The workers' own: the same cloud identity, no API token, not bound to the autoscaler's Role.
+        const worker = one(ev, "kubernetes:core/v1:ServiceAccount", "ml-ray-worker-sa");
+        assert.deepEqual(worker.inputs, {
+            apiVersion: "v1",
+            automountServiceAccountToken: false,
+            kind: "ServiceAccount",
+            metadata: { annotations: { "e2e.ml-gitops/identity": "ray-workloads" }, name: "ray-workloads-worker", namespace: "ray-system" },
+        });
+        assert.ok(one(ev, T.app, "ml-raycluster").dependencies.includes(worker.urn));
     });
 
     it("e2e-prod: the prod profile (HA, Ingress with TLS, pinned revisions, both services), on loopback, every Application awaited", async () => {

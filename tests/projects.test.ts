@@ -230,8 +230,45 @@ describe("AppProjects of the shipped stacks, literally", () => {
         assert.deepEqual(deps("ml-raycluster"), [project("ml-ray-project"), appUrn("ml-ray-operator"), ...base, ns("ml-ray-ns")].sort());
         assert.deepEqual(one(prod, T.project, "ml-project").dependencies, base);
         assert.deepEqual(one(prod, T.project, "ml-ray-project").dependencies, base);
-        assert.deepEqual(one(prod, T.namespace, "ml-ray-ns").inputs, { apiVersion: "v1", kind: "Namespace", metadata: { name: "ray-system" } });
-        assert.deepEqual(one(prod, T.namespace, "ml-ml-ns").inputs, { apiVersion: "v1", kind: "Namespace", metadata: { name: "ml-serving" } });
+        // Pod Security Admission: KubeRay's namespace enforces restricted, the ML platform's baseline; both warn and audit at restricted.
+        const labels = (enforce: string) => ({
+            "pod-security.kubernetes.io/audit": "restricted",
+            "pod-security.kubernetes.io/enforce": enforce,
+            "pod-security.kubernetes.io/warn": "restricted",
+        });
+        assert.deepEqual(one(prod, T.namespace, "ml-ray-ns").inputs, {
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: { labels: labels("restricted"), name: "ray-system" },
+        });
+        assert.deepEqual(one(prod, T.namespace, "ml-ml-ns").inputs, {
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: { labels: labels("baseline"), name: "ml-serving" },
+        });
+    });
+
+    it("enforces the least strict level of what shares a namespace, and each configured level", async () => {
+        const enforced = (ev: Evaluation, name: string) =>
+            (one(ev, T.namespace, name).inputs.metadata as { labels: Record<string, string> }).labels["pod-security.kubernetes.io/enforce"];
+        const shared = await run({ environment: "dev", notifications: { enabled: false }, mlPlatform: { namespace: "ray-system" } });
+        assert.equal(enforced(shared, "ml-ray-ns"), "baseline", "Ray and ML in one namespace: the ML platform's baseline");
+        assert.deepEqual(
+            byType(shared, T.namespace)
+                .map((r) => r.name)
+                .sort(),
+            ["ml-argocd-ns", "ml-ray-ns"],
+        );
+        const inArgo = await run({ environment: "dev", notifications: { enabled: false }, kuberay: { namespace: "argocd", podSecurity: "privileged" } });
+        assert.equal(enforced(inArgo, "ml-argocd-ns"), "privileged", "KubeRay in Argo CD's namespace: its level there");
+        assert.equal(enforced(inArgo, "ml-ml-ns"), "baseline");
+        const set = await run({
+            environment: "dev",
+            notifications: { enabled: false },
+            argocd: { podSecurity: "baseline" },
+            mlPlatform: { podSecurity: "restricted" },
+        });
+        assert.deepEqual([enforced(set, "ml-argocd-ns"), enforced(set, "ml-ray-ns"), enforced(set, "ml-ml-ns")], ["baseline", "restricted", "restricted"]);
     });
 });
 

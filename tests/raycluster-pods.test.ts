@@ -168,9 +168,23 @@ const BAD: [string, Record<string, unknown>, string[]][] = [
     ],
     [
         "annotations on a ServiceAccount the program does not create",
-        rc({ serviceAccount: { name: "ray", annotations: { "iam.gke.io/gcp-service-account": "ray@p.iam.gserviceaccount.com" } } }),
+        rc({ serviceAccount: { name: "ray", workerName: "ray-w", annotations: { "iam.gke.io/gcp-service-account": "ray@p.iam.gserviceaccount.com" } } }),
         [
             `${K}.serviceAccount.annotations: apply only to a ServiceAccount the program creates (create: true); annotate an existing one where it is managed (got {"iam.gke.io/gcp-service-account":"ray@p.iam.gserviceaccount.com"})`,
+        ],
+    ],
+    [
+        "an existing head ServiceAccount without the workers' own",
+        rc({ serviceAccount: { name: "ray" } }),
+        [
+            `${K}.serviceAccount.workerName: is required when serviceAccount.create is false: KubeRay binds the autoscaler's Role (patch pods, patch rayclusters) to the head's ServiceAccount, so the workers, which run user code, need one of their own`,
+        ],
+    ],
+    [
+        "the workers under the head's ServiceAccount",
+        rc({ serviceAccount: { name: "ray", create: true, workerName: "ray" } }),
+        [
+            `${K}.serviceAccount.workerName: must differ from serviceAccount.name: the head's ServiceAccount holds the autoscaler's rights to patch the RayCluster (got "ray")`,
         ],
     ],
 ];
@@ -313,6 +327,7 @@ describe("RayCluster pods: scheduling, identity, environment, /dev/shm, fault to
         assert.deepEqual(g, {
             ...shared,
             nodeSelector: { gpu: "a100", pool: "ml" },
+            serviceAccountName: "ray-worker",
             resources: { limits: { cpu: "1", memory: "4Gi", "nvidia.com/gpu": "1" }, requests: { cpu: "1", memory: "4Gi", "nvidia.com/gpu": "1" } },
             tolerations: [
                 { effect: "NoSchedule", key: "dedicated", operator: "Equal", value: "ml" },
@@ -377,9 +392,23 @@ describe("RayCluster pods: scheduling, identity, environment, /dev/shm, fault to
             }
         ).source.helm.valuesObject;
         assert.equal(values.head.serviceAccountName, "ray-workloads");
-        assert.equal(values.additionalWorkerGroups["standard-worker"].serviceAccountName, "ray-workloads");
+        assert.equal(
+            values.additionalWorkerGroups["standard-worker"].serviceAccountName,
+            "ray-workloads-worker",
+            "never the head's: it holds the autoscaler's rights",
+        );
+        const worker = one(ev, "kubernetes:core/v1:ServiceAccount", "ml-ray-worker-sa");
+        assert.deepEqual(worker.inputs, {
+            apiVersion: "v1",
+            automountServiceAccountToken: false,
+            kind: "ServiceAccount",
+            metadata: { annotations, name: "ray-workloads-worker", namespace: "ray-system" },
+        });
+        assert.ok(app.dependencies.includes(worker.urn));
+        const named = await run(rc({ serviceAccount: { name: "ray-workloads", create: true, workerName: "ray-users" } }));
+        assert.equal((one(named, "kubernetes:core/v1:ServiceAccount", "ml-ray-worker-sa").inputs.metadata as { name: string }).name, "ray-users");
 
-        const referenced = await run(rc({ serviceAccount: { name: "existing" } }));
+        const referenced = await run(rc({ serviceAccount: { name: "existing", workerName: "existing-workers" } }));
         assert.deepEqual(byType(referenced, "kubernetes:core/v1:ServiceAccount"), [], "an existing one is only referenced");
         const shared = await run({ environment: "dev", kuberay: { namespace: "argocd" }, rayCluster: { serviceAccount: { name: "ray", create: true } } });
         const inArgo = one(shared, "kubernetes:core/v1:ServiceAccount", "ml-ray-sa");

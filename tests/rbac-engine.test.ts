@@ -1,74 +1,124 @@
 /**
- * The RBAC a stack declares means what the config reference says, by Argo CD's own evaluator: the
- * argocd-rbac-cm that `helm template` of the real argo-cd chart renders from the stack's values,
- * asked with `argocd admin settings rbac can` of the binary the e2e toolchain builds (the same
- * util/rbac code the API server enforces with). Skipped, saying why, where the binary is not built.
- * The command needs a Kubernetes client config even with --policy-file; a dummy server and token
- * satisfy it, and nothing is contacted.
+ * The RBAC a stack declares means what the config reference says, by Argo CD's own evaluator:
+ * tools/argocd-rbac, a harness on github.com/argoproj/argo-cd/v3 util/rbac (the code argocd-server
+ * enforces with), built into the test cache by the setup like gojq. It is asked what argocd-server
+ * would decide for a logged-in user (their subject and SSO groups), with the argocd-rbac-cm that
+ * `helm template` of the real argo-cd chart renders from the stack's values and the AppProjects'
+ * roles as the program declares them. No cluster, no e2e toolchain: it runs in every CI run.
  */
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
-import { stringify } from "yaml";
 import { helmTemplate } from "../commands/helm";
+import { cachedTool } from "../commands/cache";
 import { renderStack } from "../commands/render";
-import { reveal } from "../testing/engine";
-import { one, T } from "./harness";
+import { run as runTool } from "../commands/helm";
+import { reveal, type Evaluation } from "../testing/engine";
+import { byType, one, run, T } from "./harness";
 
-const ARGOCD = join(process.env.ML_GITOPS_E2E_CACHE ?? join(homedir(), ".cache", "ml-gitops-e2e"), "bin", "argocd");
+interface Query {
+    subject: string;
+    groups?: string[];
+    resource: string;
+    action: string;
+    object: string;
+}
+interface Rbac {
+    policy: string;
+    defaultRole: string;
+    projects: { name: string; roles: { name: string; policies: string[]; groups: string[] }[] }[];
+}
 
-/** The argocd-rbac-cm that the argo-cd chart renders for a stack, as a file. */
-async function rbacConfigMapFile(stack: string, dir: string): Promise<string> {
-    const ev = (await renderStack(stack)).evaluation;
-    const values = reveal(one(ev, T.release, "ml-argocd").inputs.values);
-    const cm = helmTemplate({ chart: "argo-cd", version: "10.1.1", release: "argocd", namespace: "argocd", values }).find(
+/** What a stack's Argo CD enforces: the chart's argocd-rbac-cm from its values, and its AppProjects' roles. */
+function rbacOf(ev: Evaluation): Rbac {
+    const release = reveal(one(ev, T.release, "ml-argocd").inputs) as { name: string; namespace: string; version: string; values: unknown };
+    const cm = helmTemplate({ chart: "argo-cd", version: release.version, release: release.name, namespace: release.namespace, values: release.values }).find(
         (o) => o.kind === "ConfigMap" && o.metadata?.name === "argocd-rbac-cm",
-    );
+    ) as { data?: Record<string, string> } | undefined;
     assert.ok(cm, "the chart renders argocd-rbac-cm");
-    const file = join(dir, `${stack}-argocd-rbac-cm.yaml`);
-    writeFileSync(file, stringify(cm));
-    return file;
+    const projects = byType(ev, T.project).map((p) => {
+        const o = p.inputs as { metadata: { name: string }; spec: { roles?: { name: string; policies?: string[]; groups?: string[] }[] } };
+        const roles = (o.spec.roles ?? []).map((r) => ({ name: r.name, policies: r.policies ?? [], groups: r.groups ?? [] }));
+        return { name: o.metadata.name, roles };
+    });
+    return { policy: cm.data?.["policy.csv"] ?? "", defaultRole: cm.data?.["policy.default"] ?? "", projects };
 }
 
-/** `argocd admin settings rbac can <subject> <action> <resource> <object>`: "Yes" (exit 0) or "No" (exit 1). */
-function can(file: string, subject: string, action: string, resource: string, object: string): string {
-    const r = spawnSync(
-        ARGOCD,
-        ["admin", "settings", "rbac", "can", subject, action, resource, object, "--policy-file", file, "--server", "https://127.0.0.1:1", "--token", "x"],
-        { encoding: "utf8", env: { ...process.env, ARGOCD_BINARY_NAME: "argocd" } },
-    );
-    const answer = r.stdout.trim();
-    assert.ok((answer === "Yes" && r.status === 0) || (answer === "No" && r.status === 1), `rbac can failed (exit ${r.status}): ${r.stdout}${r.stderr}`);
-    return answer;
+/** Argo CD's answer to each query, as argocd-server's enforcer gives it. */
+function allowed(rbac: Rbac, queries: Query[]): boolean[] {
+    const out = runTool(cachedTool.argocdRbac(), [], { input: JSON.stringify({ ...rbac, queries: queries.map((q) => ({ groups: [], ...q })) }) });
+    return JSON.parse(out) as boolean[];
 }
+const ask = (rbac: Rbac, q: Query) => allowed(rbac, [q])[0];
 
-describe("RBAC, by Argo CD's own evaluator", function () {
+describe("RBAC, by Argo CD's own evaluator (util/rbac, tools/argocd-rbac)", function () {
     this.timeout(120_000);
-    let dir = "";
-    before(function () {
-        if (!existsSync(ARGOCD)) {
-            process.stdout.write(`    skipped: no argocd binary at ${ARGOCD} (bash e2e/toolchain.sh argocd builds it)\n`);
-            this.skip();
-        }
-        dir = mkdtempSync(join(tmpdir(), "ml-gitops-rbac-"));
-    });
-    after(() => rmSync(dir, { recursive: true, force: true }));
-
-    it("dev: every logged-in user reads everything and changes nothing", async () => {
-        const file = await rbacConfigMapFile("dev", dir);
-        assert.equal(can(file, "alice@example.com", "get", "applications", "ml-dev/ml-platform"), "Yes");
-        assert.equal(can(file, "alice@example.com", "get", "projects", "ml-dev"), "Yes");
-        assert.equal(can(file, "alice@example.com", "sync", "applications", "ml-dev/ml-platform"), "No");
-        assert.equal(can(file, "alice@example.com", "delete", "applications", "ray-dev/raycluster"), "No");
+    let dev: Rbac;
+    let prod: Rbac;
+    before(async () => {
+        dev = rbacOf((await renderStack("dev")).evaluation);
+        prod = rbacOf((await renderStack("prod")).evaluation);
     });
 
-    it("prod: platform admins administer; a user in no bound group sees nothing", async () => {
-        const file = await rbacConfigMapFile("prod", dir);
-        assert.equal(can(file, "ml-platform-admins", "sync", "applications", "ml-production/ml-platform"), "Yes");
-        assert.equal(can(file, "ml-platform-admins", "update", "projects", "ray-production"), "Yes");
-        assert.equal(can(file, "alice@example.com", "get", "applications", "ml-production/ml-platform"), "No");
-        assert.equal(can(file, "ml-engineers", "delete", "applications", "ml-production/ml-platform"), "No", "engineers' rights are the project role's");
+    it("dev: every logged-in user reads everything and changes nothing", () => {
+        const alice = (action: string, resource: string, object: string) => ({ subject: "alice@example.com", action, resource, object });
+        assert.deepEqual(
+            allowed(dev, [
+                alice("get", "applications", "ml-dev/ml-platform"),
+                alice("get", "projects", "ml-dev"),
+                alice("sync", "applications", "ml-dev/ml-platform"),
+                alice("delete", "applications", "ray-dev/raycluster"),
+            ]),
+            [true, true, false, false],
+        );
+    });
+
+    it("prod: platform admins administer; a user in no bound group sees nothing", () => {
+        const admin = { subject: "carol@example.com", groups: ["ml-platform-admins"] };
+        const alice = { subject: "alice@example.com", groups: ["everyone"] };
+        assert.deepEqual(
+            allowed(prod, [
+                { ...admin, action: "sync", resource: "applications", object: "ml-production/ml-platform" },
+                { ...admin, action: "update", resource: "projects", object: "ray-production" },
+                { ...admin, action: "delete", resource: "clusters", object: "https://kubernetes.default.svc" },
+                { ...alice, action: "get", resource: "applications", object: "ml-production/ml-platform" },
+                { ...alice, action: "get", resource: "projects", object: "ml-production" },
+            ]),
+            [true, true, true, false, false],
+        );
+    });
+
+    it("prod: an ML engineer (group ml-engineers, the project role) sees and syncs the ML apps, and nothing of the Ray project", () => {
+        const bob = { subject: "bob@example.com", groups: ["ml-engineers"] };
+        assert.deepEqual(
+            allowed(prod, [
+                { ...bob, action: "get", resource: "applications", object: "ml-production/ml-platform" },
+                { ...bob, action: "sync", resource: "applications", object: "ml-production/ml-platform" },
+                { ...bob, action: "get", resource: "projects", object: "ml-production" },
+                { ...bob, action: "sync", resource: "applications", object: "ray-production/raycluster" },
+                { ...bob, action: "get", resource: "applications", object: "ray-production/raycluster" },
+                { ...bob, action: "delete", resource: "applications", object: "ml-production/ml-platform" },
+                { ...bob, action: "update", resource: "applications", object: "ml-production/ml-platform" },
+                { ...bob, action: "get", resource: "projects", object: "ray-production" },
+            ]),
+            [true, true, true, false, false, false, false, false],
+        );
+        assert.equal(
+            ask(prod, { subject: "bob@example.com", action: "sync", resource: "applications", object: "ml-production/ml-platform" }),
+            false,
+            "the role is the group's",
+        );
+    });
+
+    it("a role's `action` is every resource action (action/*); a bare `action` line, as before, matches none", async () => {
+        const ev = await run({
+            environment: "dev",
+            notifications: { enabled: false },
+            project: { roles: [{ name: "ops", actions: ["action"], groups: ["ops"] }] },
+        });
+        const rbac = rbacOf(ev);
+        const restart = { subject: "dan", groups: ["ops"], action: "action/apps/Deployment/restart", resource: "applications", object: "ml-dev/ml-platform" };
+        assert.equal(ask(rbac, restart), true);
+        assert.equal(ask(rbac, { ...restart, object: "ray-dev/raycluster" }), false, "only in its project");
+        const bare = { name: "ml-dev", roles: [{ name: "ops", policies: ["p, proj:ml-dev:ops, applications, action, ml-dev/*, allow"], groups: ["ops"] }] };
+        assert.equal(ask({ ...rbac, projects: [bare] }, restart), false, "what `action` rendered before: Argo CD never asks for a bare action");
     });
 });

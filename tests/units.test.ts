@@ -188,7 +188,15 @@ describe("the Argo CD release and password resources", () => {
         assert.deepEqual(one(ev, T.namespace, "ml-argocd-ns").inputs, {
             apiVersion: "v1",
             kind: "Namespace",
-            metadata: { labels: { "app.kubernetes.io/part-of": "argocd" }, name: "cd" },
+            metadata: {
+                labels: {
+                    "app.kubernetes.io/part-of": "argocd",
+                    "pod-security.kubernetes.io/audit": "restricted",
+                    "pod-security.kubernetes.io/enforce": "restricted",
+                    "pod-security.kubernetes.io/warn": "restricted",
+                },
+                name: "cd",
+            },
         });
         assert.deepEqual(one(ev, T.randomPassword, "ml-argocd-admin-password").inputs, { length: 24, special: false });
         assert.deepEqual(reveal(ev.outputs.argocdNamespace), "cd");

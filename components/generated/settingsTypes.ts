@@ -48,6 +48,8 @@ export interface ArgoCdConfig {
     readonly ingress: ArgoCdIngressConfig;
     /** Argo CD's URL as a browser reaches it: SSO's callback base and notification links. Default: https://<ingress.host>, else https://<the chart's argocd-server Service>.<namespace>.svc (in-cluster only, so required with SSO and no Ingress). */
     readonly url: string;
+    /** Pod Security level enforced on Argo CD's namespace (the argo-cd chart's pods pass restricted) (pod-security.kubernetes.io/enforce; warn and audit are always restricted). */
+    readonly podSecurity: ArgoCdPodSecurity;
     /** Escape hatch: chart values deep-merged last over everything the program sets. */
     readonly values: { [key: string]: any };
 }
@@ -79,6 +81,11 @@ export interface ArgoCdIngressSettings {
     /** Annotations for the Ingress. */
     readonly annotations?: { [key: string]: string };
 }
+
+/** Pod Security level enforced on Argo CD's namespace (the argo-cd chart's pods pass restricted) (pod-security.kubernetes.io/enforce; warn and audit are always restricted). */
+export const ArgoCdPodSecurity = { Privileged: "privileged", Baseline: "baseline", Restricted: "restricted" } as const;
+/** Pod Security level enforced on Argo CD's namespace (the argo-cd chart's pods pass restricted) (pod-security.kubernetes.io/enforce; warn and audit are always restricted). */
+export type ArgoCdPodSecurity = (typeof ArgoCdPodSecurity)[keyof typeof ArgoCdPodSecurity];
 
 /** Argo CD RBAC (argocd-rbac-cm): the default role, group bindings, extra policy lines, the groups claim. */
 export interface ArgoCdRbacConfig {
@@ -167,6 +174,8 @@ export interface ArgoCdSettings {
     readonly ingress?: ArgoCdIngressSettings;
     /** Argo CD's URL as a browser reaches it: SSO's callback base and notification links. Default: https://<ingress.host>, else https://<the chart's argocd-server Service>.<namespace>.svc (in-cluster only, so required with SSO and no Ingress). */
     readonly url?: string;
+    /** Pod Security level enforced on Argo CD's namespace (the argo-cd chart's pods pass restricted) (pod-security.kubernetes.io/enforce; warn and audit are always restricted). */
+    readonly podSecurity?: ArgoCdPodSecurity;
     /** Escape hatch: chart values deep-merged last over everything the program sets. */
     readonly values?: { [key: string]: any };
 }
@@ -327,7 +336,14 @@ export interface KubeRayConfig {
     readonly chartRepository: string;
     /** valuesObject for the kuberay-operator chart. */
     readonly operatorValues: { [key: string]: any };
+    /** Pod Security level enforced on kuberay.namespace, the operator's and the RayCluster's; at restricted the Ray pods get the securityContexts it requires, so the Ray image must run as a numeric non-root user, as rayproject/ray does (uid 1000) (pod-security.kubernetes.io/enforce; warn and audit are always restricted). */
+    readonly podSecurity: KubeRayPodSecurity;
 }
+
+/** Pod Security level enforced on kuberay.namespace, the operator's and the RayCluster's; at restricted the Ray pods get the securityContexts it requires, so the Ray image must run as a numeric non-root user, as rayproject/ray does (uid 1000) (pod-security.kubernetes.io/enforce; warn and audit are always restricted). */
+export const KubeRayPodSecurity = { Privileged: "privileged", Baseline: "baseline", Restricted: "restricted" } as const;
+/** Pod Security level enforced on kuberay.namespace, the operator's and the RayCluster's; at restricted the Ray pods get the securityContexts it requires, so the Ray image must run as a numeric non-root user, as rayproject/ray does (uid 1000) (pod-security.kubernetes.io/enforce; warn and audit are always restricted). */
+export type KubeRayPodSecurity = (typeof KubeRayPodSecurity)[keyof typeof KubeRayPodSecurity];
 
 /** KubeRay CRDs and operator. */
 export interface KubeRaySettings {
@@ -343,6 +359,8 @@ export interface KubeRaySettings {
     readonly chartRepository?: string;
     /** valuesObject for the kuberay-operator chart. */
     readonly operatorValues?: { [key: string]: any };
+    /** Pod Security level enforced on kuberay.namespace, the operator's and the RayCluster's; at restricted the Ray pods get the securityContexts it requires, so the Ray image must run as a numeric non-root user, as rayproject/ray does (uid 1000) (pod-security.kubernetes.io/enforce; warn and audit are always restricted). */
+    readonly podSecurity?: KubeRayPodSecurity;
 }
 
 /** The ml-platform Application (seed 001). */
@@ -359,7 +377,14 @@ export interface MlPlatformAppConfig {
     readonly valueFiles: string[];
     /** Destination namespace. */
     readonly namespace: string;
+    /** Pod Security level enforced on mlPlatform.namespace, whose workloads are the config repository's; baseline refuses privileged pods, host namespaces and hostPath; restricted once they pass it (pod-security.kubernetes.io/enforce; warn and audit are always restricted). */
+    readonly podSecurity: MlPlatformAppPodSecurity;
 }
+
+/** Pod Security level enforced on mlPlatform.namespace, whose workloads are the config repository's; baseline refuses privileged pods, host namespaces and hostPath; restricted once they pass it (pod-security.kubernetes.io/enforce; warn and audit are always restricted). */
+export const MlPlatformAppPodSecurity = { Privileged: "privileged", Baseline: "baseline", Restricted: "restricted" } as const;
+/** Pod Security level enforced on mlPlatform.namespace, whose workloads are the config repository's; baseline refuses privileged pods, host namespaces and hostPath; restricted once they pass it (pod-security.kubernetes.io/enforce; warn and audit are always restricted). */
+export type MlPlatformAppPodSecurity = (typeof MlPlatformAppPodSecurity)[keyof typeof MlPlatformAppPodSecurity];
 
 /** The ml-platform Application (seed 001). */
 export interface MlPlatformAppSettings {
@@ -375,6 +400,8 @@ export interface MlPlatformAppSettings {
     readonly valueFiles?: string[];
     /** Destination namespace. */
     readonly namespace?: string;
+    /** Pod Security level enforced on mlPlatform.namespace, whose workloads are the config repository's; baseline refuses privileged pods, host namespaces and hostPath; restricted once they pass it (pod-security.kubernetes.io/enforce; warn and audit are always restricted). */
+    readonly podSecurity?: MlPlatformAppPodSecurity;
 }
 
 /** Settings of an MlPlatform: the stack config's keys without the secrets, every defaulted key optional (see the config reference). */
@@ -831,8 +858,10 @@ export interface RayClusterImageSettings {
 
 /** The pods' identity; unset: the namespace's default ServiceAccount. */
 export interface RayClusterServiceAccountConfig {
-    /** ServiceAccount of the head and every worker. */
+    /** ServiceAccount of the head, to which KubeRay binds the autoscaler's Role (patch pods and rayclusters in its namespace). */
     readonly name: string;
+    /** ServiceAccount of every worker group: workers run user code, so not the head's. Default `<name>-worker`, created beside the head's (same annotations, no API token mounted) when create is true; required when create is false. */
+    readonly workerName?: string;
     /** Create it in kuberay.namespace (true), or use one that exists (false). */
     readonly create: boolean;
     /** Its annotations when created: cloud identity (eks.amazonaws.com/role-arn, iam.gke.io/gcp-service-account). */
@@ -841,8 +870,10 @@ export interface RayClusterServiceAccountConfig {
 
 /** The pods' identity; unset: the namespace's default ServiceAccount. */
 export interface RayClusterServiceAccountSettings {
-    /** ServiceAccount of the head and every worker. */
+    /** ServiceAccount of the head, to which KubeRay binds the autoscaler's Role (patch pods and rayclusters in its namespace). */
     readonly name: string;
+    /** ServiceAccount of every worker group: workers run user code, so not the head's. Default `<name>-worker`, created beside the head's (same annotations, no API token mounted) when create is true; required when create is false. */
+    readonly workerName?: string;
     /** Create it in kuberay.namespace (true), or use one that exists (false). */
     readonly create?: boolean;
     /** Its annotations when created: cloud identity (eks.amazonaws.com/role-arn, iam.gke.io/gcp-service-account). */

@@ -71,6 +71,22 @@ export class Cluster {
         });
     }
 
+    /** `kubectl auth can-i VERB RESOURCE -n NAMESPACE --as USER`: the API server's authorizer's yes or no. */
+    canI(user: string, verb: string, resource: string, namespace: string): boolean {
+        const r = spawnSync(this.kubectl, ["--request-timeout=30s", "auth", "can-i", verb, resource, "-n", namespace, "--as", user], { encoding: "utf8" });
+        if (r.error) throw r.error;
+        const answer = r.stdout.trim();
+        if (answer !== "yes" && answer !== "no") throw new Error(`kubectl auth can-i ${verb} ${resource} --as ${user}: ${r.stderr.trim() || answer}`);
+        return answer === "yes";
+    }
+
+    /** A server-side dry run of creating `obj`: undefined when the API server admits it, else what it says. */
+    refusal(obj: object): string | undefined {
+        const r = spawnSync(this.kubectl, ["--request-timeout=30s", "create", "--dry-run=server", "-f", "-"], { input: JSON.stringify(obj), encoding: "utf8" });
+        if (r.error) throw r.error;
+        return r.status === 0 ? undefined : r.stderr.trim();
+    }
+
     /** The object, or undefined when the API server says NotFound. */
     get<T>(kind: string, name: string, namespace?: string): T | undefined {
         const r = spawnSync(this.kubectl, ["--request-timeout=30s", "get", kind, name, ...(namespace ? ["-n", namespace] : []), "-o", "json"], {

@@ -151,10 +151,11 @@ describe(`scenarios on the live platform (stack ${stack})`, function () {
         return `placed ${placed.map((g) => `${g.groupName}→${nodesOf(g.groupName)}`).join(" ")}`;
     });
 
-    scenario("pods", "pods: every Ray pod runs as the created ServiceAccount, with exactly one memory-backed /dev/shm", () => {
+    scenario("pods", "pods: the head runs as the created ServiceAccount, the workers as theirs, each with exactly one memory-backed /dev/shm", () => {
         const head = cluster.rayCluster().spec.headGroupSpec.template.spec as { serviceAccountName?: string };
         const sa = head.serviceAccountName;
         if (!sa) return NOT_HERE;
+        const workerSa = `${sa}-worker`;
         const gpuGroup = cluster.group("gpu-worker")?.template.spec as { volumes?: Pod["spec"]["volumes"] } | undefined;
         const wantShm = gpuGroup?.volumes?.find((v) => v.name === "shared-mem")?.emptyDir?.sizeLimit;
         const problems: string[] = [];
@@ -164,7 +165,9 @@ describe(`scenarios on the live platform (stack ${stack})`, function () {
         const sizes = new Set<string>();
         for (const p of rayPods()) {
             const group = p.metadata.labels?.["ray.io/group"] || "headgroup";
-            if (p.spec.serviceAccountName !== sa) problems.push(`${group} pod ${p.metadata.name} runs as ${p.spec.serviceAccountName ?? "default"}, not ${sa}`);
+            const want = group === "headgroup" ? sa : workerSa;
+            if (p.spec.serviceAccountName !== want)
+                problems.push(`${group} pod ${p.metadata.name} runs as ${p.spec.serviceAccountName ?? "default"}, not ${want}`);
             const mounts = (p.spec.containers[0].volumeMounts ?? []).filter((m) => m.mountPath === "/dev/shm");
             if (mounts.length !== 1) {
                 problems.push(`${group} pod ${p.metadata.name} has ${mounts.length} volumes at /dev/shm`);
@@ -177,8 +180,68 @@ describe(`scenarios on the live platform (stack ${stack})`, function () {
             sizes.add(`${group}:${volume?.sizeLimit ?? "unsized"}`);
         }
         assert.deepEqual(problems, [], `pods FAILED: ${problems.join("; ")}`);
-        return `pods as ${sa}, one /dev/shm each (${[...sizes].sort().join(" ")})`;
+        return `pods as ${sa}, workers as ${workerSa}, one /dev/shm each (${[...sizes].sort().join(" ")})`;
     });
+
+    scenario(
+        "least-privilege",
+        "least privilege: a worker's token cannot patch the RayCluster or its pods; the head's can (KubeRay binds the autoscaler's Role to it)",
+        () => {
+            const head = (cluster.rayCluster().spec.headGroupSpec.template.spec as { serviceAccountName?: string }).serviceAccountName;
+            if (!head) return NOT_HERE;
+            const as = (account: string) => `system:serviceaccount:${RAY_NS}:${account}`;
+            const rights = (account: string) =>
+                [
+                    ["patch", "rayclusters.ray.io"],
+                    ["patch", "pods"],
+                    ["create", "pods"],
+                ].map(([verb, resource]) => `${verb} ${resource}: ${cluster.canI(as(account), verb, resource, RAY_NS) ? "yes" : "no"}`);
+            assert.deepEqual(rights(`${head}-worker`), ["patch rayclusters.ray.io: no", "patch pods: no", "create pods: no"], "the workers' ServiceAccount");
+            assert.deepEqual(rights(head).slice(0, 2), ["patch rayclusters.ray.io: yes", "patch pods: yes"], "the head's holds the autoscaler's Role");
+            results.note(`least privilege: worker ${rights(`${head}-worker`).join(", ")}; head ${rights(head).join(", ")}`);
+            return "worker token cannot patch the RayCluster";
+        },
+    );
+
+    scenario(
+        "pod-security",
+        "pod security: the namespaces the program creates carry their levels, and the real API server refuses a pod each level forbids",
+        () => {
+            const levels: Record<string, string> = {};
+            for (const ns of [ARGOCD_NS, RAY_NS, "ml-serving"]) {
+                const labels = cluster.get<{ metadata: { labels?: Record<string, string> } }>("namespace", ns)?.metadata.labels ?? {};
+                levels[ns] = `${labels["pod-security.kubernetes.io/enforce"] ?? "none"}/${labels["pod-security.kubernetes.io/warn"] ?? "none"}`;
+            }
+            assert.deepEqual(levels, { [ARGOCD_NS]: "restricted/restricted", [RAY_NS]: "restricted/restricted", "ml-serving": "baseline/restricted" });
+            // A server-side dry run: the API server's own PodSecurity admission answers.
+            const pod = (ns: string, securityContext: object) => ({
+                apiVersion: "v1",
+                kind: "Pod",
+                metadata: { name: "e2e-psa", namespace: ns },
+                spec: { containers: [{ name: "c", image: "busybox:1.36", securityContext }] },
+            });
+            const refusals = [
+                cluster.refusal(pod(ARGOCD_NS, { runAsUser: 0 })),
+                cluster.refusal(pod(RAY_NS, { runAsUser: 0 })),
+                cluster.refusal(pod("ml-serving", { privileged: true })),
+            ];
+            assert.match(refusals[0] ?? "admitted", /violates PodSecurity "restricted:latest"/, `${ARGOCD_NS}: a root pod`);
+            assert.match(refusals[1] ?? "admitted", /violates PodSecurity "restricted:latest"/, `${RAY_NS}: a root pod`);
+            assert.match(refusals[2] ?? "admitted", /violates PodSecurity "baseline:latest"/, "ml-serving: a privileged pod");
+            // Every pod the platform made was admitted: no controller was told "violates PodSecurity".
+            const events = JSON.parse(cluster.run(["get", "events", "-A", "--field-selector", "reason=FailedCreate", "-o", "json"])) as {
+                items: { involvedObject: { kind: string; name: string; namespace?: string }; message?: string }[];
+            };
+            const refused = events.items
+                .filter((e) => /violates PodSecurity/.test(e.message ?? ""))
+                .map((e) => `${e.involvedObject.namespace}/${e.involvedObject.kind}/${e.involvedObject.name}: ${e.message}`);
+            assert.deepEqual(refused, [], "pods of the platform refused by Pod Security Admission");
+            results.note(
+                `pod security: refused a root pod in ${ARGOCD_NS} and ${RAY_NS}, a privileged one in ml-serving; no FailedCreate for PodSecurity among Argo CD's, KubeRay's and the Ray pods`,
+            );
+            return "PSA enforced (argocd, ray-system: restricted; ml-serving: baseline)";
+        },
+    );
 
     scenario("health", "health: the head pod unready makes the raycluster Application Degraded, ready again Healthy", async () => {
         assert.equal(
