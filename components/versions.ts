@@ -8,10 +8,17 @@ export const ARGOCD_CHART = { repository: "https://argoproj.github.io/argo-helm"
 
 /**
  * The Argo CD a stack gets when it sets none (`argocd.version`, the chart's `global.image.tag`):
- * the newest 3.4 patch the Go module proxy serves, which the e2e builds and runs. It fixes the
- * advisories docs/design.md lists over the chart's own v3.4.4.
+ * the newest 3.4 patch, v3.4.15. It fixes the advisories docs/design.md lists over the chart's own
+ * v3.4.4 and over v3.4.13.
  */
-export const DEFAULT_ARGOCD_VERSION = "v3.4.13";
+export const DEFAULT_ARGOCD_VERSION = "v3.4.15";
+
+/**
+ * The Argo CD the e2e builds and runs (e2e/toolchain.sh reads it here): the newest 3.4 patch the
+ * Go module proxy serves. v3.4.15 is not served (403), so it cannot be built here; its stacks set
+ * `argocd.version` to this, so the chart's image is what runs.
+ */
+export const E2E_ARGOCD_VERSION = "v3.4.14";
 
 /** The Argo CD versions `argocd.version` accepts: the minor the argo-cd 10.1.x chart is made for. */
 export const SUPPORTED_ARGOCD_RANGE = "v3.4.0 through v3.4.x";

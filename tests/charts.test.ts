@@ -202,7 +202,7 @@ describe("the real charts render what the program declares", function () {
             }
         });
 
-        it("runs the patched Argo CD v3.4.13 in every component, not the chart's appVersion v3.4.4, and no Dex", () => {
+        it("runs the patched Argo CD v3.4.15 in every component, not the chart's appVersion v3.4.4, and no Dex", () => {
             assert.equal(ARGOCD_CHART.appVersion, "v3.4.4");
             for (const stack of ["dev", "prod"] as const) {
                 const images = rendered[stack]
@@ -210,7 +210,7 @@ describe("the real charts render what the program declares", function () {
                     .flatMap((o) => (o.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers.map((c) => c.image))
                     .filter((i) => i.includes("argocd"));
                 assert.ok(images.length >= 5, `${stack}: ${images.length} Argo CD containers`);
-                assert.deepEqual([...new Set(images)], ["quay.io/argoproj/argocd:v3.4.13"], stack);
+                assert.deepEqual([...new Set(images)], ["quay.io/argoproj/argocd:v3.4.15"], stack);
                 assert.equal(find(rendered[stack], "Deployment", "argocd-dex-server"), undefined, `${stack}: no Dex (SSO is OIDC directly)`);
             }
         });

@@ -1,13 +1,14 @@
 /**
- * The e2e toolchain builds the Argo CD and KubeRay the program installs by default, read from
- * components/versions.ts: when a default moves, the e2e's controllers move with it.
+ * The e2e toolchain builds the KubeRay the program installs by default and the newest Argo CD the
+ * module proxy serves (E2E_ARGOCD_VERSION), read from components/versions.ts: when one moves, the
+ * e2e's controllers move with it.
  */
 import * as assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARGOCD_CHART, DEFAULT_ARGOCD_VERSION, DEFAULT_KUBERAY_VERSION } from "../components/versions";
+import { ARGOCD_CHART, DEFAULT_ARGOCD_VERSION, DEFAULT_KUBERAY_VERSION, E2E_ARGOCD_VERSION } from "../components/versions";
 
 const ROOT = join(__dirname, "..");
 
@@ -19,10 +20,13 @@ describe("the e2e toolchain", () => {
             .map((l) => l.split(" ")),
     );
 
-    it("builds the Argo CD the program installs (its patched default image, not the chart's appVersion), and the default KubeRay operator", () => {
-        assert.equal(DEFAULT_ARGOCD_VERSION, "v3.4.13");
+    it("builds the newest Argo CD 3.4 the module proxy serves (the default, v3.4.15, is not), which the e2e stacks install, and the default KubeRay operator", () => {
+        assert.equal(DEFAULT_ARGOCD_VERSION, "v3.4.15");
+        assert.equal(E2E_ARGOCD_VERSION, "v3.4.14");
         assert.equal(ARGOCD_CHART.appVersion, "v3.4.4");
-        assert.equal(versions.argocd, "3.4.13");
+        assert.equal(versions.argocd, "3.4.14");
+        for (const stack of ["e2e", "e2e-prod"])
+            assert.match(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8"), /^ {2}ml-gitops:argocd:\n(?: {4}.*\n)*? {4}version: v3\.4\.14$/m, stack);
         assert.equal(DEFAULT_KUBERAY_VERSION, "1.7.0");
         assert.equal(versions["kuberay-operator"], "1.7.0");
         // The operator an upgrade starts from: the e2e-prod stack's KubeRay (e2e/live/day2-prod.test.ts upgrades it).
@@ -76,7 +80,7 @@ describe("the e2e toolchain", () => {
             writeFileSync(
                 join(dir, "components", "versions.ts"),
                 ts
-                    .replace('DEFAULT_ARGOCD_VERSION = "v3.4.13"', 'DEFAULT_ARGOCD_VERSION = "v3.6.1"')
+                    .replace('E2E_ARGOCD_VERSION = "v3.4.14"', 'E2E_ARGOCD_VERSION = "v3.6.1"')
                     .replace('DEFAULT_KUBERAY_VERSION = "1.7.0"', 'DEFAULT_KUBERAY_VERSION = "1.8.0"'),
             );
             const out = execFileSync("bash", [join(dir, "e2e", "toolchain.sh"), "--versions"], { encoding: "utf8" });

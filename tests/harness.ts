@@ -56,6 +56,19 @@ export function one(ev: Evaluation, type: string, name: string): RecordedResourc
     return found[0];
 }
 
+/**
+ * The Ray project's cluster whitelist in both shipped stacks, written out: the Ray namespace, the
+ * `*.ray.io` CRDs, the operator's ClusterRole and binding and the charts' editor/viewer roles.
+ */
+export const RAY_PROJECT_WHITELIST = [
+    { group: "", kind: "Namespace", name: "ray-system" },
+    { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition", name: "*.ray.io" },
+    { group: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "kuberay-operator" },
+    { group: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "ray*-editor-role" },
+    { group: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "ray*-viewer-role" },
+    { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding", name: "kuberay-operator" },
+];
+
 export const T = {
     app: "kubernetes:argoproj.io/v1alpha1:Application",
     project: "kubernetes:argoproj.io/v1alpha1:AppProject",

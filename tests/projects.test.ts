@@ -11,7 +11,7 @@ import { destinationPermitted, resourcePermitted, sourcePermitted } from "./glob
 import { planApplications, planProjects } from "../components/plan";
 import { reveal, type Evaluation, type RecordedResource } from "../testing/engine";
 import { renderStack } from "../commands/render";
-import { byType, one, run, T } from "./harness";
+import { byType, one, RAY_PROJECT_WHITELIST, run, T } from "./harness";
 
 const IN_CLUSTER = "https://kubernetes.default.svc";
 const FINALIZER = "resources-finalizer.argocd.argoproj.io";
@@ -24,14 +24,7 @@ const ML_NAMESPACED = [
 ];
 const RBAC = "rbac.authorization.k8s.io";
 /** The Ray project's cluster whitelist: each entry narrowed by name. */
-const RAY_CLUSTER_KINDS = [
-    { group: "", kind: "Namespace", name: "ray-system" },
-    { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition", name: "*.ray.io" },
-    { group: RBAC, kind: "ClusterRole", name: "kuberay-operator" },
-    { group: RBAC, kind: "ClusterRole", name: "ray*-editor-role" },
-    { group: RBAC, kind: "ClusterRole", name: "ray*-viewer-role" },
-    { group: RBAC, kind: "ClusterRoleBinding", name: "kuberay-operator" },
-];
+const RAY_CLUSTER_KINDS = RAY_PROJECT_WHITELIST;
 /** Cluster-scoped objects the KubeRay charts create. */
 const KUBERAY_OBJECTS = [
     ["apiextensions.k8s.io", "CustomResourceDefinition", "rayservices.ray.io"],

@@ -21,11 +21,11 @@ type Values = { configs: Record<string, Record<string, unknown>>; global: Record
 const valuesOf = (raw: Record<string, unknown>, secret?: string) => argoCdValues(parseConfig(raw).argocd, false, "HASH", secret) as unknown as Values;
 
 describe("Argo CD version (pure)", () => {
-    it("defaults to the patched v3.4.13 image; accepts a 3.4 patch with or without the v; refuses another minor", () => {
-        assert.deepEqual(valuesOf({ environment: "dev" }).global, { image: { tag: "v3.4.13" } });
+    it("defaults to the patched v3.4.15 image; accepts a 3.4 patch with or without the v; refuses another minor", () => {
+        assert.deepEqual(valuesOf({ environment: "dev" }).global, { image: { tag: "v3.4.15" } });
         assert.deepEqual(valuesOf({ environment: "dev", argocd: { version: "3.4.15" } }).global, { image: { tag: "v3.4.15" } });
         assert.deepEqual(problemsOf({ environment: "dev", argocd: { version: "v3.5.1" } }), [
-            'ml-gitops:argocd.version: must be an Argo CD version v3.4.0 through v3.4.x, such as v3.4.13 (got "v3.5.1")',
+            'ml-gitops:argocd.version: must be an Argo CD version v3.4.0 through v3.4.x, such as v3.4.15 (got "v3.5.1")',
         ]);
         for (const v of ["v3.4.0", "v3.4.13", "v3.4.15-rc1"]) assert.equal(isSupportedArgoCdVersion(v), true, v);
         for (const v of ["v3.5.0", "3.4.13", "v3.4", "v3.4.x", "latest"]) assert.equal(isSupportedArgoCdVersion(v), false, v);

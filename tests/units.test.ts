@@ -151,10 +151,10 @@ describe("argo-cd chart values per setting (pure)", () => {
             replicas: 1,
             service: { type: "NodePort" },
         });
-        assert.deepEqual(v.global, { domain: "cd.example.com", image: { tag: "v3.4.13" } });
+        assert.deepEqual(v.global, { domain: "cd.example.com", image: { tag: "v3.4.15" } });
         assert.deepEqual(v.configs.params, { "server.insecure": true });
         const plain = values({ ingress: { enabled: false, host: "cd.example.com" } });
-        assert.deepEqual(plain.global, { image: { tag: "v3.4.13" } }, "the patched image, and no domain");
+        assert.deepEqual(plain.global, { image: { tag: "v3.4.15" } }, "the patched image, and no domain");
         assert.equal(plain.server.ingress, undefined);
         assert.equal(plain.configs.params, undefined);
     });

@@ -19,7 +19,7 @@ base = (config.get("repoBase") or "https://127.0.0.1:18443").rstrip("/")
 
 settings = ml.MlPlatformSettingsArgs(
     environment=ml.Environment.DEV,
-    argocd=ml.ArgoCdSettingsArgs(chart_repository=f"{base}/charts"),
+    argocd=ml.ArgoCdSettingsArgs(chart_repository=f"{base}/charts", version="v3.4.14"),
     kuberay=ml.KubeRaySettingsArgs(
         crds_repo_url=f"{base}/git/kuberay.git",
         chart_repository=f"{base}/charts",
