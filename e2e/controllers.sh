@@ -78,6 +78,21 @@ EOF
   git clone -q --bare "$t" "$R/git/ml-platform-config.git"
 }
 
+# ------------------------------------------------------------------ identities
+# sa_kubeconfig NAMESPACE ACCOUNT FILE: a kubeconfig for the cluster that authenticates as the
+# ServiceAccount, with a token from a TokenRequest (as the kubelet would mount in its pod): the
+# controllers run with what their charts grant, not as the e2e's administrator.
+sa_kubeconfig() {
+  local token
+  token="$(K -n "$1" create token "$2" --duration=24h)" || return 1
+  cp "$W/kubeconfig" "$3"
+  KUBECONFIG="$3" "$BIN/kubectl" config set-credentials "$1:$2" --token="$token" >/dev/null &&
+    KUBECONFIG="$3" "$BIN/kubectl" config set-context e2e --user="$1:$2" >/dev/null || return 1
+  # The API server says who this kubeconfig is (a SelfSubjectReview): the account, not the administrator.
+  local who; who="$(KUBECONFIG="$3" "$BIN/kubectl" --request-timeout=30s auth whoami -o jsonpath='{.status.userInfo.username}')"
+  [ "$who" = "system:serviceaccount:$1:$2" ] || { echo "$3 authenticates as '$who', not $1/$2" >&2; return 1; }
+}
+
 # ------------------------------------------------------------------ processes
 ctl_start() { # ctl_start NAME CMD...: like run.sh's start, the pid in CTL_PIDS
   local name="$1"; shift
@@ -99,6 +114,14 @@ start_controllers() {
       { echo "argocd-cm did not appear in 600 s" > "$W/logs/controllers-failed"; exit 1; }
     wait_for 60 argocd-crd K wait --for=condition=Established crd/applications.argoproj.io crd/appprojects.argoproj.io --timeout=5s ||
       { echo "the Argo CD CRDs were not established" > "$W/logs/controllers-failed"; exit 1; }
+    # Each Argo CD component as its chart's ServiceAccount (release argocd), with what the chart's
+    # Roles and ClusterRoles grant it: a permission the chart lacks shows as "forbidden" in its log,
+    # which fails the run (check_chart_rbac).
+    local sa
+    for sa in argocd-application-controller argocd-repo-server argocd-notifications-controller; do
+      wait_for 60 "sa-$sa" K -n "$ARGOCD_NS" get serviceaccount "$sa" && sa_kubeconfig "$ARGOCD_NS" "$sa" "$W/kubeconfig-$sa" ||
+        { echo "no token for the chart's ServiceAccount $ARGOCD_NS/$sa" > "$W/logs/controllers-failed"; exit 1; }
+    done
     # ARGOCD_FAKE_IN_CLUSTER with KUBECONFIG: https://kubernetes.default.svc is the cluster of
     # that kubeconfig. Empty TLS and SSH data folders: the loopback repository is trusted through
     # SSL_CERT_FILE (Go: go-git, helm, the Slack client) and GIT_SSL_CAINFO (the git CLI).
@@ -108,14 +131,14 @@ start_controllers() {
       GIT_SSL_CAINFO="$P/trust.pem" SSL_CERT_FILE="$P/trust.pem" KUBECONFIG="$W/kubeconfig"
       HTTPS_PROXY="http://127.0.0.1:$EGRESS_PORT" HTTP_PROXY="http://127.0.0.1:$EGRESS_PORT" NO_PROXY=127.0.0.1,localhost)
     ctl_start redis "$BIN/redis" "$REDIS_PORT"
-    ctl_start "$stack-repo-server" "${common_env[@]}" PATH="$BIN/helm3:$PATH" ARGOCD_BINARY_NAME=argocd-repo-server \
+    ctl_start "$stack-repo-server" "${common_env[@]}" KUBECONFIG="$W/kubeconfig-argocd-repo-server" PATH="$BIN/helm3:$PATH" ARGOCD_BINARY_NAME=argocd-repo-server \
       "$BIN/argocd" --address 127.0.0.1 --port "$RS_PORT" --metrics-address 127.0.0.1 --metrics-port "$RS_METRICS" \
       --redis "127.0.0.1:$REDIS_PORT" --loglevel info --logformat text
-    ctl_start "$stack-application-controller" "${common_env[@]}" ARGOCD_BINARY_NAME=argocd-application-controller \
+    ctl_start "$stack-application-controller" "${common_env[@]}" KUBECONFIG="$W/kubeconfig-argocd-application-controller" ARGOCD_BINARY_NAME=argocd-application-controller \
       "$BIN/argocd" --namespace "$ARGOCD_NS" --redis "127.0.0.1:$REDIS_PORT" --repo-server "127.0.0.1:$RS_PORT" \
       --metrics-port "$CTL_METRICS" --app-resync "${ML_GITOPS_E2E_APP_RESYNC:-20}" --app-resync-jitter 0 --self-heal-backoff-timeout-seconds 0 \
       --loglevel info --logformat text
-    ctl_start "$stack-notifications" "${common_env[@]}" ARGOCD_BINARY_NAME=argocd-notifications \
+    ctl_start "$stack-notifications" "${common_env[@]}" KUBECONFIG="$W/kubeconfig-argocd-notifications-controller" ARGOCD_BINARY_NAME=argocd-notifications \
       "$BIN/argocd" --namespace "$ARGOCD_NS" --argocd-repo-server "127.0.0.1:$RS_PORT" \
       --metrics-port "$NOTIF_METRICS" --loglevel info --logformat text
     echo "argo cd controllers started $(( $(date +%s) - t0 ))s after up began" >> "$W/logs/controllers.log"
@@ -133,25 +156,37 @@ start_controllers() {
 # rollout would (a kuberay.version upgrade, e2e/live/day2-prod.test.ts). bin/kuberay-operator is the
 # program's default version (toolchain.sh), bin/kuberay-operator-<version> another.
 kuberay_operator() {
-  local metrics="$1" probe="$2" default running="" pid="" image want bin
+  local metrics="$1" probe="$2" default running="" pid="" image want bin account="" uid
   default="$("$HERE/toolchain.sh" --versions | sed -n 's/^kuberay-operator //p')"
   trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid"; exit 0' TERM INT
   while :; do
     image="$(K -n "$RAY_NS" get deployment -l app.kubernetes.io/name=kuberay-operator -o jsonpath='{.items[0].spec.template.spec.containers[0].image}' 2>/dev/null)"
     want="${image##*:v}"
-    if [ -n "$image" ] && [ "$want" != "$running" ]; then
+    # As the chart's ServiceAccount (kuberay-operator): a token of the account as it is now, so a
+    # replaced account (a rename, an upgrade) restarts the operator with a valid one.
+    uid="$(K -n "$RAY_NS" get serviceaccount kuberay-operator -o jsonpath='{.metadata.uid}' 2>/dev/null)"
+    if [ -n "$image" ] && [ -n "$uid" ] && { [ "$want" != "$running" ] || [ "$uid" != "$account" ]; }; then
       bin="$BIN/kuberay-operator-$want"; [ "$want" = "$default" ] && bin="$BIN/kuberay-operator"
       if [ ! -x "$bin" ]; then
         [ "$want" = "${missing:-}" ] || echo "e2e: no operator binary for $image ($bin); still running v${running:-none}"; missing="$want"
       else
-        [ -n "$pid" ] && { kill "$pid"; wait "$pid"; echo "e2e: operator v$running stopped: the Deployment's image is now $image"; }
-        env KUBECONFIG="$W/kubeconfig" "$bin" --metrics-addr "$metrics" --health-probe-bind-address "$probe" --enable-leader-election=false &
-        pid=$!; running="$want"
+        [ -n "$pid" ] && { kill "$pid"; wait "$pid"; echo "e2e: operator v$running stopped: the Deployment's image is now $image, its ServiceAccount ${uid:0:8}"; }
+        sa_kubeconfig "$RAY_NS" kuberay-operator "$W/kubeconfig-kuberay-operator" || { echo "e2e: no token for $RAY_NS/kuberay-operator"; sleep 1 & wait $!; continue; }
+        env KUBECONFIG="$W/kubeconfig-kuberay-operator" "$bin" --metrics-addr "$metrics" --health-probe-bind-address "$probe" --enable-leader-election=false &
+        pid=$!; running="$want"; account="$uid"
         echo "e2e: operator v$want started ($bin), as the Deployment's image $image"
       fi
     fi
     sleep 1 & wait $!
   done
+}
+
+# check_chart_rbac STACK: the controllers' logs name no request the API server's authorizer refused
+# their ServiceAccount (`… is forbidden: User "system:serviceaccount:…" cannot …`): what the charts
+# grant them is what they need. Prints the refused lines, if any. (Other "Forbidden" errors, such
+# as a validation's, are not RBAC's.)
+check_chart_rbac() {
+  grep -h -E 'is forbidden: User \\?"system:serviceaccount:' "$W/logs/$1-application-controller.log" "$W/logs/$1-repo-server.log" "$W/logs/$1-notifications.log" "$W/logs/$1-kuberay-operator.log" 2>/dev/null | head -5
 }
 
 stop_controllers() {

@@ -120,7 +120,7 @@ finish() {
   fi
   say "stacks:$DONE_STACKS; toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, total $(( $(date +%s) - T_START ))s"
   local notified="${RESULT[notified]:-notified 0 (no stack sends to a Slack stand-in)}"
-  echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}}${RESULT[least-privilege]:+ · ${RESULT[least-privilege]}}${RESULT[pod-security]:+ · ${RESULT[pod-security]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run}${RESULT[day2]:+ · ${RESULT[day2]}}${RESULT[day2-guard]:+ · ${RESULT[day2-guard]}} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s) · Argo CD ${ARGOCD_RAN:-unknown}$LANGUAGE_NOTES$PROVIDER_NOTE"
+  echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}}${RESULT[least-privilege]:+ · ${RESULT[least-privilege]}}${RESULT[pod-security]:+ · ${RESULT[pod-security]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run}${RESULT[chart-rbac]:+ · ${RESULT[chart-rbac]}}${RESULT[day2]:+ · ${RESULT[day2]}}${RESULT[day2-guard]:+ · ${RESULT[day2-guard]}} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s) · Argo CD ${ARGOCD_RAN:-unknown}$LANGUAGE_NOTES$PROVIDER_NOTE"
   [ -z "$SCENARIO_FAILED" ] || { for f in $SCENARIO_FAILED; do say "FAILED scenario $f: ${RESULT[$f]}"; done; exit 1; }
 }
 
@@ -543,6 +543,11 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
   crds="$(K get crd -o name 2>/dev/null | sed 's|.*/||' | tr '\n' ' ')"
   say "$stack: left on purpose: CRDs: ${crds:-none}"
   [ -z "$left" ] || fail "$stack: destroy" "left behind after destroy:$left"
+  # The controllers ran as their charts' ServiceAccounts from up to destroy: none was refused.
+  local refused; refused="$(check_chart_rbac "$stack")"
+  [ -z "$refused" ] || fail "$stack: chart RBAC" "a controller was refused what its chart's RBAC does not grant: $refused"
+  say "$stack: chart RBAC: the application controller, repo server, notifications controller and KubeRay operator ran as their charts' ServiceAccounts, refused nothing"
+  record_result chart-rbac "chart RBAC" 0
   stop_controllers
 
   pulumi stack rm "$stack" --yes --force > "$W/logs/$stack-stack-rm.log" 2>&1
