@@ -29,11 +29,13 @@ export const OTHER_NODE_VERSIONS = ["22.23.3", "24.21.0"] as const;
  * cached under a digest of its three files, so an edit builds it again.
  */
 export const ARGOCD_RBAC_SOURCE = join(ROOT, "tools", "argocd-rbac");
+let rbacDigest: string | undefined;
+/** Read and hashed once a process: the sources do not change under a running test. */
 const argocdRbacDigest = () =>
-    createHash("sha256")
+    (rbacDigest ??= createHash("sha256")
         .update(["go.mod", "go.sum", "main.go"].map((f) => readFileSync(join(ARGOCD_RBAC_SOURCE, f), "utf8")).join("\0"))
         .digest("hex")
-        .slice(0, 12);
+        .slice(0, 12));
 
 /** Where each tool lives in the cache. */
 export const cachedTool = {

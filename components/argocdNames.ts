@@ -4,6 +4,8 @@
  * tests/charts.test.ts.
  */
 
+import { chartValue, helmFullname, truncName } from "./helmNames";
+
 /** At 53 characters the chart's names, cut to 63, collide (repo server and redis both become `<release>-argocd-re`). */
 export const MAX_ARGOCD_RELEASE_NAME = 52;
 /** A StatefulSet's pods carry `controller-revision-hash: <name>-<10 characters>`, a label value of at most 63. */
@@ -11,23 +13,18 @@ export const MAX_STATEFULSET_NAME = 52;
 
 /** The redis-ha chart's `redis-ha.fullname` for this release (no overrides). */
 export function redisHaFullname(release: string): string {
-    const full = release.includes("redis-ha") ? release : `${release}-redis-ha`;
-    const cut = full.slice(0, 63);
-    return cut.endsWith("-") ? cut.slice(0, -1) : cut;
+    return helmFullname(release, "redis-ha");
 }
 
 /**
  * The argo-cd chart's `argo-cd.server.fullname` (`_common.tpl`, `_helpers.tpl`): the name of the
  * argocd-server Service, from the release and the values' `fullnameOverride`, `nameOverride`
- * (the chart's own default is `argocd`) and `server.name`.
+ * (the chart's own default is `argocd`; empty, the chart's name `argo-cd`) and `server.name`.
  */
 export function argoCdServerName(release: string, values: Record<string, unknown> = {}): string {
-    const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
-    const cut = (s: string) => s.slice(0, 63).replace(/-$/, "");
-    const name = text(values.nameOverride) ?? "argocd";
-    const full = cut(text(values.fullnameOverride) ?? (release.includes(name) ? release : `${release}-${name}`));
-    const server = values.server as Record<string, unknown> | undefined;
-    return cut(`${full}-${text(server?.name) ?? "server"}`);
+    const full = helmFullname(release, "argo-cd", chartValue(values, "nameOverride", "argocd"), chartValue(values, "fullnameOverride", ""));
+    const server = typeof values.server === "object" && values.server !== null ? (values.server as Record<string, unknown>) : {};
+    return truncName(`${full}-${chartValue(server, "name", "server")}`);
 }
 
 /** Why the chart would fail with this release name, or undefined when its names all fit. */

@@ -4,6 +4,7 @@
  * ML project's namespaces. Checked against the real charts' templates in tests/charts.test.ts.
  */
 import type { ClusterResourceRestrictionItem, GroupKind } from "./argocdTypes";
+import { chartValue, helmFullname } from "./helmNames";
 
 const RBAC = "rbac.authorization.k8s.io";
 
@@ -12,15 +13,13 @@ export const KUBERAY_OPERATOR_RELEASE = "kuberay-operator";
 
 /**
  * The kuberay-operator chart's `fullname` (its `_helpers.tpl`) for the program's release: the
- * name of the operator's ClusterRole and ClusterRoleBinding.
+ * name of the operator's ClusterRole and ClusterRoleBinding. The chart's own values set both
+ * `nameOverride` and `fullnameOverride` to `kuberay-operator`, so a `nameOverride` alone changes
+ * nothing; `fullnameOverride: ""` (or null) lets it through.
  */
 export function kuberayOperatorFullname(values: Record<string, unknown>): string {
-    const trunc = (s: string) => s.slice(0, 63).replace(/-$/, "");
-    const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
-    const override = text(values.fullnameOverride);
-    if (override) return trunc(override);
-    const name = text(values.nameOverride) ?? "kuberay-operator";
-    return trunc(KUBERAY_OPERATOR_RELEASE.includes(name) ? KUBERAY_OPERATOR_RELEASE : `${KUBERAY_OPERATOR_RELEASE}-${name}`);
+    const chart = "kuberay-operator";
+    return helmFullname(KUBERAY_OPERATOR_RELEASE, chart, chartValue(values, "nameOverride", chart), chartValue(values, "fullnameOverride", chart));
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { RayClusterConfig, WorkerGroupConfig } from "./generated/settingsTypes";
 import { RESTRICTED_CONTAINER, RESTRICTED_POD, type PodSecurityLevel } from "./podSecurity";
+import { helmFullname } from "./helmNames";
 import { gpuTolerations } from "./podSettings";
 import { sortKeys } from "./util";
 
@@ -39,18 +40,9 @@ export function rayClusterNameProblem(name: string): string | undefined {
     return undefined;
 }
 
-/** Helm's `trunc 63 | trimSuffix "-"` (Go's TrimSuffix removes one dash). */
-function truncName(s: string): string {
-    const t = s.slice(0, 63);
-    return t.endsWith("-") ? t.slice(0, -1) : t;
-}
-
 /** The RayCluster's metadata.name, computed exactly as the chart's `ray-cluster.fullname` does. */
 export function rayClusterFullname(n: RayClusterNaming): string {
-    if (n.fullnameOverride) return truncName(n.fullnameOverride);
-    const name = (n.nameOverride ?? DEFAULT_NAME_OVERRIDE) || CHART_NAME;
-    if (n.releaseName.includes(name)) return truncName(n.releaseName);
-    return truncName(`${n.releaseName}-${name}`);
+    return helmFullname(n.releaseName, CHART_NAME, n.nameOverride ?? DEFAULT_NAME_OVERRIDE, n.fullnameOverride);
 }
 
 /** The seed's custom-resource advertisement: `"{\"<group>\": 1}"`, quotes included. */

@@ -15,6 +15,7 @@ import { chartCrds, chartTemplateKinds, chartTemplates, chartValues, gojq, helmT
 import { strictCrdSchema, type Schema } from "../tools/crdSchema";
 import { reveal, type Evaluation } from "../testing/engine";
 import { renderStack } from "../commands/render";
+import { argoCdServerName } from "../components/argocdNames";
 import { parseConfig } from "../components/config";
 import { planApplications, planProjects } from "../components/plan";
 import { byType, run, T } from "./harness";
@@ -192,6 +193,26 @@ describe("the real charts render what the program declares", function () {
             assert.ok(
                 find(own, "ConfigMap", "argocd-notifications-cm") === undefined && find(own, "Deployment", "argocd-notifications-controller") === undefined,
             );
+        });
+
+        it("names the argocd-server Service as argocdUrl's default says, whatever the release and name values", () => {
+            const cases: [string, Record<string, unknown>, string][] = [
+                ["platform", {}, "platform-argocd-server"],
+                ["my-argocd", {}, "my-argocd-server"],
+                ["platform", { nameOverride: "" }, "platform-argo-cd-server"],
+                ["platform", { fullnameOverride: "gitops" }, "gitops-server"],
+                ["platform", { server: { name: "api" } }, "platform-argocd-api"],
+            ];
+            for (const [release, values, name] of cases) {
+                assert.equal(argoCdServerName(release, values), name);
+                const services = helmTemplate({ chart: "argo-cd", version: "10.1.1", release, namespace: "argocd", values }).filter(
+                    (o) => o.kind === "Service",
+                );
+                assert.ok(
+                    services.some((o) => o.metadata.name === name),
+                    `${release} ${JSON.stringify(values)}: ${services.map((o) => o.metadata.name).join(", ")}`,
+                );
+            }
         });
 
         it("puts the RayCluster health check into argocd-cm, byte for byte the file the Lua harness tests", () => {
@@ -600,28 +621,35 @@ describe("the real charts render what the program declares", function () {
                 assert.deepEqual(admitted.sort(), made);
             });
 
-            it("admits the operator's ClusterRole and binding under the name the chart gives them, with a fullnameOverride too", () => {
-                const c = parseConfig({
-                    environment: "dev",
-                    kuberay: { version, operatorValues: { fullnameOverride: "ray-op", singleNamespaceInstall: false } },
-                });
-                const [, ray] = planProjects(c);
-                const op = planApplications(c).find((a) => a.key === "ray-operator")!.args.spec;
-                const objs = helmTemplate({
-                    chart: "kuberay-operator",
-                    version,
-                    release: op.source!.helm!.releaseName!,
-                    namespace: op.destination.namespace!,
-                    values: op.source!.helm!.valuesObject,
-                    includeCrds: false,
-                });
-                const cluster = objs.filter((o) => o.kind === "ClusterRole" || o.kind === "ClusterRoleBinding");
-                assert.ok(cluster.some((o) => o.metadata.name === "ray-op"));
-                for (const o of cluster)
+            it("admits the operator's ClusterRole and binding under the name the chart gives them, whatever its name values", () => {
+                const cases: [Record<string, unknown>, string][] = [
+                    [{ fullnameOverride: "ray-op" }, "ray-op"],
+                    [{ nameOverride: "mgr" }, "kuberay-operator"],
+                    [{ nameOverride: "mgr", fullnameOverride: "" }, "kuberay-operator-mgr"],
+                ];
+                for (const [operatorValues, name] of cases) {
+                    const c = parseConfig({ environment: "dev", kuberay: { version, operatorValues } });
+                    const [, ray] = planProjects(c);
+                    const op = planApplications(c).find((a) => a.key === "ray-operator")!.args.spec;
+                    const objs = helmTemplate({
+                        chart: "kuberay-operator",
+                        version,
+                        release: op.source!.helm!.releaseName!,
+                        namespace: op.destination.namespace!,
+                        values: op.source!.helm!.valuesObject,
+                        includeCrds: false,
+                    });
+                    const cluster = objs.filter((o) => o.kind === "ClusterRole" || o.kind === "ClusterRoleBinding");
                     assert.ok(
-                        resourcePermitted(ray.spec.clusterResourceWhitelist!, "rbac.authorization.k8s.io", o.kind, o.metadata.name),
-                        `${o.kind} ${o.metadata.name}`,
+                        cluster.some((o) => o.metadata.name === name),
+                        `${JSON.stringify(operatorValues)}: ${name}`,
                     );
+                    for (const o of cluster)
+                        assert.ok(
+                            resourcePermitted(ray.spec.clusterResourceWhitelist!, "rbac.authorization.k8s.io", o.kind, o.metadata.name),
+                            `${JSON.stringify(operatorValues)}: ${o.kind} ${o.metadata.name}`,
+                        );
+                }
             });
         });
     }

@@ -176,6 +176,12 @@ describe("config rules", () => {
         assert.equal(urlOf({ releaseName: "platform" }), "https://platform-argocd-server.argocd.svc");
         assert.equal(urlOf({ releaseName: "my-argocd" }), "https://my-argocd-server.argocd.svc", "a release that contains argocd is the chart's fullname");
         assert.equal(urlOf({ releaseName: "platform", values: { nameOverride: "cd" } }), "https://platform-cd-server.argocd.svc");
+        assert.equal(urlOf({ releaseName: "platform", values: { nameOverride: "" } }), "https://platform-argo-cd-server.argocd.svc", "empty: the chart's name");
+        assert.equal(
+            urlOf({ releaseName: "platform", values: { nameOverride: null } }),
+            "https://platform-argo-cd-server.argocd.svc",
+            "null: helm deletes the default",
+        );
         assert.equal(urlOf({ releaseName: "platform", values: { fullnameOverride: "gitops" } }), "https://gitops-server.argocd.svc");
         assert.equal(urlOf({ releaseName: "platform", values: { server: { name: "api" } } }), "https://platform-argocd-api.argocd.svc");
     });

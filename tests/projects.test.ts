@@ -323,8 +323,10 @@ describe("AppProjects and namespaces from config", () => {
         ]);
         const named = (values: Record<string, unknown>) =>
             planProjects(parseConfig({ environment: "dev", kuberay: { operatorValues: values } }))[1].spec.clusterResourceWhitelist![2].name;
-        assert.equal(named({ nameOverride: "mgr" }), "kuberay-operator-mgr");
-        assert.equal(named({ nameOverride: "operator" }), "kuberay-operator", "a release that contains the name is the fullname");
+        assert.equal(named({ nameOverride: "mgr" }), "kuberay-operator", "the chart's own fullnameOverride (kuberay-operator) still wins");
+        assert.equal(named({ nameOverride: "mgr", fullnameOverride: "" }), "kuberay-operator-mgr");
+        assert.equal(named({ nameOverride: "mgr", fullnameOverride: null }), "kuberay-operator-mgr", "null: helm deletes the chart's default");
+        assert.equal(named({ nameOverride: "operator", fullnameOverride: "" }), "kuberay-operator", "a release that contains the name is the fullname");
         assert.equal(named({ fullnameOverride: `${"x".repeat(62)}-y` }), "x".repeat(62), "cut to 63, then a trailing '-' dropped");
     });
 

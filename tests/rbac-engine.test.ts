@@ -7,10 +7,9 @@
  * roles as the program declares them. No cluster, no e2e toolchain: it runs in every CI run.
  */
 import * as assert from "node:assert/strict";
-import { helmTemplate } from "../commands/helm";
 import { cachedTool } from "../commands/cache";
+import { helmTemplate, run as runTool } from "../commands/helm";
 import { renderStack } from "../commands/render";
-import { run as runTool } from "../commands/helm";
 import { reveal, type Evaluation } from "../testing/engine";
 import { byType, one, run, T } from "./harness";
 
