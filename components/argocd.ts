@@ -30,6 +30,37 @@ export interface ArgoCdArgs {
 /** The key of the OIDC client secret in argocd-secret, referenced from `oidc.config` as `$oidc.clientSecret`. */
 export const OIDC_SECRET_KEY = "oidc.clientSecret";
 
+/**
+ * argocd-secret's metadata. The program owns the Secret (the chart's `configs.secret.createSecret`
+ * is false), so neither the admin hash nor the OIDC client secret goes through Helm values, which
+ * Helm keeps in every `sh.helm.release.v1.<release>.v<N>` Secret. `part-of: argocd` is the label
+ * Argo CD's settings informer selects Secrets by. `helm.sh/resource-policy: keep` is for a stack
+ * whose earlier release rendered argocd-secret: Helm reads the live object's annotations before it
+ * deletes what a new revision no longer renders, so the upgrade leaves the Secret alone.
+ */
+export const ARGOCD_SECRET_METADATA = {
+    annotations: { "helm.sh/resource-policy": "keep" },
+    labels: { "app.kubernetes.io/name": "argocd-secret", "app.kubernetes.io/part-of": "argocd" },
+    name: "argocd-secret",
+} as const;
+
+/**
+ * Pure: argocd-secret's stringData: the admin hash and its fixed mtime while admin is on, and the
+ * OIDC client secret with SSO, each kept as the given Input so its secretness survives. Keys
+ * Argo CD writes itself (server.secretkey, and tls.crt/tls.key without a certificate of the
+ * user's) are not the program's: server-side apply leaves them to argocd-server.
+ */
+export function argoCdSecretData(
+    s: ArgoCdConfig,
+    adminPasswordHash: pulumi.Input<string> | undefined,
+    oidcClientSecret?: pulumi.Input<string>,
+): Record<string, pulumi.Input<string>> {
+    return {
+        ...(s.admin.enabled && adminPasswordHash !== undefined ? { "admin.password": adminPasswordHash, "admin.passwordMtime": s.adminPasswordMtime } : {}),
+        ...(s.sso.enabled && oidcClientSecret !== undefined ? { [OIDC_SECRET_KEY]: oidcClientSecret } : {}),
+    };
+}
+
 /** argocd-cm's `oidc.config`: OIDC directly (no Dex), the client secret only referenced. */
 function oidcConfig(sso: ArgoCdConfig["sso"]): string {
     return yamlText({
@@ -48,16 +79,11 @@ function replicas(s: ArgoCdConfig, key: keyof ArgoCdConfig["replicas"]): number 
 }
 
 /**
- * Pure: the argo-cd chart values for these settings, this admin password hash (none while admin is
- * off) and this OIDC client secret (with SSO), both kept as the given Inputs so their secretness
- * survives. `values` from config is merged last, so anything the chart supports can be set.
+ * Pure: the argo-cd chart values for these settings. They hold no secret: argocd-secret is the
+ * program's ({@link argoCdSecretData}). `values` from config is merged last, so anything the chart
+ * supports can be set.
  */
-export function argoCdValues(
-    s: ArgoCdConfig,
-    notifications: boolean,
-    adminPasswordHash: pulumi.Input<string> | undefined,
-    oidcClientSecret?: pulumi.Input<string>,
-): Record<string, unknown> {
+export function argoCdValues(s: ArgoCdConfig, notifications: boolean): Record<string, unknown> {
     const pdb = { enabled: s.ha };
     const server: Record<string, unknown> = {
         pdb,
@@ -88,12 +114,8 @@ export function argoCdValues(
             // Ingress's plain HTTP with a redirect to https, and the browser loops.
             ...(s.ingress.enabled ? { params: { "server.insecure": true } } : {}),
             rbac: { "policy.csv": policyCsv(s.rbac), "policy.default": s.rbac.policyDefault, scopes: `[${s.rbac.scopes.join(", ")}]` },
-            secret: {
-                ...(s.admin.enabled && adminPasswordHash !== undefined
-                    ? { argocdServerAdminPassword: adminPasswordHash, argocdServerAdminPasswordMtime: s.adminPasswordMtime }
-                    : {}),
-                ...(s.sso.enabled && oidcClientSecret !== undefined ? { extra: { [OIDC_SECRET_KEY]: oidcClientSecret } } : {}),
-            },
+            // argocd-secret is the program's (ArgoCd.secret), so no secret is in the release's values.
+            secret: { createSecret: false },
         },
         controller: { pdb, replicas: replicas(s, "controller") },
         crds: { install: true, keep: true },
@@ -127,6 +149,8 @@ export class ArgoCd extends pulumi.ComponentResource {
     public readonly adminPassword: pulumi.Output<string | undefined>;
     /** The Namespace object. */
     public readonly namespaceResource: k8s.core.v1.Namespace;
+    /** argocd-secret: the admin hash and the OIDC client secret, created before the release. */
+    public readonly secret: k8s.core.v1.Secret;
 
     constructor(name: string, args: ArgoCdArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered, as MlPlatform does.
@@ -160,9 +184,16 @@ export class ArgoCd extends pulumi.ComponentResource {
             );
         }
 
-        // Only the hash is secret: the rest of the values stay readable in previews and the render.
         const oidcSecret = args.oidcClientSecret === undefined ? undefined : pulumi.secret(args.oidcClientSecret);
-        const values = argoCdValues(s, args.notifications ?? false, hash, oidcSecret);
+        const stringData = argoCdSecretData(s, hash, oidcSecret);
+        // Never empty: with admin off, SSO is required (the config refuses a platform no one can log in to).
+        this.secret = new k8s.core.v1.Secret(
+            `${name}-secret`,
+            { metadata: { ...ARGOCD_SECRET_METADATA, namespace: this.namespaceResource.metadata.name }, type: "Opaque", stringData },
+            { parent: this },
+        );
+        // The values hold no secret, so previews and the render show them whole.
+        const values = argoCdValues(s, args.notifications ?? false);
         this.release = new k8s.helm.v3.Release(
             name,
             {
@@ -176,7 +207,9 @@ export class ArgoCd extends pulumi.ComponentResource {
                 cleanupOnFail: true,
                 timeout: 900,
             },
-            { parent: this },
+            // argocd-server reads argocd-secret when it starts: it must find the hash there, or it
+            // writes an initial admin password of its own (argocd-initial-admin-secret).
+            { parent: this, dependsOn: [this.secret] },
         );
         this.namespace = this.namespaceResource.metadata.name;
         this.registerOutputs({ adminPassword: this.adminPassword, namespace: this.namespace });

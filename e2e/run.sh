@@ -417,10 +417,23 @@ check_secrets() {
   local stack="$1" where=""
   pulumi stack output --stack "$stack" --json > "$W/$stack-outputs.json" 2>>"$W/logs/$stack-secrets.log" || { echo "pulumi stack output failed"; return 1; }
   K get configmaps -A -o yaml > "$W/$stack-configmaps.yaml" || { echo "kubectl get configmaps failed"; return 1; }
+  # Every Helm release Secret (sh.helm.release.v1.<release>.v<N>), decoded: base64 (the API's) of
+  # base64 (Helm's) of gzip of the release JSON, whose .config holds the values it was given.
+  rm -rf "$W/$stack-helm-releases"; mkdir -p "$W/$stack-helm-releases"
+  K get secrets -A -l owner=helm -o json > "$W/$stack-helm-secrets.json" || { echo "kubectl get secrets -l owner=helm failed"; return 1; }
+  node -e '
+    const fs = require("fs"), zlib = require("zlib"), [, src, dir] = process.argv;
+    const items = JSON.parse(fs.readFileSync(src, "utf8")).items;
+    for (const s of items) {
+      const helm = Buffer.from(Buffer.from(s.data.release, "base64").toString(), "base64");
+      fs.writeFileSync(`${dir}/${s.metadata.namespace}.${s.metadata.name}.json`, zlib.gunzipSync(helm));
+    }
+    if (!items.some((s) => s.metadata.name.startsWith("sh.helm.release.v1."))) { console.log("no Helm release Secret found"); process.exit(1); }
+  ' "$W/$stack-helm-secrets.json" "$W/$stack-helm-releases" || return 1
   [ -n "$E2E_CLIENT_KEY_B64" ] || { echo "the inline kubeconfig has no client-key-data"; return 1; }
   # the state backend's files (checkpoints, history, backups), the export, the outputs, every
   # ConfigMap in the cluster, the stack file and the logs of every step so far
-  where="$(secrets_in "$W/state" "$W/$stack-state.json" "$W/$stack-outputs.json" "$W/$stack-configmaps.yaml" "$PROJECT/Pulumi.$stack.yaml" "$W"/logs/"$stack"-*.log)" ||
+  where="$(secrets_in "$W/state" "$W/$stack-state.json" "$W/$stack-outputs.json" "$W/$stack-configmaps.yaml" "$W/$stack-helm-releases" "$PROJECT/Pulumi.$stack.yaml" "$W"/logs/"$stack"-*.log)" ||
     { echo "secrets in plain text:$where"; return 1; }
   node -e 'const o = require(process.argv[1]); if (o.adminPassword !== "[secret]") { console.log("adminPassword output is " + JSON.stringify(o.adminPassword)); process.exit(1); }' "$W/$stack-outputs.json" || return 1
   local live
@@ -429,6 +442,11 @@ check_secrets() {
   K -n argocd get secret argocd-secret -o go-template='{{index .data "admin.password" | base64decode}}' > "$W/$stack-admin-hash" || { echo "no argocd-secret"; return 1; }
   node -e 'const b = require("bcryptjs"); const h = require("fs").readFileSync(process.argv[1], "utf8"); process.exit(b.compareSync(process.argv[2], h) ? 0 : 1)' "$W/$stack-admin-hash" "$E2E_ADMIN_PASSWORD" ||
     { echo "argocd-secret's admin.password is not a bcrypt hash of the configured adminPassword"; return 1; }
+  # The hash itself is secret material too: in argocd-secret only, which Pulumi owns, not Helm.
+  local hits; hits="$(grep -rlF -- "$(cat "$W/$stack-admin-hash")" "$W/state" "$W/$stack-state.json" "$W/$stack-helm-releases" "$W/$stack-configmaps.yaml" "$W/$stack-outputs.json" "$W"/logs/"$stack"-*.log 2>/dev/null | sed "s|^$W/||" | tr '\n' ' ')"
+  [ -z "$hits" ] || { echo "the admin hash in plain text in $hits"; return 1; }
+  [ "$(K -n argocd get secret argocd-secret -o jsonpath='{.metadata.labels.app\.kubernetes\.io/managed-by}')" != "Helm" ] || { echo "argocd-secret is Helm's, not the program's"; return 1; }
+  ! K -n argocd get secret argocd-initial-admin-secret > /dev/null 2>&1 || { echo "argocd-initial-admin-secret exists: argocd-server found no hash when it started"; return 1; }
 }
 
 run_scenario() { # run_scenario STACK NAME FUNC ARGS...: its result recorded, its detail logged; never exits
@@ -490,7 +508,7 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
 
   if [ -n "$secrets" ]; then
     local why; why="$(check_secrets "$stack")" || fail "$stack: secrets" "$why"
-    say "$stack: no secret in plain text in the state, the outputs, any ConfigMap, the stack file or a step's log; the live Secret holds both tokens; argocd-secret holds a bcrypt hash of the configured password"
+    say "$stack: no secret in plain text in the state, the outputs, any ConfigMap, the $(ls "$W/$stack-helm-releases" | wc -l) Helm release Secrets (decoded), the stack file or a step's log; the live Secret holds both tokens; argocd-secret, the program's, holds a bcrypt hash of the configured password, found in no Helm release; no argocd-initial-admin-secret"
     # What HA and the Ingress made of the chart, read back from the API server.
     say "$stack: $(K -n argocd get statefulsets,deployments -o jsonpath='{range .items[*]}{.kind}/{.metadata.name}={.status.readyReplicas}/{.spec.replicas} {end}')"
     say "$stack: $(K -n argocd get poddisruptionbudgets -o name | wc -l) PodDisruptionBudgets; Ingress $(K -n argocd get ingress -o jsonpath='{range .items[*]}{.metadata.name} {.spec.rules[0].host} tls={.spec.tls[0].secretName}{end}')"

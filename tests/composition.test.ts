@@ -95,7 +95,7 @@ describe("composing the platform into a larger stack", () => {
 
     it("has no URN collision", () => {
         const urns = ev.resources.map((r) => r.urn);
-        assert.equal(urns.length, 35, "the stack, the provider, two platforms and their 31 children");
+        assert.equal(urns.length, 36, "the stack, the provider, two platforms and their 32 children");
         assert.equal(new Set(urns).size, urns.length);
     });
 
@@ -125,6 +125,7 @@ describe("composing the platform into a larger stack", () => {
             "v1/Namespace (cluster)/ray-b",
             "v1/Namespace (cluster)/ray-system",
             "v1/Secret argocd/argocd-notifications-secret",
+            "v1/Secret argocd/argocd-secret",
         ]);
     });
 
@@ -160,6 +161,7 @@ describe("composing the platform into a larger stack", () => {
                 "team-a-argocd (component)",
                 "team-a-argocd-admin-password",
                 "team-a-argocd-ns",
+                "team-a-argocd-secret",
                 "team-a-ml-ns",
                 "team-a-ml-platform",
                 "team-a-ml-platform (component)",
@@ -191,7 +193,7 @@ describe("composing the platform into a larger stack", () => {
                 "team-b-raycluster (component)",
             ],
         });
-        assert.equal(withProvider.length, 18, "12 Kubernetes objects of team A's (the Release among them) and 6 of team B's");
+        assert.equal(withProvider.length, 19, "13 Kubernetes objects of team A's (the Release and argocd-secret among them) and 6 of team B's");
     });
 
     it("names the instance and the arg path in an args error, and registers nothing", async () => {

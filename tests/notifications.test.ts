@@ -139,7 +139,9 @@ describe("Argo CD notifications", () => {
             prod.manifests,
             /kind: Secret\nmetadata:\n(.*\n)*?stringData:\n {2}pagerduty-service-key: "\[secret\]"\n {2}slack-token: "\[secret\]"\ntype: Opaque\n/,
         );
-        const rendered = (JSON.parse(prod.resources) as { type: string; inputs: { stringData?: unknown } }[]).find((r) => r.type === T.secret)!;
+        const rendered = (JSON.parse(prod.resources) as { type: string; name: string; inputs: { stringData?: unknown } }[]).find(
+            (r) => r.type === T.secret && r.name === "ml-notifications-secret",
+        )!;
         assert.deepEqual(rendered.inputs.stringData, { "pagerduty-service-key": "[secret]", "slack-token": "[secret]" });
     });
 

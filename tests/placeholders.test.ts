@@ -89,7 +89,7 @@ describe("placeholders", () => {
             r.evaluation.warnings,
             PROD_PLACEHOLDERS.map(([k, v]) => warned(k, v)),
         );
-        assert.equal(r.evaluation.resources.length, 23);
+        assert.equal(r.evaluation.resources.length, 24);
     });
 
     it("a prod stack that names its own repositories and hosts passes without a warning", async () => {

@@ -128,7 +128,7 @@ describe("planned Applications (pure)", () => {
 
 describe("argo-cd values' fixed parts (pure)", () => {
     it("installs and keeps the CRDs, and gives redis-ha PDBs only with HA", () => {
-        const v = (ha: boolean) => argoCdValues(parseConfig({ environment: "dev", argocd: { ha } }).argocd, false, "H");
+        const v = (ha: boolean) => argoCdValues(parseConfig({ environment: "dev", argocd: { ha } }).argocd, false);
         assert.deepEqual(v(false).crds, { install: true, keep: true });
         assert.deepEqual(v(false)["redis-ha"], { enabled: false });
         assert.deepEqual(v(true)["redis-ha"], {

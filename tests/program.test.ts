@@ -17,15 +17,12 @@ function releaseValues(ev: Evaluation): Record<string, unknown> {
     return one(ev, T.release, "ml-argocd").inputs.values as Record<string, unknown>;
 }
 
-/** The values with the admin hash, when there is one, taken out (asserted separately). */
-function valuesWithoutHash(ev: Evaluation) {
-    const v = reveal(releaseValues(ev)) as { configs: { secret: Record<string, unknown> } };
-    const hash = v.configs.secret.argocdServerAdminPassword as string | undefined;
-    if (hash === undefined) return v;
+/** The admin hash in the program's argocd-secret. */
+function adminHash(ev: Evaluation): string {
+    const hash = (reveal(one(ev, T.secret, "ml-argocd-secret").inputs.stringData) as Record<string, string>)["admin.password"];
     // A bcrypt hash: cost 10 when the program hashes a configured password, 4 from the mock RandomPassword.
     assert.match(hash, /^\$2[aby]\$(04|10)\$/);
-    v.configs.secret.argocdServerAdminPassword = "<hash>";
-    return v;
+    return hash;
 }
 
 describe("the program, from the shipped stack files", () => {
@@ -80,12 +77,12 @@ describe("the program, from the shipped stack files", () => {
 
     it("gives dev one replica of everything, no redis-ha and a ClusterIP service", () => {
         const pdb = { enabled: false };
-        assert.deepEqual(valuesWithoutHash(dev), {
+        assert.deepEqual(reveal(releaseValues(dev)), {
             applicationSet: { pdb, replicas: 1 },
             configs: {
                 cm: { "admin.enabled": true, [HEALTH_KEY]: RAYCLUSTER_HEALTH_LUA, url: "https://argocd-server.argocd.svc" },
                 rbac: { "policy.csv": "", "policy.default": "role:readonly", scopes: "[groups]" },
-                secret: { argocdServerAdminPassword: "<hash>", argocdServerAdminPasswordMtime: "2025-01-01T00:00:00Z" },
+                secret: { createSecret: false },
             },
             controller: { pdb, replicas: 1 },
             crds: { install: true, keep: true },
@@ -101,7 +98,7 @@ describe("the program, from the shipped stack files", () => {
     it("gives prod HA: redis-ha, replicated components, PDBs, and an Ingress that terminates TLS before a plain-HTTP argocd-server", () => {
         const pdb = { enabled: true };
         const url = "https://argocd.ml.example.com";
-        assert.deepEqual(valuesWithoutHash(prod), {
+        assert.deepEqual(reveal(releaseValues(prod)), {
             applicationSet: { pdb, replicas: 2 },
             configs: {
                 cm: {
@@ -114,8 +111,7 @@ describe("the program, from the shipped stack files", () => {
                 },
                 params: { "server.insecure": true },
                 rbac: { "policy.csv": "g, ml-platform-admins, role:admin\n", "policy.default": "", scopes: "[groups]" },
-                // The OIDC client secret comes from ESC; the offline render shows it redacted.
-                secret: { extra: { "oidc.clientSecret": "[secret]" } },
+                secret: { createSecret: false },
             },
             controller: { pdb, replicas: 2 },
             crds: { install: true, keep: true },
@@ -144,15 +140,17 @@ describe("the program, from the shipped stack files", () => {
         assert.ok(prodRendered.resources.includes(`"${HEALTH_KEY}": ${JSON.stringify(RAYCLUSTER_HEALTH_LUA)}`));
     });
 
-    it("wires the RandomPassword's bcrypt hash into the chart, as a secret, and exports the password as a secret (dev: admin on)", () => {
+    it("wires the RandomPassword's bcrypt hash into argocd-secret, as a secret, and exports the password as a secret (dev: admin on)", () => {
         for (const ev of [dev]) {
             const pw = one(ev, T.randomPassword, "ml-argocd-admin-password");
             assert.deepEqual(pw.inputs, { length: 24, special: false });
-            const hash = (releaseValues(ev).configs as { secret: Record<string, unknown> }).secret.argocdServerAdminPassword;
-            assert.ok(isSecret(hash), "the hash is a secret input of the release");
+            const secret = one(ev, T.secret, "ml-argocd-secret");
+            assert.ok(isSecret(secret.inputs.stringData), "the hash is a secret input of argocd-secret");
+            const hash = adminHash(ev);
             assert.ok(isSecret(ev.outputs.adminPassword), "the adminPassword output is a secret");
-            assert.ok(bcrypt.compareSync(String(reveal(ev.outputs.adminPassword)), String(reveal(hash))), "the hash is the exported password's");
-            assert.ok(one(ev, T.release, "ml-argocd").dependencies.includes(pw.urn), "the release waits for the password");
+            assert.ok(bcrypt.compareSync(String(reveal(ev.outputs.adminPassword)), hash), "the hash is the exported password's");
+            assert.ok(secret.dependencies.includes(pw.urn), "argocd-secret waits for the password");
+            assert.ok(one(ev, T.release, "ml-argocd").dependencies.includes(secret.urn), "the release waits for argocd-secret");
         }
     });
 
@@ -186,7 +184,7 @@ describe("the program, from the shipped stack files", () => {
             ["prod", prod],
         ] as const) {
             const k8sResources = ev.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
-            assert.equal(k8sResources.length, 12);
+            assert.equal(k8sResources.length, 13);
             for (const r of k8sResources) assert.equal(r.provider, PROVIDER_URN(stack), `${r.type} ${r.name}`);
             assert.equal(byType(ev, T.provider).length, 1);
         }
@@ -225,7 +223,7 @@ describe("the program, with config given in the test", () => {
         const b = await run(cfg);
         assert.equal(byType(a, T.randomPassword).length, 0);
         assert.deepEqual(one(a, T.randomBytes, "ml-argocd-admin-salt").inputs, { length: 16 });
-        const hash = (v: Evaluation) => String(reveal((releaseValues(v).configs as { secret: Record<string, unknown> }).secret.argocdServerAdminPassword));
+        const hash = adminHash;
         assert.ok(bcrypt.compareSync("correct horse battery", hash(a)));
         assert.equal(hash(a), hash(b), "a second run gives the same hash: no diff");
         // bcrypt at cost 10 (Argo CD's own), salted with the mock RandomBytes (sha256("ml-argocd-admin-salt"), 16 bytes).
@@ -238,7 +236,11 @@ describe("the program, with config given in the test", () => {
         const ev = await run({ environment: "dev", notifications: { enabled: false } });
         assert.deepEqual((reveal(releaseValues(ev)) as Record<string, unknown>).notifications, { enabled: false });
         assert.equal(byType(ev, T.configMap).length, 0);
-        assert.equal(byType(ev, T.secret).length, 0);
+        assert.deepEqual(
+            byType(ev, T.secret).map((r) => r.name),
+            ["ml-argocd-secret"],
+            "no notifications Secret; argocd-secret only",
+        );
     });
 
     it("merges argocd.values last, over what the program sets", async () => {

@@ -209,6 +209,7 @@ describe("AppProjects of the shipped stacks, literally", () => {
         const urn = (t: string, n: string) => `urn:pulumi:prod::ml-gitops::${t}::${n}`;
         const base = [
             urn("ml-gitops:argocd:ArgoCd$kubernetes:core/v1:Namespace", "ml-argocd-ns"),
+            urn("ml-gitops:argocd:ArgoCd$kubernetes:core/v1:Secret", "ml-argocd-secret"),
             urn("ml-gitops:argocd:ArgoCd$kubernetes:helm.sh/v3:Release", "ml-argocd"),
             urn("ml-gitops:argocd:Notifications$kubernetes:core/v1:ConfigMap", "ml-notifications-cm"),
             urn("ml-gitops:argocd:Notifications$kubernetes:core/v1:Secret", "ml-notifications-secret"),

@@ -4,7 +4,7 @@
  * argocd-secret only. Literal expectations.
  */
 import * as assert from "node:assert/strict";
-import { argoCdValues } from "../components/argocd";
+import { argoCdSecretData, argoCdValues } from "../components/argocd";
 import { parseConfig } from "../components/config";
 import { planProjects } from "../components/plan";
 import { PROD_ADMIN_WARNING } from "../components/platform";
@@ -18,7 +18,7 @@ const SSO = { enabled: true, issuer: "https://login.example.com", clientID: "arg
 const URL = "https://cd.acme.internal";
 
 type Values = { configs: Record<string, Record<string, unknown>>; global: Record<string, unknown> };
-const valuesOf = (raw: Record<string, unknown>, secret?: string) => argoCdValues(parseConfig(raw).argocd, false, "HASH", secret) as unknown as Values;
+const valuesOf = (raw: Record<string, unknown>) => argoCdValues(parseConfig(raw).argocd, false) as unknown as Values;
 
 describe("Argo CD version (pure)", () => {
     it("defaults to the patched v3.4.15 image; accepts a 3.4 patch with or without the v; refuses another minor", () => {
@@ -110,16 +110,23 @@ describe("RBAC as config (pure)", () => {
 });
 
 describe("SSO as config (pure)", () => {
-    it("writes oidc.config with the secret only referenced, and the secret into argocd-secret's extra key", () => {
-        const v = valuesOf({ environment: "dev", oidcClientSecret: "s3cr3t", argocd: { sso: SSO, url: URL } }, "s3cr3t");
+    it("writes oidc.config with the secret only referenced, and the secret into the program's argocd-secret, not the values", () => {
+        const config = parseConfig({ environment: "dev", oidcClientSecret: "s3cr3t", argocd: { sso: SSO, url: URL } });
+        const v = valuesOf({ environment: "dev", oidcClientSecret: "s3cr3t", argocd: { sso: SSO, url: URL } });
         assert.equal(
             v.configs.cm["oidc.config"],
             "clientID: argocd\nclientSecret: $oidc.clientSecret\nissuer: https://login.example.com\nname: SSO\nrequestedIDTokenClaims:\n  groups:\n    essential: true\nrequestedScopes:\n  - openid\n  - profile\n  - email\n  - groups\n",
         );
-        assert.deepEqual(v.configs.secret, {
-            argocdServerAdminPassword: "HASH",
-            argocdServerAdminPasswordMtime: "2025-01-01T00:00:00Z",
-            extra: { "oidc.clientSecret": "s3cr3t" },
+        assert.deepEqual(v.configs.secret, { createSecret: false });
+        assert.deepEqual(argoCdSecretData(config.argocd, "HASH", "s3cr3t"), {
+            "admin.password": "HASH",
+            "admin.passwordMtime": "2025-01-01T00:00:00Z",
+            "oidc.clientSecret": "s3cr3t",
+        });
+        assert.deepEqual(argoCdSecretData({ ...config.argocd, admin: { enabled: false } }, "HASH", "s3cr3t"), { "oidc.clientSecret": "s3cr3t" });
+        assert.deepEqual(argoCdSecretData({ ...config.argocd, sso: { ...config.argocd.sso, enabled: false } }, "HASH", "s3cr3t"), {
+            "admin.password": "HASH",
+            "admin.passwordMtime": "2025-01-01T00:00:00Z",
         });
         assert.equal(v.configs.cm["admin.enabled"], true, "dev keeps admin beside SSO");
     });
@@ -266,7 +273,7 @@ describe("no shared admin in prod", () => {
     const prod = { environment: "prod", mlPlatform: { repoURL, targetRevision: "v1.0.0" } };
     const PROD_SSO = { ...SSO, issuer: "https://login.acme.internal" };
 
-    it("prod with SSO: admin off, no password generated or exported, the client secret a secret in the Release only", async () => {
+    it("prod with SSO: admin off, no password generated or exported, the client secret a secret in argocd-secret only", async () => {
         const ev = await run({ ...prod, oidcClientSecret: "oidc-s3cr3t", argocd: { sso: PROD_SSO, url: URL } });
         assert.equal(byType(ev, T.randomPassword).length, 0);
         assert.equal(byType(ev, T.randomBytes).length, 0);
@@ -274,9 +281,11 @@ describe("no shared admin in prod", () => {
         const values = one(ev, T.release, "ml-argocd").inputs.values as Record<string, unknown>;
         const configs = (reveal(values) as Values).configs;
         assert.equal(configs.cm["admin.enabled"], false);
-        assert.deepEqual(configs.secret, { extra: { "oidc.clientSecret": "oidc-s3cr3t" } });
-        const extra = (values.configs as { secret: { extra: Record<string, unknown> } }).secret.extra;
-        assert.ok(isSecret(extra["oidc.clientSecret"]), "the client secret stays secret");
+        assert.deepEqual(configs.secret, { createSecret: false });
+        assert.ok(!JSON.stringify(reveal(values)).includes("oidc-s3cr3t"), "never in the release's values");
+        const stringData = one(ev, T.secret, "ml-argocd-secret").inputs.stringData;
+        assert.ok(isSecret(stringData), "the client secret stays secret");
+        assert.deepEqual(reveal(stringData), { "oidc.clientSecret": "oidc-s3cr3t" }, "no admin hash: admin is off");
         assert.ok(!JSON.stringify(byType(ev, T.configMap).map((r) => r.inputs)).includes("oidc-s3cr3t"), "never in a ConfigMap");
         assert.deepEqual(ev.warnings, []);
     });

@@ -41,8 +41,9 @@ describe("render order", () => {
             "ml-ray-ns",
             "ml-ml-ns",
             "ml-argocd-ns",
-            // The notifications objects wait only for the namespace; the release also for the password hash.
+            // The notifications objects and argocd-secret wait only for the namespace; the release also for argocd-secret.
             "ml-notifications-cm",
+            "ml-argocd-secret",
             "ml-notifications-secret",
             "ml-argocd",
             "ml-project",

@@ -22,9 +22,8 @@ describe("secrets and determinism, over every shipped stack", () => {
             if (stack === "dev") assert.equal(reveal(r.evaluation.outputs.adminPassword), FAKE["ml-gitops:adminPassword"]);
             else {
                 assert.equal(r.evaluation.outputs.adminPassword, undefined);
-                const release = r.evaluation.resources.find((x) => x.type === "kubernetes:helm.sh/v3:Release")!;
-                const secret = (reveal(release.inputs.values) as { configs: { secret: { extra: Record<string, string> } } }).configs.secret;
-                assert.deepEqual(secret, { extra: { "oidc.clientSecret": FAKE["ml-gitops:oidcClientSecret"] } });
+                const secret = r.evaluation.resources.find((x) => x.type === "kubernetes:core/v1:Secret" && x.name === "ml-argocd-secret")!;
+                assert.deepEqual(reveal(secret.inputs.stringData), { "oidc.clientSecret": FAKE["ml-gitops:oidcClientSecret"] });
             }
             for (const [name, value] of Object.entries(r.evaluation.outputs)) {
                 const revealed = JSON.stringify(reveal(value));

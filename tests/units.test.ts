@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
+import * as bcrypt from "bcryptjs";
 import { argoCdValues } from "../components/argocd";
 import { parseConfig } from "../components/config";
 import { destinationPermitted, globMatch, normalizeRepoUrl, resourcePermitted, sourcePermitted } from "./glob";
@@ -14,7 +15,7 @@ import { Application, AppProject } from "../components/application";
 import { MlPlatform } from "../components/platform";
 import { isSupportedKuberayVersion } from "../components/versions";
 import { deepMerge, sortKeys, yamlText } from "../components/util";
-import { evaluate, recordedByLastEvaluation, reveal } from "../testing/engine";
+import { evaluate, isSecret, recordedByLastEvaluation, reveal } from "../testing/engine";
 import { byType, one, run, T } from "./harness";
 
 describe("Argo CD glob matching (pure)", () => {
@@ -128,7 +129,7 @@ describe("KubeRay versions (pure)", () => {
 
 describe("argo-cd chart values per setting (pure)", () => {
     const values = (argocd: Record<string, unknown>, notifications = false) =>
-        argoCdValues(parseConfig({ environment: "dev", argocd }).argocd, notifications, "HASH") as Record<string, Record<string, unknown>>;
+        argoCdValues(parseConfig({ environment: "dev", argocd }).argocd, notifications) as Record<string, Record<string, unknown>>;
 
     it("takes explicit replica counts over the HA default, each for its own component", () => {
         const v = values({ ha: true, replicas: { controller: 3, server: 4, repoServer: 5, applicationSet: 6 } });
@@ -159,9 +160,9 @@ describe("argo-cd chart values per setting (pure)", () => {
         assert.equal(plain.configs.params, undefined);
     });
 
-    it("keeps the given hash and the configured mtime in configs.secret, and the notifications switch", () => {
+    it("leaves argocd-secret to the program (no secret in the values), and sets the notifications switch", () => {
         const v = values({ adminPasswordMtime: "2026-02-03T04:05:06Z" }, true);
-        assert.deepEqual(v.configs.secret, { argocdServerAdminPassword: "HASH", argocdServerAdminPasswordMtime: "2026-02-03T04:05:06Z" });
+        assert.deepEqual(v.configs.secret, { createSecret: false });
         assert.deepEqual(v.notifications, { argocdUrl: "https://argocd-server.argocd.svc", cm: { create: false }, enabled: true, secret: { create: false } });
     });
 });
@@ -200,6 +201,34 @@ describe("the Argo CD release and password resources", () => {
         });
         assert.deepEqual(one(ev, T.randomPassword, "ml-argocd-admin-password").inputs, { length: 24, special: false });
         assert.deepEqual(reveal(ev.outputs.argocdNamespace), "cd");
+    });
+
+    it("owns argocd-secret (the hash and the fixed mtime, secret) and installs the release after it, whose values hold no secret", async () => {
+        const ev = await run({ environment: "dev", adminPassword: "pw-4711", argocd: { namespace: "cd", adminPasswordMtime: "2026-02-03T04:05:06Z" } });
+        const secret = one(ev, T.secret, "ml-argocd-secret");
+        const { stringData, ...rest } = secret.inputs as { stringData: Record<string, unknown> };
+        assert.deepEqual(rest, {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: {
+                annotations: { "helm.sh/resource-policy": "keep" },
+                labels: { "app.kubernetes.io/name": "argocd-secret", "app.kubernetes.io/part-of": "argocd" },
+                name: "argocd-secret",
+                namespace: "cd",
+            },
+            type: "Opaque",
+        });
+        assert.ok(isSecret(stringData), "stringData is secret");
+        const data = reveal(stringData) as Record<string, string>;
+        assert.deepEqual(Object.keys(data), ["admin.password", "admin.passwordMtime"]);
+        assert.ok(bcrypt.compareSync("pw-4711", data["admin.password"]), "a bcrypt hash of the configured password");
+        assert.equal(data["admin.passwordMtime"], "2026-02-03T04:05:06Z");
+        const release = one(ev, T.release, "ml-argocd");
+        assert.ok(release.dependencies.includes(secret.urn), "the release waits for argocd-secret");
+        const values = release.inputs.values as { configs: { secret: unknown } };
+        assert.equal(isSecret(values), false, "the values are plain: nothing secret went into them");
+        assert.deepEqual(values.configs.secret, { createSecret: false });
+        assert.ok(!JSON.stringify(reveal(release.inputs)).includes("$2a$"), "no hash in the release's inputs");
     });
 });
 
