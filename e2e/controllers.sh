@@ -106,8 +106,8 @@ ctl_start() { # ctl_start NAME CMD...: like run.sh's start, the pid in CTL_PIDS
 start_controllers() {
   local stack="$1"
   : > "$CTL_PIDS"
-  read -r REDIS_PORT RS_PORT RS_METRICS CTL_METRICS NOTIF_METRICS KR_METRICS KR_PROBE < <(free_ports 7)
-  mkdir -p "$W/argocd/tls" "$W/argocd/ssh" "$W/argocd/gpg" "$W/argocd/home" "$W/argocd/tmp"
+  read -r REDIS_PORT RS_PORT RS_METRICS CTL_METRICS NOTIF_METRICS KR_METRICS KR_PROBE SERVER_METRICS < <(free_ports 8)
+  mkdir -p "$W/argocd/tls" "$W/argocd/ssh" "$W/argocd/gpg" "$W/argocd/home" "$W/argocd/tmp" "$W/argocd/static"
   (
     local t0; t0=$(date +%s)
     wait_for 600 argocd-config K -n "$ARGOCD_NS" get configmap argocd-cm ||
@@ -118,7 +118,7 @@ start_controllers() {
     # Roles and ClusterRoles grant it: a permission the chart lacks shows as "forbidden" in its log,
     # which fails the run (check_chart_rbac).
     local sa
-    for sa in argocd-application-controller argocd-repo-server argocd-notifications-controller; do
+    for sa in argocd-application-controller argocd-repo-server argocd-notifications-controller argocd-server; do
       wait_for 60 "sa-$sa" K -n "$ARGOCD_NS" get serviceaccount "$sa" && sa_kubeconfig "$ARGOCD_NS" "$sa" "$W/kubeconfig-$sa" ||
         { echo "no token for the chart's ServiceAccount $ARGOCD_NS/$sa" > "$W/logs/controllers-failed"; exit 1; }
     done
@@ -141,7 +141,18 @@ start_controllers() {
     ctl_start "$stack-notifications" "${common_env[@]}" KUBECONFIG="$W/kubeconfig-argocd-notifications-controller" ARGOCD_BINARY_NAME=argocd-notifications \
       "$BIN/argocd" --namespace "$ARGOCD_NS" --argocd-repo-server "127.0.0.1:$RS_PORT" \
       --metrics-port "$NOTIF_METRICS" --loglevel info --logformat text
-    echo "argo cd controllers started $(( $(date +%s) - t0 ))s after up began" >> "$W/logs/controllers.log"
+    # argocd-server: the API, the UI's backend and the SSO callback, as its chart's ServiceAccount.
+    # It terminates TLS itself on 127.0.0.1:443 (the certificate it writes into argocd-secret on its
+    # first start), the stand-in for the prod profile's Ingress, which no controller serves here.
+    # The UI is the one bin/argocd-ui embeds (the optional argocd-ui piece; the same Argo CD); without
+    # it, argocd-server answers page loads with an error, as the binary built from the module zip
+    # embeds no UI (see NOTES.md).
+    local server_bin="$BIN/argocd"; [ -e "$BIN/argocd-ui" ] && server_bin="$BIN/argocd-ui"
+    ctl_start "$stack-server" "${common_env[@]}" KUBECONFIG="$W/kubeconfig-argocd-server" ARGOCD_BINARY_NAME=argocd-server \
+      "$server_bin" --namespace "$ARGOCD_NS" --address 127.0.0.1 --port "$ARGOCD_SERVER_PORT" --metrics-port "$SERVER_METRICS" \
+      --redis "127.0.0.1:$REDIS_PORT" --repo-server "127.0.0.1:$RS_PORT" --staticassets "$W/argocd/static" \
+      --loglevel info --logformat text
+    echo "argo cd controllers and argocd-server started $(( $(date +%s) - t0 ))s after up began" >> "$W/logs/controllers.log"
     wait_for 900 ray-crd K wait --for=condition=Established crd/rayclusters.ray.io --timeout=5s ||
       { echo "the RayCluster CRD was not established in 900 s" > "$W/logs/controllers-failed"; exit 1; }
     ctl_start "$stack-kuberay-operator" kuberay_operator "127.0.0.1:$KR_METRICS" "127.0.0.1:$KR_PROBE"
@@ -186,7 +197,8 @@ kuberay_operator() {
 # grant them is what they need. Prints the refused lines, if any. (Other "Forbidden" errors, such
 # as a validation's, are not RBAC's.)
 check_chart_rbac() {
-  grep -h -E 'is forbidden: User \\?"system:serviceaccount:' "$W/logs/$1-application-controller.log" "$W/logs/$1-repo-server.log" "$W/logs/$1-notifications.log" "$W/logs/$1-kuberay-operator.log" 2>/dev/null | head -5
+  grep -h -E 'is forbidden: User \\?"system:serviceaccount:' "$W/logs/$1-application-controller.log" "$W/logs/$1-repo-server.log" "$W/logs/$1-notifications.log" \
+    "$W/logs/$1-server.log" "$W/logs/$1-kuberay-operator.log" 2>/dev/null | head -5
 }
 
 stop_controllers() {

@@ -120,7 +120,7 @@ finish() {
   fi
   say "stacks:$DONE_STACKS; toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, total $(( $(date +%s) - T_START ))s"
   local notified="${RESULT[notified]:-notified 0 (no stack sends to a Slack stand-in)}"
-  echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}}${RESULT[least-privilege]:+ · ${RESULT[least-privilege]}}${RESULT[pod-security]:+ · ${RESULT[pod-security]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run}${RESULT[chart-rbac]:+ · ${RESULT[chart-rbac]}}${RESULT[day2]:+ · ${RESULT[day2]}}${RESULT[day2-guard]:+ · ${RESULT[day2-guard]}} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s) · Argo CD ${ARGOCD_RAN:-unknown}$LANGUAGE_NOTES$PROVIDER_NOTE"
+  echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}}${RESULT[least-privilege]:+ · ${RESULT[least-privilege]}}${RESULT[pod-security]:+ · ${RESULT[pod-security]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run}${RESULT[sso-login]:+ · ${RESULT[sso-login]}}${RESULT[sso-rbac]:+ · ${RESULT[sso-rbac]}}${RESULT[admin-dev]:+ · ${RESULT[admin-dev]}}${RESULT[admin-prod]:+ · ${RESULT[admin-prod]}}${RESULT[sso]:+ · ${RESULT[sso]}}${RESULT[chart-rbac]:+ · ${RESULT[chart-rbac]}}${RESULT[day2]:+ · ${RESULT[day2]}}${RESULT[day2-guard]:+ · ${RESULT[day2-guard]}} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s) · Argo CD ${ARGOCD_RAN:-unknown}$LANGUAGE_NOTES$PROVIDER_NOTE"
   [ -z "$SCENARIO_FAILED" ] || { for f in $SCENARIO_FAILED; do say "FAILED scenario $f: ${RESULT[$f]}"; done; exit 1; }
 }
 
@@ -169,6 +169,8 @@ say "work directory $W, project $PROJECT"
 . "$HERE/controllers.sh"
 # shellcheck source=e2e/scenarios.sh
 . "$HERE/scenarios.sh"
+# shellcheck source=e2e/sso.sh
+. "$HERE/sso.sh"
 
 # ------------------------------------------------------------------ 0. preconditions and toolchain
 [ -f "$PROJECT/Pulumi.yaml" ] || fail setup "$PROJECT has no Pulumi.yaml"
@@ -216,6 +218,7 @@ P="$W/pki"; mkdir -p "$P"
   sign admin "/O=system:masters/CN=e2e-admin"
   sign repo "/CN=127.0.0.1" "IP:127.0.0.1,DNS:localhost"
   sign pagerduty "/CN=events.pagerduty.com" "DNS:events.pagerduty.com"   # the egress stand-in's (egress_proxy.py)
+  sign dex "/CN=127.0.0.1" "IP:127.0.0.1,DNS:localhost"                  # the OIDC provider's (start_dex)
   openssl genrsa -out sa.key 2048 2>/dev/null; openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
   cat /etc/ssl/certs/ca-certificates.crt ca.crt > trust.pem 2>/dev/null || cp ca.crt trust.pem
 ) || fail certificates "openssl failed"
@@ -330,6 +333,12 @@ start egress python3 "$HERE/egress_proxy.py" "$EGRESS_PORT" "$P/pagerduty.crt" "
   "$(printf '%s' "$E2E_PAGERDUTY_KEY" | sha256sum | cut -d' ' -f1)"
 wait_for 20 egress port_busy "$EGRESS_PORT" || fail repositories "the egress stand-in did not start (log: $W/logs/egress.log)"
 
+# The OIDC provider of the stacks that log in with SSO (argocd.sso in their stack file): Dex on
+# loopback, with a user in ml-platform-admins and one in ml-engineers (start_dex, sso.sh).
+for st in $STACKS; do
+  if sso_stack "$st"; then start_dex || fail dex "Dex did not start: $(tail -3 "$W/logs/dex.log" 2>/dev/null)"; break; fi
+done
+
 if [ "${ML_GITOPS_E2E_STOP_AFTER:-}" = cluster ]; then say "stopping after the cluster (ML_GITOPS_E2E_STOP_AFTER=cluster)"; K get nodes,pods -A >&2
   K get nodes -o custom-columns='NAME:.metadata.name,POOL:.metadata.labels.pool,TAINTS:.spec.taints[*].key,ALLOCATABLE:.status.allocatable' >&2; exit 0; fi
 
@@ -394,17 +403,19 @@ E2E_ADMIN_PASSWORD="e2e-admin-$(openssl rand -hex 8)"
 E2E_SLACK_TOKEN="xoxb-e2e-$(openssl rand -hex 12)"
 "$BIN/kubectl" config view --raw --flatten > "$W/kubeconfig-inline"
 E2E_CLIENT_KEY_B64="$(sed -n 's/^ *client-key-data: //p' "$W/kubeconfig-inline")"
-set_secrets() { # set_secrets STACK
+set_secrets() { # set_secrets STACK: with SSO, the OIDC client secret instead of an admin password (admin is off)
+  local login=(adminPassword "$E2E_ADMIN_PASSWORD")
+  sso_stack "$1" && login=(oidcClientSecret "$E2E_OIDC_SECRET")
   pulumi config set --secret --stack "$1" kubeconfig < "$W/kubeconfig-inline" &&
-    pulumi config set --secret --stack "$1" adminPassword "$E2E_ADMIN_PASSWORD" &&
+    pulumi config set --secret --stack "$1" "${login[@]}" &&
     pulumi config set --secret --stack "$1" slackToken "$E2E_SLACK_TOKEN" &&
     pulumi config set --secret --stack "$1" pagerdutyServiceKey "$E2E_PAGERDUTY_KEY"
 }
-# secrets_in FILE...: for each of the four secret values found in plain text in the files, "<its
+# secrets_in FILE...: for each of the five secret values found in plain text in the files, "<its
 # first 12 characters>… in <files>;" (paths relative to the work directory); exit 1 when any is
 secrets_in() {
   local v hits where=""
-  for v in "$E2E_ADMIN_PASSWORD" "$E2E_SLACK_TOKEN" "$E2E_PAGERDUTY_KEY" "$E2E_CLIENT_KEY_B64"; do
+  for v in "$E2E_ADMIN_PASSWORD" "$E2E_OIDC_SECRET" "$E2E_SLACK_TOKEN" "$E2E_PAGERDUTY_KEY" "$E2E_CLIENT_KEY_B64"; do
     hits="$(grep -rlF -- "$v" "$@" 2>/dev/null | sed "s|^$W/||" | tr '\n' ' ')"
     [ -z "$hits" ] || where="$where ${v:0:12}… in $hits;"
   done
@@ -435,8 +446,16 @@ check_secrets() {
   # ConfigMap in the cluster, the stack file and the logs of every step so far
   where="$(secrets_in "$W/state" "$W/$stack-state.json" "$W/$stack-outputs.json" "$W/$stack-configmaps.yaml" "$W/$stack-helm-releases" "$PROJECT/Pulumi.$stack.yaml" "$W"/logs/"$stack"-*.log)" ||
     { echo "secrets in plain text:$where"; return 1; }
-  node -e 'const o = require(process.argv[1]); if (o.adminPassword !== "[secret]") { console.log("adminPassword output is " + JSON.stringify(o.adminPassword)); process.exit(1); }' "$W/$stack-outputs.json" || return 1
   local live
+  [ "$(K -n argocd get secret argocd-secret -o jsonpath='{.metadata.labels.app\.kubernetes\.io/managed-by}')" != "Helm" ] || { echo "argocd-secret is Helm's, not the program's"; return 1; }
+  ! K -n argocd get secret argocd-initial-admin-secret > /dev/null 2>&1 || { echo "argocd-initial-admin-secret exists: argocd-server found no hash when it started"; return 1; }
+  if sso_stack "$stack"; then   # admin off: no password, no hash; the client secret in argocd-secret only
+    node -e 'const o = require(process.argv[1]); if ("adminPassword" in o) { console.log("an adminPassword output with admin off"); process.exit(1); }' "$W/$stack-outputs.json" || return 1
+    live="$(K -n argocd get secret argocd-secret -o go-template='{{index .data "oidc.clientSecret" | base64decode}}|{{if index .data "admin.password"}}admin.password{{end}}')" || { echo "no argocd-secret"; return 1; }
+    [ "$live" = "$E2E_OIDC_SECRET|" ] || { echo "argocd-secret does not hold the configured oidcClientSecret alone (admin.password set, or the client secret differs)"; return 1; }
+    return 0
+  fi
+  node -e 'const o = require(process.argv[1]); if (o.adminPassword !== "[secret]") { console.log("adminPassword output is " + JSON.stringify(o.adminPassword)); process.exit(1); }' "$W/$stack-outputs.json" || return 1
   live="$(K -n argocd get secret argocd-notifications-secret -o go-template='{{index .data "slack-token" | base64decode}} {{index .data "pagerduty-service-key" | base64decode}}')" || { echo "no argocd-notifications-secret"; return 1; }
   [ "$live" = "$E2E_SLACK_TOKEN $E2E_PAGERDUTY_KEY" ] || { echo "argocd-notifications-secret does not hold the configured tokens"; return 1; }
   K -n argocd get secret argocd-secret -o go-template='{{index .data "admin.password" | base64decode}}' > "$W/$stack-admin-hash" || { echo "no argocd-secret"; return 1; }
@@ -445,8 +464,6 @@ check_secrets() {
   # The hash itself is secret material too: in argocd-secret only, which Pulumi owns, not Helm.
   local hits; hits="$(grep -rlF -- "$(cat "$W/$stack-admin-hash")" "$W/state" "$W/$stack-state.json" "$W/$stack-helm-releases" "$W/$stack-configmaps.yaml" "$W/$stack-outputs.json" "$W"/logs/"$stack"-*.log 2>/dev/null | sed "s|^$W/||" | tr '\n' ' ')"
   [ -z "$hits" ] || { echo "the admin hash in plain text in $hits"; return 1; }
-  [ "$(K -n argocd get secret argocd-secret -o jsonpath='{.metadata.labels.app\.kubernetes\.io/managed-by}')" != "Helm" ] || { echo "argocd-secret is Helm's, not the program's"; return 1; }
-  ! K -n argocd get secret argocd-initial-admin-secret > /dev/null 2>&1 || { echo "argocd-initial-admin-secret exists: argocd-server found no hash when it started"; return 1; }
 }
 
 run_scenario() { # run_scenario STACK NAME FUNC ARGS...: its result recorded, its detail logged; never exits
@@ -467,7 +484,7 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
   if grep -q '^  ml-gitops:environment: prod' "$PROJECT/Pulumi.$stack.yaml"; then
     secrets=1
     set_secrets "$stack" > "$W/logs/$stack-config-set.log" 2>&1 || fail "$stack: pulumi" "config set --secret: $(tail -3 "$W/logs/$stack-config-set.log")"
-    say "$stack: kubeconfig, adminPassword, slackToken and pagerdutyServiceKey set with pulumi config set --secret"
+    say "$stack: kubeconfig, $(sso_stack "$stack" && echo oidcClientSecret || echo adminPassword), slackToken and pagerdutyServiceKey set with pulumi config set --secret"
   fi
   rm -f "$R/slack-calls.jsonl" "$W/pagerduty-events.jsonl"
 
@@ -508,7 +525,9 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
 
   if [ -n "$secrets" ]; then
     local why; why="$(check_secrets "$stack")" || fail "$stack: secrets" "$why"
-    say "$stack: no secret in plain text in the state, the outputs, any ConfigMap, the $(ls "$W/$stack-helm-releases" | wc -l) Helm release Secrets (decoded), the stack file or a step's log; the live Secret holds both tokens; argocd-secret, the program's, holds a bcrypt hash of the configured password, found in no Helm release; no argocd-initial-admin-secret"
+    if sso_stack "$stack"; then local holds="the configured oidcClientSecret and no admin hash (admin is off)"
+    else local holds="a bcrypt hash of the configured password, found in no Helm release"; fi
+    say "$stack: no secret in plain text in the state, the outputs, any ConfigMap, the $(ls "$W/$stack-helm-releases" | wc -l) Helm release Secrets (decoded), the stack file or a step's log; the live Secret holds both tokens; argocd-secret, the program's, holds $holds; no argocd-initial-admin-secret"
     # What HA and the Ingress made of the chart, read back from the API server.
     say "$stack: $(K -n argocd get statefulsets,deployments -o jsonpath='{range .items[*]}{.kind}/{.metadata.name}={.status.readyReplicas}/{.spec.replicas} {end}')"
     say "$stack: $(K -n argocd get poddisruptionbudgets -o name | wc -l) PodDisruptionBudgets; Ingress $(K -n argocd get ingress -o jsonpath='{range .items[*]}{.metadata.name} {.spec.rules[0].host} tls={.spec.tls[0].secretName}{end}')"
@@ -520,6 +539,9 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
   # The scenarios (e2e/live/scenarios.test.ts): placement, pods, least-privilege, pod-security, health, autoscaler, denied, drift.
   # A scenario that fails records its reason; the run goes on and exits 1 at the end.
   live_tests "$stack" "$W/scenarios-$stack.json" scenarios.test.ts > /dev/null || say "$stack: a scenario failed (log: $W/logs/$stack-scenarios.log)"
+  # argocd-server, live: the admin login (dev: works; prod: refused), and with SSO a browser login of
+  # each Dex user and what the API lets each do (e2e/live/sso.test.ts)
+  sso_scenario "$stack" || say "$stack: the SSO scenario failed (log: $W/logs/$stack-sso.log)"
   ml_repo="$(K -n "$ARGOCD_NS" get application ml-platform -o jsonpath='{.spec.source.repoURL}')"
   # Notifications: where the stack sends to Slack, what its subscriptions name must have arrived.
   if grep -q 'apiURL: https://127.0.0.1' "$PROJECT/Pulumi.$stack.yaml"; then
@@ -564,7 +586,7 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
   # The controllers ran as their charts' ServiceAccounts from up to destroy: none was refused.
   local refused; refused="$(check_chart_rbac "$stack")"
   [ -z "$refused" ] || fail "$stack: chart RBAC" "a controller was refused what its chart's RBAC does not grant: $refused"
-  say "$stack: chart RBAC: the application controller, repo server, notifications controller and KubeRay operator ran as their charts' ServiceAccounts, refused nothing"
+  say "$stack: chart RBAC: the application controller, repo server, notifications controller, argocd-server and KubeRay operator ran as their charts' ServiceAccounts, refused nothing"
   record_result chart-rbac "chart RBAC" 0
   stop_controllers
 

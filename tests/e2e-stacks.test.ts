@@ -17,6 +17,7 @@ import { byType, one, T } from "./harness";
 const SECRETS = {
     "ml-gitops:adminPassword": "e2e-admin-pw",
     "ml-gitops:kubeconfig": "apiVersion: v1\nkind: Config\n",
+    "ml-gitops:oidcClientSecret": "e2e-oidc-secret",
     "ml-gitops:pagerdutyServiceKey": "e2e-pd-key",
     "ml-gitops:slackToken": "xoxb-e2e",
 };
@@ -153,8 +154,30 @@ describe("the e2e stack files, under the mock engine", () => {
             haproxy: { podDisruptionBudget: { maxUnavailable: 1 } },
             podDisruptionBudget: { maxUnavailable: 1 },
         });
-        // A configured password: no generated one; the provider gets the kubeconfig, as a secret.
+        // SSO through the run's Dex (e2e/sso.sh), so no shared admin: no password, generated or
+        // configured; argocd-secret holds the client secret alone. The provider gets the kubeconfig, as a secret.
         assert.deepEqual(byType(ev, T.randomPassword), []);
+        assert.deepEqual(byType(ev, T.randomBytes), []);
+        assert.equal("adminPassword" in ev.outputs, false);
+        assert.deepEqual(reveal(one(ev, T.secret, "ml-argocd-secret").inputs.stringData), { "oidc.clientSecret": "e2e-oidc-secret" });
+        const cm = (reveal(one(ev, T.release, "ml-argocd").inputs.values) as { configs: { cm: Record<string, unknown>; rbac: Record<string, unknown> } })
+            .configs;
+        assert.equal(cm.cm["admin.enabled"], false);
+        assert.equal(cm.cm.url, "https://argocd.e2e.localhost", "the browser's URL: Dex's redirect URI is its /auth/callback");
+        assert.match(String(cm.cm["oidc.config"]), /^clientID: argo-cd\nclientSecret: \$oidc\.clientSecret\nissuer: https:\/\/127\.0\.0\.1:5556\/dex\n/);
+        assert.equal(cm.rbac["policy.csv"], "g, ml-platform-admins, role:admin\n");
+        const roles = (one(ev, T.project, "ml-project").inputs as { spec: { roles: unknown } }).spec.roles;
+        assert.deepEqual(roles, [
+            {
+                description: "ML engineers see and sync the ML platform's applications",
+                groups: ["ml-engineers"],
+                name: "ml-engineer",
+                policies: [
+                    "p, proj:ml-e2e-prod:ml-engineer, applications, get, ml-e2e-prod/*, allow",
+                    "p, proj:ml-e2e-prod:ml-engineer, applications, sync, ml-e2e-prod/*, allow",
+                ],
+            },
+        ]);
         assert.deepEqual(reveal(one(ev, T.provider, "k8s").inputs.kubeconfig), SECRETS["ml-gitops:kubeconfig"]);
         assert.ok(isSecret(one(ev, T.provider, "k8s").inputs.kubeconfig), "the provider's kubeconfig is a secret");
         assert.deepEqual(reveal(one(ev, T.secret, "ml-notifications-secret").inputs.stringData), {
@@ -188,12 +211,13 @@ describe("the e2e stack files, under the mock engine", () => {
         });
     });
 
-    it("e2e-prod as committed, without the secrets the run sets, is refused naming both tokens", async () => {
+    it("e2e-prod as committed, without the secrets the run sets, is refused naming the client secret and both tokens", async () => {
         await assert.rejects(renderStack("e2e-prod"), (e: Error) => {
             assert.equal(
                 e.message,
                 [
-                    "invalid stack config (2 problems):",
+                    "invalid stack config (3 problems):",
+                    "  - ml-gitops:oidcClientSecret: is required when argocd.sso.enabled is true: pulumi config set --secret oidcClientSecret <secret>",
                     "  - ml-gitops:pagerdutyServiceKey: is required when notifications.pagerduty.enabled is true: pulumi config set --secret pagerdutyServiceKey <key>",
                     "  - ml-gitops:slackToken: is required when notifications.slack.enabled is true: pulumi config set --secret slackToken <token>",
                 ].join("\n"),
