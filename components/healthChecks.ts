@@ -8,7 +8,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 /** The kinds with a shipped health check; adding one is a directory under health/ and a row here. */
-export const HEALTH_CHECKED_KINDS = [{ group: "ray.io", kind: "RayCluster" }] as const;
+export const HEALTH_CHECKED_KINDS = [
+    { group: "ray.io", kind: "RayCluster" },
+    { group: "ray.io", kind: "RayJob" },
+    { group: "ray.io", kind: "RayService" },
+] as const;
 
 /** health/ at the project or package root, from components/ (ts-node) or a compiled copy one level deeper. */
 function healthDir(): string {

@@ -60,7 +60,14 @@ describe("the npm package, from a fresh consumer project", function () {
             .filter((f) => f && !f.endsWith("/"))
             .map((f) => f.replace(/^package\//, ""));
         const unexpected = listed.filter((f) => !/^lib\/(components(\/generated)?|testing)\/[A-Za-z]+\.(js|d\.ts)$/.test(f));
-        assert.deepEqual(unexpected.sort(), ["LICENSE", "README.md", "health/ray.io/RayCluster/health.lua", "package.json"]);
+        assert.deepEqual(unexpected.sort(), [
+            "LICENSE",
+            "README.md",
+            "health/ray.io/RayCluster/health.lua",
+            "health/ray.io/RayJob/health.lua",
+            "health/ray.io/RayService/health.lua",
+            "package.json",
+        ]);
         assert.ok(listed.includes("lib/components/index.js") && listed.includes("lib/components/index.d.ts") && listed.includes("lib/testing/index.d.ts"));
         assert.ok(!listed.some((f) => /test|\.ts$/.test(f.replace(/\.d\.ts$/, "").replace("testing", ""))), "no tests or TypeScript sources");
         const manifest = JSON.parse(readFileSync(join(dir, "app", "node_modules", "ml-gitops", "package.json"), "utf8")) as Record<

@@ -137,7 +137,13 @@ describe("argo-cd values' fixed parts (pure)", () => {
             podDisruptionBudget: { maxUnavailable: 1 },
         });
         assert.deepEqual(v(false).notifications, { enabled: false });
-        assert.deepEqual(Object.keys((v(false).configs as { cm: object }).cm), ["admin.enabled", "resource.customizations.health.ray.io_RayCluster", "url"]);
+        assert.deepEqual(Object.keys((v(false).configs as { cm: object }).cm), [
+            "admin.enabled",
+            "resource.customizations.health.ray.io_RayCluster",
+            "resource.customizations.health.ray.io_RayJob",
+            "resource.customizations.health.ray.io_RayService",
+            "url",
+        ]);
     });
 });
 

@@ -12,6 +12,13 @@ const PROVIDER_URN = (stack: string) => `urn:pulumi:${stack}::ml-gitops::pulumi:
 /** The RayCluster health check as the Go harness (health/harness) tested it. */
 const RAYCLUSTER_HEALTH_LUA = readFileSync(join(__dirname, "..", "health", "ray.io", "RayCluster", "health.lua"), "utf8");
 const HEALTH_KEY = "resource.customizations.health.ray.io_RayCluster";
+/** The RayJob and RayService checks, by their argocd-cm keys, each the text of its health.lua. */
+const JOB_SERVICE_HEALTH = Object.fromEntries(
+    ["RayJob", "RayService"].map((k) => [
+        `resource.customizations.health.ray.io_${k}`,
+        readFileSync(join(__dirname, "..", "health", "ray.io", k, "health.lua"), "utf8"),
+    ]),
+);
 
 function releaseValues(ev: Evaluation): Record<string, unknown> {
     return one(ev, T.release, "ml-argocd").inputs.values as Record<string, unknown>;
@@ -80,7 +87,7 @@ describe("the program, from the shipped stack files", () => {
         assert.deepEqual(reveal(releaseValues(dev)), {
             applicationSet: { pdb, replicas: 1 },
             configs: {
-                cm: { "admin.enabled": true, [HEALTH_KEY]: RAYCLUSTER_HEALTH_LUA, url: "https://argocd-server.argocd.svc" },
+                cm: { "admin.enabled": true, [HEALTH_KEY]: RAYCLUSTER_HEALTH_LUA, ...JOB_SERVICE_HEALTH, url: "https://argocd-server.argocd.svc" },
                 rbac: { "policy.csv": "", "policy.default": "role:readonly", scopes: "[groups]" },
                 secret: { createSecret: false },
             },
@@ -104,6 +111,7 @@ describe("the program, from the shipped stack files", () => {
                 cm: {
                     "admin.enabled": false,
                     [HEALTH_KEY]: RAYCLUSTER_HEALTH_LUA,
+                    ...JOB_SERVICE_HEALTH,
                     "oidc.config":
                         "clientID: argocd\nclientSecret: $oidc.clientSecret\nissuer: https://login.example.com/oauth2/default\nname: SSO\n" +
                         "requestedIDTokenClaims:\n  groups:\n    essential: true\nrequestedScopes:\n  - openid\n  - profile\n  - email\n  - groups\n",

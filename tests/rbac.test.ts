@@ -124,6 +124,8 @@ describe("SSO as config (pure)", () => {
             "oidc.clientSecret": "s3cr3t",
         });
         assert.deepEqual(argoCdSecretData({ ...config.argocd, admin: { enabled: false } }, "HASH", "s3cr3t"), { "oidc.clientSecret": "s3cr3t" });
+        // Without a hash or a client secret given, no key at all (not one holding undefined).
+        assert.deepEqual(argoCdSecretData(config.argocd, undefined, undefined), {});
         assert.deepEqual(argoCdSecretData({ ...config.argocd, sso: { ...config.argocd.sso, enabled: false } }, "HASH", "s3cr3t"), {
             "admin.password": "HASH",
             "admin.passwordMtime": "2025-01-01T00:00:00Z",
