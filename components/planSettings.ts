@@ -81,8 +81,12 @@ export const projectSchema = z
                 { group: "autoscaling", kind: "*" },
                 { group: "policy", kind: "*" },
                 { group: "serving.kserve.io", kind: "*" },
+                // Ray's batch and serving kinds, which the ML teams' repository ships; not a RayCluster
+                // or another ray.io kind: the KubeRay operator creates those for them.
+                { group: "ray.io", kind: "RayJob" },
+                { group: "ray.io", kind: "RayService" },
             ])
-            .meta({ description: "Namespaced kinds the project's apps may create." }),
+            .meta({ description: "Namespaced kinds the project's apps may create (by default also ray.io RayJob and RayService, nothing else of ray.io)." }),
         clusterResourceWhitelist: z
             .array(z.strictObject({ group: z.string(), kind: z.string().min(1), name: z.string().min(1).optional() }))
             .default([{ group: "", kind: "Namespace" }])

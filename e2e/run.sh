@@ -137,7 +137,7 @@ side_by_side() {
   local st rc i=0 failed="" kind k ok text stacks=($STACKS)
   say "stacks side by side, each on its own cluster in its own network namespace: $STACKS"
   for st in "${stacks[@]}"; do
-    ML_GITOPS_E2E_RESULTS="$W/results.$st.tsv" ML_GITOPS_E2E_STACKS="$st" ML_GITOPS_E2E_SKIP_TOOLCHAIN=1 \
+    ML_GITOPS_E2E_RESULTS="$W/results.$st.tsv" ML_GITOPS_E2E_STACKS="$st" ML_GITOPS_E2E_SKIP_TOOLCHAIN=1 ML_GITOPS_E2E_NETNS=1 \
       netns bash "$HERE/run.sh" "$PROJECT" > "$W/stdout.$st" 2> >(sed -u "s/^\[e2e /[$st /" >&2) &
     CHILDREN+=("$!")
   done
@@ -199,6 +199,29 @@ export PATH="$BIN:$PATH"
 if [ -z "${ML_GITOPS_E2E_RESULTS:-}" ] && [ "$(wc -w <<< "$STACKS")" -gt 1 ] && [ "${ML_GITOPS_E2E_PARALLEL:-1}" != 0 ] && [ -z "${ML_GITOPS_E2E_PAUSE:-}" ]; then
   if netns true > /dev/null 2>&1; then side_by_side; finish; exit 0; fi
   say "the stacks one after the other: no network namespace here (unshare --net --map-root-user failed)"
+fi
+# One stack (or one after the other): the whole run moves into a network namespace of its own too,
+# once the toolchain is built (the only part that needs the registries).
+if [ -z "${ML_GITOPS_E2E_NETNS:-}" ] && [ -z "${ML_GITOPS_E2E_PAUSE:-}" ] && netns true > /dev/null 2>&1; then
+  say "the run moves into a network namespace of its own"
+  ML_GITOPS_E2E_NETNS=1 ML_GITOPS_E2E_SKIP_TOOLCHAIN=1 netns bash "$HERE/run.sh" "$PROJECT" &
+  CHILDREN+=("$!"); wait "$!"; rc=$?; CHILDREN=()   # stopped by cleanup when this run is
+  exit $rc
+fi
+# In the namespace: nothing but loopback. Its only interface is lo, and a connection to an address
+# that is not loopback fails at once (192.0.2.1, TEST-NET-1, never routed anywhere).
+if [ -n "${ML_GITOPS_E2E_NETNS:-}" ]; then
+  links="$(ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')"
+  [ "$links" = "lo " ] || fail network "the network namespace has interfaces besides lo: $links"
+  unreachable="$(python3 -c 'import socket
+try:
+    socket.create_connection(("192.0.2.1", 80), timeout=2); print("connected")
+except OSError as e:
+    print(e.strerror)')"
+  [ "$unreachable" = "Network is unreachable" ] || fail network "192.0.2.1:80 from the network namespace: $unreachable"
+  say "network: a namespace of its own, only lo; 192.0.2.1:80 is unreachable ($unreachable)"
+else
+  say "network: the machine's own (no network namespace: ${ML_GITOPS_E2E_PAUSE:+ML_GITOPS_E2E_PAUSE is set}${ML_GITOPS_E2E_PAUSE:-unshare --net --map-root-user failed})"
 fi
 port_busy "$REPO_PORT" && fail setup "port $REPO_PORT (the repository URLs in the e2e stack files) is in use"
 

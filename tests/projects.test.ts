@@ -21,6 +21,8 @@ const ML_NAMESPACED = [
     { group: "autoscaling", kind: "*" },
     { group: "policy", kind: "*" },
     { group: "serving.kserve.io", kind: "*" },
+    { group: "ray.io", kind: "RayJob" },
+    { group: "ray.io", kind: "RayService" },
 ];
 const RBAC = "rbac.authorization.k8s.io";
 /** The Ray project's cluster whitelist: each entry narrowed by name. */
@@ -144,6 +146,8 @@ describe("AppProjects of the shipped stacks, literally", () => {
                 assert.equal(resourcePermitted(p.clusterResourceWhitelist, "", "Namespace", ns), false, `${name} refuses Namespace ${ns}`);
             assert.ok(resourcePermitted(p.clusterResourceWhitelist, "", "Namespace", "ml-serving"), `${name} admits its own namespace`);
             assert.equal(resourcePermitted(p.namespaceResourceWhitelist, "ray.io", "RayCluster"), false, `${name} refuses RayClusters`);
+            assert.equal(resourcePermitted(p.namespaceResourceWhitelist, "ray.io", "RayCronJob"), false, `${name} refuses RayCronJobs`);
+            for (const kind of ["RayJob", "RayService"]) assert.ok(resourcePermitted(p.namespaceResourceWhitelist, "ray.io", kind), `${name} admits ${kind}s`);
             assert.equal(resourcePermitted(p.namespaceResourceWhitelist, "rbac.authorization.k8s.io", "Role"), false, `${name} refuses Roles`);
         }
         assert.equal(destinationPermitted(specOf(dev, "ml-dev").destinations, IN_CLUSTER, "ml-training"), false, "ml-training is prod's extra");

@@ -540,7 +540,7 @@ export interface ProjectConfig {
     readonly sourceRepos: string[];
     /** Extra in-cluster destination namespaces (globs). */
     readonly destinationNamespaces: string[];
-    /** Namespaced kinds the project's apps may create. */
+    /** Namespaced kinds the project's apps may create (by default also ray.io RayJob and RayService, nothing else of ray.io). */
     readonly namespaceResourceWhitelist: GroupKindConfig[];
     /** Cluster-scoped kinds the project's apps may create; `name` (a glob) narrows an entry to matching objects, and a `Namespace` entry without one admits only the project's destination namespaces. */
     readonly clusterResourceWhitelist: GroupKindConfig[];
@@ -585,7 +585,7 @@ export interface ProjectSettings {
     readonly sourceRepos?: string[];
     /** Extra in-cluster destination namespaces (globs). */
     readonly destinationNamespaces?: string[];
-    /** Namespaced kinds the project's apps may create. */
+    /** Namespaced kinds the project's apps may create (by default also ray.io RayJob and RayService, nothing else of ray.io). */
     readonly namespaceResourceWhitelist?: GroupKindSettings[];
     /** Cluster-scoped kinds the project's apps may create; `name` (a glob) narrows an entry to matching objects, and a `Namespace` entry without one admits only the project's destination namespaces. */
     readonly clusterResourceWhitelist?: GroupKindSettings[];
