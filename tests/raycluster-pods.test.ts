@@ -113,6 +113,16 @@ const BAD: [string, Record<string, unknown>, string[]][] = [
         [`${K}.head.env.HF_TOKEN: looks like a secret: put it in a Secret and reference it with secretEnv.HF_TOKEN (secret, key) (got [secret])`],
     ],
     [
+        "an API key written into env, by any of the names that say so",
+        rc({ head: { env: { OPENAI_API_KEY: "sk-abc", AWS_SECRET_ACCESS_KEY: "x", DB_PASSWD: "y", GCP_CREDENTIALS: "z", MODEL_NAME: "llama" } } }),
+        [
+            `${K}.head.env.AWS_SECRET_ACCESS_KEY: looks like a secret: put it in a Secret and reference it with secretEnv.AWS_SECRET_ACCESS_KEY (secret, key) (got [secret])`,
+            `${K}.head.env.DB_PASSWD: looks like a secret: put it in a Secret and reference it with secretEnv.DB_PASSWD (secret, key) (got [secret])`,
+            `${K}.head.env.GCP_CREDENTIALS: looks like a secret: put it in a Secret and reference it with secretEnv.GCP_CREDENTIALS (secret, key) (got [secret])`,
+            `${K}.head.env.OPENAI_API_KEY: looks like a secret: put it in a Secret and reference it with secretEnv.OPENAI_API_KEY (secret, key) (got [secret])`,
+        ],
+    ],
+    [
         "one name in env and secretEnv",
         groups({ env: { MODEL: "a" }, secretEnv: { MODEL: { secret: "s", key: "k" } } }),
         [`${K}.workerGroups.g.env.MODEL: is also in secretEnv; keep one (got "a")`],

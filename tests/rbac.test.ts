@@ -133,6 +133,17 @@ describe("SSO as config (pure)", () => {
         assert.equal(v.configs.cm["admin.enabled"], true, "dev keeps admin beside SSO");
     });
 
+    it("asks the provider for the configured groups claim, not a fixed one", () => {
+        const v = valuesOf({
+            environment: "dev",
+            oidcClientSecret: "s",
+            argocd: { sso: { ...SSO, groupsClaim: "roles" }, rbac: { scopes: ["roles"] }, url: URL },
+        });
+        assert.match(String(v.configs.cm["oidc.config"]), /\nrequestedIDTokenClaims:\n {2}roles:\n {4}essential: true\n/);
+        assert.doesNotMatch(String(v.configs.cm["oidc.config"]), /groups:/);
+        assert.equal(v.configs.rbac.scopes, "[roles]");
+    });
+
     it("refuses SSO without its issuer, client id, secret or openid scope, and scopes that miss the groups claim", () => {
         assert.deepEqual(problemsOf({ environment: "dev", argocd: { sso: { enabled: true, requestedScopes: ["email"], groupsClaim: "roles" }, url: URL } }), [
             'ml-gitops:argocd.rbac.scopes: must include argocd.sso.groupsClaim ("roles"), or no group binding ever matches',
