@@ -444,17 +444,12 @@ secrets_in() {
   done
   printf '%s' "$where"; [ -z "$where" ]
 }
-# check_secrets STACK (after up, whose state run_stack exported to $W/STACK-state.json): no secret in
-# plain text in the state, the stack outputs, any ConfigMap, the stack file or a step's log; the
-# tokens are in the live Secret, and Argo CD's admin hash matches the password.
-check_secrets() {
-  local stack="$1" where=""
-  pulumi stack output --stack "$stack" --json > "$W/$stack-outputs.json" 2>>"$W/logs/$stack-secrets.log" || { echo "pulumi stack output failed"; return 1; }
-  K get configmaps -A -o yaml > "$W/$stack-configmaps.yaml" || { echo "kubectl get configmaps failed"; return 1; }
-  # Every Helm release Secret (sh.helm.release.v1.<release>.v<N>), decoded: base64 (the API's) of
-  # base64 (Helm's) of gzip of the release JSON, whose .config holds the values it was given.
-  rm -rf "$W/$stack-helm-releases"; mkdir -p "$W/$stack-helm-releases"
-  K get secrets -A -l owner=helm -o json > "$W/$stack-helm-secrets.json" || { echo "kubectl get secrets -l owner=helm failed"; return 1; }
+# helm_releases STACK: every Helm release Secret (sh.helm.release.v1.<release>.v<N>), decoded into
+# $W/STACK-helm-releases/: base64 (the API's) of base64 (Helm's) of gzip of the release JSON, whose
+# .config holds the values it was given.
+helm_releases() {
+  rm -rf "$W/$1-helm-releases"; mkdir -p "$W/$1-helm-releases"
+  K get secrets -A -l owner=helm -o json > "$W/$1-helm-secrets.json" || { echo "kubectl get secrets -l owner=helm failed"; return 1; }
   node -e '
     const fs = require("fs"), zlib = require("zlib"), [, src, dir] = process.argv;
     const items = JSON.parse(fs.readFileSync(src, "utf8")).items;
@@ -463,7 +458,31 @@ check_secrets() {
       fs.writeFileSync(`${dir}/${s.metadata.namespace}.${s.metadata.name}.json`, zlib.gunzipSync(helm));
     }
     if (!items.some((s) => s.metadata.name.startsWith("sh.helm.release.v1."))) { console.log("no Helm release Secret found"); process.exit(1); }
-  ' "$W/$stack-helm-secrets.json" "$W/$stack-helm-releases" || return 1
+  ' "$W/$1-helm-secrets.json" "$W/$1-helm-releases"
+}
+
+# check_admin_hash STACK (a stack with the admin login, after up): the bcrypt hash Argo CD checks
+# passwords against is in the program's argocd-secret and nowhere in plain text: not in a Helm
+# release Secret (decoded), the state, a ConfigMap or a step's log. Prints the hash's file.
+check_admin_hash() {
+  local stack="$1" hits
+  helm_releases "$stack" || return 1
+  K get configmaps -A -o yaml > "$W/$stack-configmaps.yaml" || { echo "kubectl get configmaps failed"; return 1; }
+  K -n argocd get secret argocd-secret -o go-template='{{index .data "admin.password" | base64decode}}' > "$W/$stack-admin-hash" || { echo "no argocd-secret"; return 1; }
+  grep -qE '^\$2[aby]\$' "$W/$stack-admin-hash" || { echo "argocd-secret's admin.password is not a bcrypt hash"; return 1; }
+  hits="$(grep -rlF -- "$(cat "$W/$stack-admin-hash")" "$W/state" "$W/$stack-state.json" "$W/$stack-helm-releases" "$W/$stack-configmaps.yaml" "$W"/logs/"$stack"-*.log 2>/dev/null | sed "s|^$W/||" | tr '\n' ' ')"
+  [ -z "$hits" ] || { echo "the admin hash in plain text in $hits"; return 1; }
+  [ "$(K -n argocd get secret argocd-secret -o jsonpath='{.metadata.labels.app\.kubernetes\.io/managed-by}')" != "Helm" ] || { echo "argocd-secret is Helm's, not the program's"; return 1; }
+}
+
+# check_secrets STACK (after up, whose state run_stack exported to $W/STACK-state.json): no secret in
+# plain text in the state, the stack outputs, any ConfigMap, the stack file or a step's log; the
+# tokens are in the live Secret, and Argo CD's admin hash matches the password.
+check_secrets() {
+  local stack="$1" where=""
+  pulumi stack output --stack "$stack" --json > "$W/$stack-outputs.json" 2>>"$W/logs/$stack-secrets.log" || { echo "pulumi stack output failed"; return 1; }
+  K get configmaps -A -o yaml > "$W/$stack-configmaps.yaml" || { echo "kubectl get configmaps failed"; return 1; }
+  helm_releases "$stack" || return 1
   [ -n "$E2E_CLIENT_KEY_B64" ] || { echo "the inline kubeconfig has no client-key-data"; return 1; }
   # the state backend's files (checkpoints, history, backups), the export, the outputs, every
   # ConfigMap in the cluster, the stack file and the logs of every step so far
@@ -485,8 +504,7 @@ check_secrets() {
   node -e 'const b = require("bcryptjs"); const h = require("fs").readFileSync(process.argv[1], "utf8"); process.exit(b.compareSync(process.argv[2], h) ? 0 : 1)' "$W/$stack-admin-hash" "$E2E_ADMIN_PASSWORD" ||
     { echo "argocd-secret's admin.password is not a bcrypt hash of the configured adminPassword"; return 1; }
   # The hash itself is secret material too: in argocd-secret only, which Pulumi owns, not Helm.
-  local hits; hits="$(grep -rlF -- "$(cat "$W/$stack-admin-hash")" "$W/state" "$W/$stack-state.json" "$W/$stack-helm-releases" "$W/$stack-configmaps.yaml" "$W/$stack-outputs.json" "$W"/logs/"$stack"-*.log 2>/dev/null | sed "s|^$W/||" | tr '\n' ' ')"
-  [ -z "$hits" ] || { echo "the admin hash in plain text in $hits"; return 1; }
+  check_admin_hash "$stack"
 }
 
 run_scenario() { # run_scenario STACK NAME FUNC ARGS...: its result recorded, its detail logged; never exits
@@ -546,6 +564,10 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
     cmp -s "$W/live-health.lua" "$PROJECT/health/ray.io/RayCluster/health.lua" || fail "$stack: compare" "argocd-cm's resource.customizations.health.ray.io_RayCluster is not health/ray.io/RayCluster/health.lua"
   say "$stack: argocd-cm carries health/ray.io/RayCluster/health.lua byte for byte ($(wc -c < "$W/live-health.lua") bytes)"
 
+  if [ -z "$secrets" ]; then   # dev: the generated admin password's hash, searched for like prod's secrets
+    local why; why="$(check_admin_hash "$stack")" || fail "$stack: secrets" "$why"
+    say "$stack: argocd-secret, the program's, holds the admin hash; it is in none of the $(ls "$W/$stack-helm-releases" | wc -l) Helm release Secrets (decoded), the state, a ConfigMap or a step's log"
+  fi
   if [ -n "$secrets" ]; then
     local why; why="$(check_secrets "$stack")" || fail "$stack: secrets" "$why"
     if sso_stack "$stack"; then local holds="the configured oidcClientSecret and no admin hash (admin is off)"
