@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as bcrypt from "bcryptjs";
+import { PART_OF_ARGOCD } from "./argocdNames";
 import { argoCdArgsSchema, resolveArgoCd } from "./argocdSettings";
 import { parseArgs } from "./configErrors";
 import { policyCsv } from "./rbacSettings";
@@ -40,7 +41,7 @@ export const OIDC_SECRET_KEY = "oidc.clientSecret";
  */
 export const ARGOCD_SECRET_METADATA = {
     annotations: { "helm.sh/resource-policy": "keep" },
-    labels: { "app.kubernetes.io/name": "argocd-secret", "app.kubernetes.io/part-of": "argocd" },
+    labels: { "app.kubernetes.io/name": "argocd-secret", ...PART_OF_ARGOCD },
     name: "argocd-secret",
 } as const;
 
@@ -161,7 +162,7 @@ export class ArgoCd extends pulumi.ComponentResource {
         super("ml-gitops:argocd:ArgoCd", name, {}, opts);
         this.namespaceResource = new k8s.core.v1.Namespace(
             `${name}-ns`,
-            { metadata: { name: s.namespace, labels: { "app.kubernetes.io/part-of": "argocd", ...podSecurityLabels(s.podSecurity) } } },
+            { metadata: { name: s.namespace, labels: { ...PART_OF_ARGOCD, ...podSecurityLabels(s.podSecurity) } } },
             { parent: this },
         );
 

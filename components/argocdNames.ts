@@ -6,6 +6,12 @@
 
 import { chartValue, helmFullname, truncName } from "./helmNames";
 
+/**
+ * The label Argo CD's settings manager selects its ConfigMaps and Secrets by
+ * (`app.kubernetes.io/part-of=argocd`): on every argocd-* object the program owns, and its namespace.
+ */
+export const PART_OF_ARGOCD = { "app.kubernetes.io/part-of": "argocd" } as const;
+
 /** At 53 characters the chart's names, cut to 63, collide (repo server and redis both become `<release>-argocd-re`). */
 export const MAX_ARGOCD_RELEASE_NAME = 52;
 /** A StatefulSet's pods carry `controller-revision-hash: <name>-<10 characters>`, a label value of at most 63. */

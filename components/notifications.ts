@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { argoCdServerName } from "./argocdNames";
+import { argoCdServerName, PART_OF_ARGOCD } from "./argocdNames";
 import { parseArgs } from "./configErrors";
 import type { NotificationsConfig, NotificationsSettings } from "./generated/settingsTypes";
 import { BUILTIN_TEMPLATE_DEFS, BUILTIN_TRIGGER_DEFS, PAGERDUTY_KEY, SLACK_TOKEN_KEY } from "./notificationsCatalog";
@@ -68,7 +68,7 @@ export class Notifications extends pulumi.ComponentResource {
         super("ml-gitops:argocd:Notifications", name, {}, opts);
         const namespace = args.namespace ?? "argocd";
         const argocdUrl = args.argocdUrl ?? pulumi.interpolate`https://${argoCdServerName("argocd")}.${namespace}.svc`;
-        const labels = { "app.kubernetes.io/part-of": "argocd" };
+        const labels = { ...PART_OF_ARGOCD };
         this.configMap = new k8s.core.v1.ConfigMap(
             `${name}-cm`,
             {

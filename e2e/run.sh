@@ -461,36 +461,47 @@ helm_releases() {
   ' "$W/$1-helm-secrets.json" "$W/$1-helm-releases"
 }
 
-# check_admin_hash STACK (a stack with the admin login, after up): the bcrypt hash Argo CD checks
-# passwords against is in the program's argocd-secret and nowhere in plain text: not in a Helm
-# release Secret (decoded), the state, a ConfigMap or a step's log. Prints the hash's file.
+# plain_texts STACK: what the secret searches read besides the state, the stack file and the logs:
+# every ConfigMap in the cluster, and every Helm release Secret, decoded (helm_releases).
+plain_texts() {
+  K get configmaps -A -o yaml > "$W/$1-configmaps.yaml" || { echo "kubectl get configmaps failed"; return 1; }
+  helm_releases "$1"
+}
+
+# argocd_secret_owned: argocd-secret is the program's, not Helm's, and argocd-server found what it
+# needed there when it started (no argocd-initial-admin-secret of its own).
+argocd_secret_owned() {
+  [ "$(K -n argocd get secret argocd-secret -o jsonpath='{.metadata.labels.app\.kubernetes\.io/managed-by}')" != "Helm" ] || { echo "argocd-secret is Helm's, not the program's"; return 1; }
+  ! K -n argocd get secret argocd-initial-admin-secret > /dev/null 2>&1 || { echo "argocd-initial-admin-secret exists: argocd-server found no hash when it started"; return 1; }
+}
+
+# check_admin_hash STACK (a stack with the admin login, after up and plain_texts): the bcrypt hash
+# Argo CD checks passwords against (written to $W/STACK-admin-hash) is in plain text nowhere: not in
+# a Helm release Secret (decoded), the state, a ConfigMap or a step's log.
 check_admin_hash() {
   local stack="$1" hits
-  helm_releases "$stack" || return 1
-  K get configmaps -A -o yaml > "$W/$stack-configmaps.yaml" || { echo "kubectl get configmaps failed"; return 1; }
   K -n argocd get secret argocd-secret -o go-template='{{index .data "admin.password" | base64decode}}' > "$W/$stack-admin-hash" || { echo "no argocd-secret"; return 1; }
   grep -qE '^\$2[aby]\$' "$W/$stack-admin-hash" || { echo "argocd-secret's admin.password is not a bcrypt hash"; return 1; }
   hits="$(grep -rlF -- "$(cat "$W/$stack-admin-hash")" "$W/state" "$W/$stack-state.json" "$W/$stack-helm-releases" "$W/$stack-configmaps.yaml" "$W"/logs/"$stack"-*.log 2>/dev/null | sed "s|^$W/||" | tr '\n' ' ')"
   [ -z "$hits" ] || { echo "the admin hash in plain text in $hits"; return 1; }
-  [ "$(K -n argocd get secret argocd-secret -o jsonpath='{.metadata.labels.app\.kubernetes\.io/managed-by}')" != "Helm" ] || { echo "argocd-secret is Helm's, not the program's"; return 1; }
 }
 
 # check_secrets STACK (after up, whose state run_stack exported to $W/STACK-state.json): no secret in
-# plain text in the state, the stack outputs, any ConfigMap, the stack file or a step's log; the
-# tokens are in the live Secret, and Argo CD's admin hash matches the password.
+# plain text in the state, the stack outputs, any ConfigMap, a Helm release, the stack file or a
+# step's log; the tokens are in the live Secret; argocd-secret holds the OIDC client secret (SSO) or
+# a hash of the configured admin password, which is itself in plain text nowhere.
 check_secrets() {
-  local stack="$1" where=""
+  local stack="$1" where="" live
   pulumi stack output --stack "$stack" --json > "$W/$stack-outputs.json" 2>>"$W/logs/$stack-secrets.log" || { echo "pulumi stack output failed"; return 1; }
-  K get configmaps -A -o yaml > "$W/$stack-configmaps.yaml" || { echo "kubectl get configmaps failed"; return 1; }
-  helm_releases "$stack" || return 1
+  plain_texts "$stack" || return 1
   [ -n "$E2E_CLIENT_KEY_B64" ] || { echo "the inline kubeconfig has no client-key-data"; return 1; }
   # the state backend's files (checkpoints, history, backups), the export, the outputs, every
-  # ConfigMap in the cluster, the stack file and the logs of every step so far
+  # ConfigMap in the cluster, every Helm release, the stack file and the logs of every step so far
   where="$(secrets_in "$W/state" "$W/$stack-state.json" "$W/$stack-outputs.json" "$W/$stack-configmaps.yaml" "$W/$stack-helm-releases" "$PROJECT/Pulumi.$stack.yaml" "$W"/logs/"$stack"-*.log)" ||
     { echo "secrets in plain text:$where"; return 1; }
-  local live
-  [ "$(K -n argocd get secret argocd-secret -o jsonpath='{.metadata.labels.app\.kubernetes\.io/managed-by}')" != "Helm" ] || { echo "argocd-secret is Helm's, not the program's"; return 1; }
-  ! K -n argocd get secret argocd-initial-admin-secret > /dev/null 2>&1 || { echo "argocd-initial-admin-secret exists: argocd-server found no hash when it started"; return 1; }
+  argocd_secret_owned || return 1
+  live="$(K -n argocd get secret argocd-notifications-secret -o go-template='{{index .data "slack-token" | base64decode}} {{index .data "pagerduty-service-key" | base64decode}}')" || { echo "no argocd-notifications-secret"; return 1; }
+  [ "$live" = "$E2E_SLACK_TOKEN $E2E_PAGERDUTY_KEY" ] || { echo "argocd-notifications-secret does not hold the configured tokens"; return 1; }
   if sso_stack "$stack"; then   # admin off: no password, no hash; the client secret in argocd-secret only
     node -e 'const o = require(process.argv[1]); if ("adminPassword" in o) { console.log("an adminPassword output with admin off"); process.exit(1); }' "$W/$stack-outputs.json" || return 1
     live="$(K -n argocd get secret argocd-secret -o go-template='{{index .data "oidc.clientSecret" | base64decode}}|{{if index .data "admin.password"}}admin.password{{end}}')" || { echo "no argocd-secret"; return 1; }
@@ -498,13 +509,10 @@ check_secrets() {
     return 0
   fi
   node -e 'const o = require(process.argv[1]); if (o.adminPassword !== "[secret]") { console.log("adminPassword output is " + JSON.stringify(o.adminPassword)); process.exit(1); }' "$W/$stack-outputs.json" || return 1
-  live="$(K -n argocd get secret argocd-notifications-secret -o go-template='{{index .data "slack-token" | base64decode}} {{index .data "pagerduty-service-key" | base64decode}}')" || { echo "no argocd-notifications-secret"; return 1; }
-  [ "$live" = "$E2E_SLACK_TOKEN $E2E_PAGERDUTY_KEY" ] || { echo "argocd-notifications-secret does not hold the configured tokens"; return 1; }
-  K -n argocd get secret argocd-secret -o go-template='{{index .data "admin.password" | base64decode}}' > "$W/$stack-admin-hash" || { echo "no argocd-secret"; return 1; }
+  # The hash itself is secret material too: in argocd-secret only, which Pulumi owns, not Helm.
+  check_admin_hash "$stack" || return 1
   node -e 'const b = require("bcryptjs"); const h = require("fs").readFileSync(process.argv[1], "utf8"); process.exit(b.compareSync(process.argv[2], h) ? 0 : 1)' "$W/$stack-admin-hash" "$E2E_ADMIN_PASSWORD" ||
     { echo "argocd-secret's admin.password is not a bcrypt hash of the configured adminPassword"; return 1; }
-  # The hash itself is secret material too: in argocd-secret only, which Pulumi owns, not Helm.
-  check_admin_hash "$stack"
 }
 
 run_scenario() { # run_scenario STACK NAME FUNC ARGS...: its result recorded, its detail logged; never exits
@@ -565,8 +573,8 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
   say "$stack: argocd-cm carries health/ray.io/RayCluster/health.lua byte for byte ($(wc -c < "$W/live-health.lua") bytes)"
 
   if [ -z "$secrets" ]; then   # dev: the generated admin password's hash, searched for like prod's secrets
-    local why; why="$(check_admin_hash "$stack")" || fail "$stack: secrets" "$why"
-    say "$stack: argocd-secret, the program's, holds the admin hash; it is in none of the $(ls "$W/$stack-helm-releases" | wc -l) Helm release Secrets (decoded), the state, a ConfigMap or a step's log"
+    local why; why="$(plain_texts "$stack" && argocd_secret_owned && check_admin_hash "$stack")" || fail "$stack: secrets" "$why"
+    say "$stack: argocd-secret, the program's, holds the admin hash (no argocd-initial-admin-secret); the hash is in none of the $(ls "$W/$stack-helm-releases" | wc -l) Helm release Secrets (decoded), the state, a ConfigMap or a step's log"
   fi
   if [ -n "$secrets" ]; then
     local why; why="$(check_secrets "$stack")" || fail "$stack: secrets" "$why"
