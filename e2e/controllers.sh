@@ -183,13 +183,30 @@ kuberay_operator() {
       else
         [ -n "$pid" ] && { kill "$pid"; wait "$pid"; echo "e2e: operator v$running stopped: the Deployment's image is now $image, its ServiceAccount ${uid:0:8}"; }
         sa_kubeconfig "$RAY_NS" kuberay-operator "$W/kubeconfig-kuberay-operator" || { echo "e2e: no token for $RAY_NS/kuberay-operator"; sleep 1 & wait $!; continue; }
-        env KUBECONFIG="$W/kubeconfig-kuberay-operator" "$bin" --metrics-addr "$metrics" --health-probe-bind-address "$probe" --enable-leader-election=false &
+        own_hosts env KUBECONFIG="$W/kubeconfig-kuberay-operator" "$bin" --metrics-addr "$metrics" --health-probe-bind-address "$probe" --enable-leader-election=false &
         pid=$!; running="$want"; account="$uid"
         echo "e2e: operator v$want started ($bin), as the Deployment's image $image"
       fi
     fi
     sleep 1 & wait $!
   done
+}
+
+# own_hosts CMD...: CMD in a mount namespace of its own in which $W/operator-hosts is /etc/hosts (a
+# bind mount): the KubeRay operator reaches a Ray head's dashboard by its head Service's DNS name,
+# and with no cluster DNS here, e2e/ray_heads.py writes that name with the real head's loopback
+# address into this file. The machine's /etc/hosts is untouched. Where no mount namespace can be
+# made (no user namespace: the run is not in a network namespace of its own either), CMD as it is,
+# and the Ray scenario does not run (OWN_HOSTS empty).
+OWN_HOSTS=""
+if [ -n "${ML_GITOPS_E2E_NETNS:-}" ] && unshare --mount -- true 2>/dev/null; then OWN_HOSTS=1; fi
+own_hosts() {
+  [ -f "$W/operator-hosts" ] || cp /etc/hosts "$W/operator-hosts"
+  if [ -n "$OWN_HOSTS" ]; then
+    unshare --mount -- sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$W/operator-hosts" "$@"
+  else
+    "$@"
+  fi
 }
 
 # check_chart_rbac STACK: the controllers' logs name no request the API server's authorizer refused
@@ -211,6 +228,8 @@ stop_controllers() {
     [ $alive = 0 ] && break; sleep 0.2
   done
   for p in $pids; do kill -9 "$p" 2>/dev/null; done
+  # a Ray head ray_heads.py had no time to stop (each Ray process names its temp folder, under $W/ray)
+  pkill -KILL -f "$W/ray/r[0-9]" 2>/dev/null
   : > "$CTL_PIDS"
 }
 

@@ -2,6 +2,8 @@
 
 - /git/<name>.git/...  git's smart HTTP protocol, through `git http-backend` (go-git, which Argo CD
                        uses, does not speak the dumb protocol);
+- /archive/<name>/<ref>.zip  the tree of <ref> of git/<name>.git as a zip with one top-level folder,
+                       as GitHub serves /<owner>/<name>/archive/<ref>.zip (a Ray runtime_env working_dir);
 - /slack/api/<method>  a stand-in of Slack's Web API: each call is appended, as one JSON line
                        (method, form fields, the Authorization header's scheme), to
                        DIR/slack-calls.jsonl and answered as Slack answers a success;
@@ -34,6 +36,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self):
         if self.path.startswith("/git/"):
             return self.git()
+        if self.path.startswith("/archive/"):
+            return self.archive()
         return super().do_GET()
 
     def do_HEAD(self):
@@ -51,6 +55,21 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def body(self):
         n = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(n) if n else b""
+
+    def archive(self):
+        parts = urllib.parse.unquote(self.path.partition("?")[0]).split("/")
+        if len(parts) != 4 or not parts[3].endswith(".zip") or any(p in ("", ".", "..") or p.startswith("-") for p in parts[2:]):
+            return self.send_error(404)
+        name, ref = parts[2], parts[3][: -len(".zip")]
+        git_dir = os.path.join(directory, "git", name + ".git")
+        r = subprocess.run(["git", "--git-dir", git_dir, "archive", "--format=zip", f"--prefix={name}-{ref}/", ref, "--"], capture_output=True)
+        if r.returncode != 0:
+            return self.send_error(404, r.stderr.decode(errors="replace").strip()[:200])
+        self.send_response(200)
+        self.send_header("Content-Type", "application/zip")
+        self.send_header("Content-Length", str(len(r.stdout)))
+        self.end_headers()
+        self.wfile.write(r.stdout)
 
     def git(self):
         path, _, query = self.path.partition("?")

@@ -204,6 +204,8 @@ do_up() {
   run stack-init pulumi stack init "$STACK" --secrets-provider passphrase || fail "stack init" "$(errors_of stack-init)"
   case "$LANG_NAME" in python) python_sdk ;; yaml) yaml_lock ;; esac
   run config pulumi config set --stack "$STACK" repoBase "https://127.0.0.1:$REPO_PORT" || fail config "$(errors_of config)"
+  # the e2e stack's Slack bot token (run.sh's), so that both make the same notifications Secret
+  run config-secret pulumi config set --secret --stack "$STACK" slackToken "$E2E_SLACK_TOKEN" || fail config "$(errors_of config-secret)"
   pulumi_step preview preview --diff || fail preview "$(errors_of preview)"
   pulumi_step up up --yes --skip-preview || fail up "$(errors_of up)"
   grep -E '^(Resources:|    [-+~]|    [0-9]+ )' "$(log_of up)" | sed 's/^/    /' >&2

@@ -5,7 +5,8 @@
 //   SLACK_LOG   the Slack stand-in's calls, a JSON object a line (https_server.py)
 //   PD_LOG      the egress stand-in's PagerDuty events and refusals, a JSON object a line (egress_proxy.py)
 //
-// Expected: on-deployed for ml-platform and on-health-degraded for raycluster, for each subscription
+// Expected: on-deployed for ml-platform, on-health-degraded for raycluster and for ml-platform (the Ray
+// scenario's failed RayJob, e2e/live/ray.test.ts), for each subscription
 // the stack file names: a chat.postMessage to the subscribed channel whose text starts with the
 // template's first words, or a PagerDuty trigger with the configured routing key and the
 // template's summary. Prints what was received, one line each, on stderr; on stdout
@@ -27,6 +28,7 @@ const read = (f) =>
 const TEXT = {
     "ml-platform on-deployed slack": ":white_check_mark: Application ml-platform sync Succeeded",
     "raycluster on-health-degraded slack": ":broken_heart: Application raycluster is Degraded",
+    "ml-platform on-health-degraded slack": ":broken_heart: Application ml-platform is Degraded",
     "raycluster on-health-degraded pagerdutyv2": "Argo CD application raycluster is degraded",
 };
 const subscriptions = yaml.parse(fs.readFileSync(stackFile, "utf8")).config["ml-gitops:notifications"]?.subscriptions ?? {};

@@ -15,6 +15,7 @@
 #        ML_GITOPS_E2E_STACKS       the stacks to run, in order (default "e2e e2e-prod")
 #        ML_GITOPS_E2E_DAY2         the stacks the day-2 phase (e2e/live/day2-*.test.ts) runs on (default "e2e e2e-prod"; empty: none)
 #        ML_GITOPS_E2E_LANGUAGES    the language programs run after the e2e stack (default none; "python yaml": both)
+#        ML_GITOPS_E2E_RAY          the stacks the Ray scenario (e2e/live/ray.test.ts, e2e/ray.sh) runs on (default "e2e"; empty: none)
 #        ML_GITOPS_E2E_PARALLEL=0   run the stacks one after the other on one cluster (default: side by side,
 #                                   each on its own cluster in its own network namespace, when unshare allows)
 #        ML_GITOPS_E2E_GREP         run only the tests against the live platform (e2e/live) whose title matches (mocha --grep); debugging only
@@ -120,7 +121,7 @@ finish() {
   fi
   say "stacks:$DONE_STACKS; toolchain ${T_TOOLCHAIN}s, cluster ${T_CLUSTER}s, total $(( $(date +%s) - T_START ))s"
   local notified="${RESULT[notified]:-notified 0 (no stack sends to a Slack stand-in)}"
-  echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}}${RESULT[least-privilege]:+ · ${RESULT[least-privilege]}}${RESULT[pod-security]:+ · ${RESULT[pod-security]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run}${RESULT[admin-dev]:+ · ${RESULT[admin-dev]}}${RESULT[admin-prod]:+ · ${RESULT[admin-prod]}}${RESULT[sso]:+ · ${RESULT[sso]}}${RESULT[sso-login]:+ · ${RESULT[sso-login]}}${RESULT[sso-rbac]:+ · ${RESULT[sso-rbac]}}${RESULT[chart-rbac]:+ · ${RESULT[chart-rbac]}}${RESULT[day2]:+ · ${RESULT[day2]}}${RESULT[day2-guard]:+ · ${RESULT[day2-guard]}} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s) · Argo CD ${ARGOCD_RAN:-unknown}$LANGUAGE_NOTES$PROVIDER_NOTE"
+  echo "e2e: preview ok · up ok ($TOTAL_RES resources, ${TOTAL_UP} s; $TOTAL_APPS apps Synced+Healthy in ${MAX_APP_S} s) · re-preview 0 changes${RESULT[placement]:+ · ${RESULT[placement]}}${RESULT[pods]:+ · ${RESULT[pods]}}${RESULT[least-privilege]:+ · ${RESULT[least-privilege]}}${RESULT[pod-security]:+ · ${RESULT[pod-security]}} · ${RESULT[health]:-health not run} · ${RESULT[autoscaler]:-autoscaler not run} · ${RESULT[denied]:-denied not run}${RESULT[admin-dev]:+ · ${RESULT[admin-dev]}}${RESULT[admin-prod]:+ · ${RESULT[admin-prod]}}${RESULT[sso]:+ · ${RESULT[sso]}}${RESULT[sso-login]:+ · ${RESULT[sso-login]}}${RESULT[sso-rbac]:+ · ${RESULT[sso-rbac]}}${RESULT[chart-rbac]:+ · ${RESULT[chart-rbac]}}${RESULT[ray-job]:+ · ${RESULT[ray-job]}}${RESULT[ray-service]:+ · ${RESULT[ray-service]}}${RESULT[ray-failed]:+ · ${RESULT[ray-failed]}}${RESULT[day2]:+ · ${RESULT[day2]}}${RESULT[day2-guard]:+ · ${RESULT[day2-guard]}} · $notified${RESULT[policy]:+ · ${RESULT[policy]}} · destroy ok (${TOTAL_DESTROY} s) · Argo CD ${ARGOCD_RAN:-unknown}$LANGUAGE_NOTES$PROVIDER_NOTE"
   [ -z "$SCENARIO_FAILED" ] || { for f in $SCENARIO_FAILED; do say "FAILED scenario $f: ${RESULT[$f]}"; done; exit 1; }
 }
 
@@ -171,6 +172,8 @@ say "work directory $W, project $PROJECT"
 . "$HERE/scenarios.sh"
 # shellcheck source=e2e/sso.sh
 . "$HERE/sso.sh"
+# shellcheck source=e2e/ray.sh
+. "$HERE/ray.sh"
 
 # ------------------------------------------------------------------ 0. preconditions and toolchain
 [ -f "$PROJECT/Pulumi.yaml" ] || fail setup "$PROJECT has no Pulumi.yaml"
@@ -303,7 +306,7 @@ start kwok "$BIN/kwok" --kubeconfig "$W/kubeconfig" --config "$BIN/kwok-stages.y
 # binds the Ray pods): a GPU node (4 nvidia.com/gpu, as the device plugin would advertise them) and
 # a spot node, each with the labels and taint its cloud gives it. KWOK's node-initialize Stage
 # keeps the capacity and allocatable given at creation (it fills in defaults only where there are none).
-kwok_node() { # kwok_node NAME EXTRA_LABELS TAINTS EXTRA_RESOURCES: a KWOK-managed Node
+kwok_node() { # kwok_node NAME EXTRA_LABELS TAINTS EXTRA_RESOURCES [EXTRA_SPEC]: a KWOK-managed Node
   cat <<EOF
 apiVersion: v1
 kind: Node
@@ -311,7 +314,7 @@ metadata:
   name: $1
   annotations: {kwok.x-k8s.io/node: fake, node.alpha.kubernetes.io/ttl: "0"}
   labels: {kubernetes.io/hostname: $1, kubernetes.io/os: linux, kubernetes.io/arch: amd64, type: kwok$2}
-spec: {taints: [$3]}
+spec: {taints: [$3]${5:-}}
 status:
   allocatable: {cpu: "32", memory: 256Gi, pods: "110"$4}
   capacity: {cpu: "32", memory: 256Gi, pods: "110"$4}
@@ -322,6 +325,10 @@ EOF
   for n in kwok-node-0 kwok-node-1 kwok-node-2; do kwok_node "$n" "" "" ""; done
   kwok_node gpu-node-0 ', nvidia.com/gpu.present: "true", pool: gpu' '{key: nvidia.com/gpu, value: present, effect: NoSchedule}' ', nvidia.com/gpu: "4"'
   kwok_node spot-node-0 ', cloud.google.com/gke-spot: "true", pool: spot' '{key: cloud.google.com/gke-spot, value: "true", effect: NoSchedule}' ''
+  # The Ray scenario's node (e2e/ray.sh): KWOK gives its pods addresses from its pod CIDR, on
+  # loopback, where ray_heads.py runs a real Ray head for each head pod. Tainted: only the Ray
+  # workloads of the ML platform repository, which tolerate it, land there.
+  kwok_node ray-node-0 ', e2e.ml-gitops/pod-network: loopback' '{key: e2e.ml-gitops/pod-network, value: loopback, effect: NoSchedule}' '' ", podCIDR: $RAY_CIDR"
 } > "$W/nodes.yaml"
 wait_for 60 default-sa K -n default get serviceaccount default || fail cluster "controller manager made no default ServiceAccount in 60s (log: $W/logs/kube-controller-manager.log)"
 K apply -f "$W/nodes.yaml" >/dev/null || fail cluster "could not create the KWOK nodes"
@@ -534,6 +541,9 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
     secrets=1
     set_secrets "$stack" > "$W/logs/$stack-config-set.log" 2>&1 || fail "$stack: pulumi" "config set --secret: $(tail -3 "$W/logs/$stack-config-set.log")"
     say "$stack: kubeconfig, $(sso_stack "$stack" && echo oidcClientSecret || echo adminPassword), slackToken and pagerdutyServiceKey set with pulumi config set --secret"
+  elif grep -q 'apiURL: https://127.0.0.1' "$PROJECT/Pulumi.$stack.yaml"; then   # dev, sending to the Slack stand-in
+    pulumi config set --secret --stack "$stack" slackToken "$E2E_SLACK_TOKEN" > "$W/logs/$stack-config-set.log" 2>&1 || fail "$stack: pulumi" "config set --secret: $(tail -3 "$W/logs/$stack-config-set.log")"
+    say "$stack: slackToken set with pulumi config set --secret"
   fi
   rm -f "$R/slack-calls.jsonl" "$W/pagerduty-events.jsonl"
 
@@ -574,6 +584,8 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
 
   if [ -z "$secrets" ]; then   # dev: the generated admin password's hash, searched for like prod's secrets
     local why; why="$(plain_texts "$stack" && argocd_secret_owned && check_admin_hash "$stack")" || fail "$stack: secrets" "$why"
+    why="$(secrets_in "$W/state" "$W/$stack-state.json" "$W/$stack-configmaps.yaml" "$W/$stack-helm-releases" "$PROJECT/Pulumi.$stack.yaml" "$W"/logs/"$stack"-*.log)" ||
+      fail "$stack: secrets" "secrets in plain text:$why"
     say "$stack: argocd-secret, the program's, holds the admin hash (no argocd-initial-admin-secret); the hash is in none of the $(ls "$W/$stack-helm-releases" | wc -l) Helm release Secrets (decoded), the state, a ConfigMap or a step's log"
   fi
   if [ -n "$secrets" ]; then
@@ -595,6 +607,8 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
   # argocd-server, live: the admin login (dev: works; prod: refused), and with SSO a browser login of
   # each Dex user and what the API lets each do (e2e/live/sso.test.ts)
   sso_scenario "$stack" || say "$stack: the SSO scenario failed (log: $W/logs/$stack-sso.log)"
+  # What ML teams ship: a RayJob and a RayService from the ML platform repository, on a real Ray (e2e/ray.sh)
+  ray_scenario "$stack" || say "$stack: the Ray scenario failed (log: $W/logs/$stack-ray.log)"
   ml_repo="$(K -n "$ARGOCD_NS" get application ml-platform -o jsonpath='{.spec.source.repoURL}')"
   # Notifications: where the stack sends to Slack, what its subscriptions name must have arrived.
   if grep -q 'apiURL: https://127.0.0.1' "$PROJECT/Pulumi.$stack.yaml"; then
@@ -664,11 +678,11 @@ for lang in $LANGUAGES; do
   fi
   : > "$W/logs/controllers.log"
   start_controllers "e2e-$lang"
-  lang_out="$(W="$W" P="$P" REPO_PORT="$REPO_PORT" PROJECT="$PROJECT" bash "$HERE/language.sh" "$lang" up)" || fail "$lang" "$lang_out"
+  lang_out="$(W="$W" P="$P" REPO_PORT="$REPO_PORT" PROJECT="$PROJECT" E2E_SLACK_TOKEN="$E2E_SLACK_TOKEN" bash "$HERE/language.sh" "$lang" up)" || fail "$lang" "$lang_out"
   node "$HERE/compare.js" "$W/render-e2e/manifests.yaml" "$BIN/kubectl" > "$W/logs/$lang-compare.log" 2>&1; lang_rc=$?
   sed 's/^/    /' "$W/logs/$lang-compare.log" >&2
   [ $lang_rc -eq 0 ] || fail "$lang: compare" "the $lang program's objects differ from the e2e stack's render ($W/logs/$lang-compare.log)"
-  lang_out="$(W="$W" P="$P" REPO_PORT="$REPO_PORT" PROJECT="$PROJECT" bash "$HERE/language.sh" "$lang" down)" || fail "$lang" "$lang_out"
+  lang_out="$(W="$W" P="$P" REPO_PORT="$REPO_PORT" PROJECT="$PROJECT" E2E_SLACK_TOKEN="$E2E_SLACK_TOKEN" bash "$HERE/language.sh" "$lang" down)" || fail "$lang" "$lang_out"
   stop_controllers
   note="$lang ok"
   # the YAML host is not the one the CLI bundles (toolchain-languages.sh): said, not hidden

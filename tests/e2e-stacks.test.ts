@@ -22,6 +22,9 @@ const SECRETS = {
     "ml-gitops:slackToken": "xoxb-e2e",
 };
 
+/** The e2e stack's one secret: its Slack bot token (run.sh sets it with pulumi config set --secret). */
+const DEV_SECRETS = { "ml-gitops:slackToken": "xoxb-e2e" };
+
 interface AppInputs {
     metadata: { name: string; annotations?: Record<string, string> };
     spec: { source: { name?: string; repoURL: string; targetRevision: string } };
@@ -71,13 +74,19 @@ const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, capabilities: { 
 
 describe("the e2e stack files, under the mock engine", () => {
     it("e2e: the dev profile, every source on the loopback repository, every Application awaited", async () => {
-        const ev = (await renderStack("e2e")).evaluation;
+        const ev = (await renderStack("e2e", undefined, DEV_SECRETS)).evaluation;
         assertSources(ev, "main", "1.7.0");
+        // the Ray scenario's failed RayJob degrades ml-platform: its on-health-degraded goes to the Slack stand-in
+        const ml = one(ev, T.app, "ml-ml-platform").inputs as unknown as AppInputs;
+        assert.deepEqual(
+            Object.entries(ml.metadata.annotations ?? {}).filter(([k]) => k.startsWith("notifications.argoproj.io/")),
+            [["notifications.argoproj.io/subscribe.on-health-degraded.slack", "ml-oncall"]],
+        );
         assert.equal((reveal(one(ev, T.release, "ml-argocd").inputs.values) as { "redis-ha": { enabled: boolean } })["redis-ha"].enabled, false);
     });
 
     it("e2e: the worker groups the placement scenario checks: GPU on the GPU node, spot on the spot node, standard (the autoscaler's) on neither", async () => {
-        const ev = (await renderStack("e2e")).evaluation;
+        const ev = (await renderStack("e2e", undefined, DEV_SECRETS)).evaluation;
         const app = one(ev, T.app, "ml-raycluster").inputs as unknown as { spec: { source: { helm: { valuesObject: unknown } } } };
         const values = reveal(app.spec.source.helm.valuesObject) as { additionalWorkerGroups: Record<string, unknown> };
         assert.deepEqual(values.additionalWorkerGroups, {

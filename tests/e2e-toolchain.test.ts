@@ -8,7 +8,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARGOCD_CHART, DEFAULT_ARGOCD_VERSION, DEFAULT_KUBERAY_VERSION, E2E_ARGOCD_VERSION } from "../components/versions";
+import { parseAllDocuments } from "yaml";
+import { ARGOCD_CHART, DEFAULT_ARGOCD_VERSION, DEFAULT_KUBERAY_VERSION, DEFAULT_RAY_IMAGE_TAG, E2E_ARGOCD_VERSION } from "../components/versions";
 
 const ROOT = join(__dirname, "..");
 
@@ -43,6 +44,25 @@ describe("the e2e toolchain", () => {
         assert.equal(versions.kubernetes, "4.32.0");
         assert.equal(versions.random, installed("@pulumi/random"));
         assert.equal(versions.random, "4.21.1");
+    });
+
+    it("runs the Ray the program deploys by default: the ray piece, its pins and the Ray scenario's manifests follow DEFAULT_RAY_IMAGE_TAG", () => {
+        assert.equal(DEFAULT_RAY_IMAGE_TAG, "2.52.0");
+        assert.equal(versions.ray, "2.52.0");
+        const pins = readFileSync(join(ROOT, "e2e", "toolchain", "ray", "constraints.txt"), "utf8");
+        assert.match(pins, /^ray==2\.52\.0$/m);
+        // Serve fails to start on protobuf 7, the resolver's pick without a pin
+        assert.match(pins, /^protobuf==6\.\d+\.\d+$/m);
+        for (const line of pins.split("\n").filter((l) => l && !l.startsWith("#")))
+            assert.match(line, /^[A-Za-z0-9_.-]+==[^=\s]+$/, `not an exact pin: ${line}`);
+        const manifests = ["rayjob-sum-of-squares.yaml", "rayjob-train-fails.yaml", "rayservice-sum-of-squares.yaml"];
+        for (const file of manifests) {
+            const text = readFileSync(join(ROOT, "e2e", "ray", file), "utf8");
+            const [doc] = parseAllDocuments(text).map((d) => d.toJS() as { kind: string; spec: Record<string, { rayVersion?: string }> });
+            const spec = doc.kind === "RayJob" ? doc.spec.rayClusterSpec : doc.spec.rayClusterConfig;
+            assert.equal(spec.rayVersion, "2.52.0", file);
+            assert.deepEqual([...new Set(text.match(/image: \S+/g))], ["image: rayproject/ray:2.52.0"], file);
+        }
     });
 
     it("rebuilds the CLI and the language host when @pulumi/pulumi moves: --check counts only a build stamped with the lock file's version", () => {

@@ -60,11 +60,17 @@ settings = ml.MlPlatformSettingsArgs(
         },
     ),
     sync=ml.SyncSettingsArgs(wait=True, timeout_seconds=300),
-    notifications=ml.NotificationsSettingsArgs(slack=ml.NotificationsSlackSettingsArgs(enabled=False)),
+    notifications=ml.NotificationsSettingsArgs(
+        slack=ml.NotificationsSlackSettingsArgs(enabled=True, api_url=f"{base}/slack/api/"),
+        subscriptions={
+            "ml-platform": [ml.SubscriptionSettingsArgs(trigger="on-health-degraded", service=ml.SubscriptionService.SLACK, recipient="ml-oncall")]
+        },
+    ),
 )
 
-# No secret args: the e2e stack sets no adminPassword (a generated one) and Slack is off (no slackToken).
-platform = ml.MlPlatform("ml", settings=settings)
+# One secret arg, the Slack bot token (`pulumi config set --secret slackToken <token>`); no
+# adminPassword (a generated one), as in the e2e stack.
+platform = ml.MlPlatform("ml", settings=settings, slack_token=config.require_secret("slackToken"))
 
 pulumi.export("adminPassword", platform.admin_password)
 pulumi.export("applications", platform.application_names)
