@@ -23,9 +23,12 @@ dashboard), as the kubelet would. Without it, the operator calls a dashboard tha
 and KubeRay 1.7.0's RayService reconciler returns each failure as an error, whose exponential
 backoff put its next look at a Serve application already RUNNING minutes away (seen).
 
-One head runs at a time: Ray binds several fixed ports on every address (GCS 6379, the client
-server, the dashboard agent, the workers' port range), so a second head waits until the first
-pod is gone and its processes have ended. Every action is one line on stdout (the run's log).
+Heads run side by side, each on its pod's address, and each with ports of its own: Ray binds
+several of its ports on every address (GCS, the client server, the dashboard agent, the node and
+object managers, the workers' range), so head N gets the block 20000 + 100 N (the GCS at +0, the
+dashboard agent at +2, workers at +10 to +99); the dashboard (8265) and the Serve proxy (8000),
+which the operator calls, keep KubeRay's ports (the dashboard on the pod's address; one RayService).
+Every action is one line on stdout (the run's log).
 
 usage: python3 ray_heads.py KUBECTL VENV WORKDIR HOSTS_FILE CIDR CA_BUNDLE
 """
@@ -76,6 +79,7 @@ class Head:
         self.cluster = pod["metadata"]["labels"].get("ray.io/cluster", "")
         # Short: Ray's Unix sockets live under it, and their paths must stay under 108 bytes.
         self.temp = os.path.join(workdir, f"r{n}")
+        self.base = 20000 + 100 * n   # this head's ports (see above)
         self.log = os.path.join(workdir, f"ray-head-{n}.log")
         self.proc = None
         self.started = 0.0
@@ -88,8 +92,12 @@ class Head:
                    REQUESTS_CA_BUNDLE=ca_bundle, SSL_CERT_FILE=ca_bundle, RAY_DASHBOARD_SUBPROCESS_MODULE_WAIT_READY_TIMEOUT="300")
         for v in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
             env.pop(v, None)
+        b = self.base
         cmd = [f"{venv}/bin/ray", "start", "--head", "--block", f"--node-ip-address={self.ip}", f"--dashboard-host={self.ip}",
-               "--num-cpus=1", f"--temp-dir={self.temp}", "--disable-usage-stats"]
+               "--num-cpus=1", f"--temp-dir={self.temp}", "--disable-usage-stats",
+               f"--port={b}", f"--ray-client-server-port={b + 1}", f"--dashboard-agent-listen-port={b + 2}",
+               f"--dashboard-agent-grpc-port={b + 3}", f"--runtime-env-agent-port={b + 4}", f"--metrics-export-port={b + 5}",
+               f"--node-manager-port={b + 6}", f"--object-manager-port={b + 7}", f"--min-worker-port={b + 10}", f"--max-worker-port={b + 99}"]
         self.proc = subprocess.Popen(cmd, env=env, cwd=workdir, stdout=open(self.log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
         self.started = time.time()
         log(f"head {self.ns}/{self.name} ({self.cluster}) on {self.ip}: ray start --head (pid {self.proc.pid}, log {self.log})")
@@ -98,7 +106,7 @@ class Head:
         """Once the head passes KubeRay's readiness checks, marks its pod ready (once)."""
         if self.dashboard_up or self.proc is None:
             return
-        for url in (f"http://{self.ip}:52365/api/local_raylet_healthz", f"http://{self.ip}:8265/api/gcs_healthz"):
+        for url in (f"http://{self.ip}:{self.base + 2}/api/local_raylet_healthz", f"http://{self.ip}:8265/api/gcs_healthz"):
             try:
                 with urllib.request.urlopen(url, timeout=2) as r:
                     if b"success" not in r.read():
@@ -210,11 +218,11 @@ def main():
                         log(f"head pod {p['metadata']['namespace']}/{p['metadata']['name']} on {ip}: marked unready until its Ray head is")
             for uid in [u for u in running if u not in live]:
                 running.pop(uid).stop()
-            if not running and live:
-                first = min(live.values(), key=lambda p: p["metadata"]["creationTimestamp"])
-                n += 1
-                running[first["metadata"]["uid"]] = Head(first, n)
-                running[first["metadata"]["uid"]].start()
+            for uid, pod in sorted(live.items(), key=lambda kv: kv[1]["metadata"]["creationTimestamp"]):
+                if uid not in running:
+                    n += 1
+                    running[uid] = Head(pod, n)
+                    running[uid].start()
             for h in running.values():
                 if h.proc and h.proc.poll() is not None:
                     log(f"head {h.ns}/{h.name}: ray start exited {h.proc.returncode} (log {h.log})")
