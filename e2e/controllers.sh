@@ -197,15 +197,16 @@ kuberay_operator() {
 # and with no cluster DNS here, e2e/ray_heads.py writes that name with the real head's loopback
 # address into this file. The machine's /etc/hosts is untouched. Where no mount namespace can be
 # made (no user namespace: the run is not in a network namespace of its own either), CMD as it is,
-# and the Ray scenario does not run (OWN_HOSTS empty).
+# and the Ray scenario does not run (OWN_HOSTS empty). It execs CMD, so run it with `&` (a subshell):
+# $! is then CMD itself, which kuberay_operator stops (a child left behind would outlive the run).
 OWN_HOSTS=""
 if [ -n "${ML_GITOPS_E2E_NETNS:-}" ] && unshare --mount -- true 2>/dev/null; then OWN_HOSTS=1; fi
 own_hosts() {
   [ -f "$W/operator-hosts" ] || cp /etc/hosts "$W/operator-hosts"
   if [ -n "$OWN_HOSTS" ]; then
-    unshare --mount -- sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$W/operator-hosts" "$@"
+    exec unshare --mount -- sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$W/operator-hosts" "$@"
   else
-    "$@"
+    exec "$@"
   fi
 }
 
