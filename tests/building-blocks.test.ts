@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { ArgoCd } from "../components/argocd";
 import { Notifications } from "../components/notifications";
-import { evaluate, recordedByLastEvaluation, reveal } from "../testing/engine";
+import { evaluate, isSecret, recordedByLastEvaluation, reveal } from "../testing/engine";
 import { one, T } from "./harness";
 
 const opts = { project: "p", stack: "s", config: {}, secretKeys: [] };
@@ -67,6 +67,21 @@ describe("building blocks with their own args", () => {
             (e: Error) =>
                 e.message === 'invalid args of ArgoCd "b" (1 problem):\n  - args.oidcClientSecret: is required when argocd.sso.enabled is true (got [secret])',
         );
+    });
+
+    // Issue 32's hand-made mutant "the OIDC client secret left unwrapped" (argocd.ts without its
+    // pulumi.secret) is equivalent since argocd-secret became a kubernetes Secret: the SDK's Secret
+    // makes stringData secret itself. This pins what users see: the value, secret, and no hash.
+    it("ArgoCd given the OIDC client secret as a plain string, admin off: argocd-secret holds it alone, as a secret", async () => {
+        const sso = { enabled: true, issuer: "https://login.acme.internal", clientID: "argocd" };
+        const ev = await evaluate(
+            () => new ArgoCd("d", { settings: { sso, admin: { enabled: false }, url: "https://cd.acme.internal" }, oidcClientSecret: "s3cr3t" }),
+            opts,
+        );
+        const stringData = one(ev, T.secret, "d-secret").inputs.stringData;
+        assert.deepEqual(reveal(stringData), { "oidc.clientSecret": "s3cr3t" });
+        assert.ok(isSecret(stringData), "a plain string is secret in the state");
+        assert.equal(ev.resources.filter((r) => r.type === T.randomPassword).length, 0);
     });
 
     it("ArgoCd refuses bad settings, naming each arg and the instance, before it registers anything", async () => {
