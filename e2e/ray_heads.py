@@ -150,12 +150,12 @@ def write_hosts(heads):
     log("operator hosts: " + ("; ".join(lines.strip().split("\n")) if lines else "none"))
 
 
-def serve_slices(heads):
-    """An EndpointSlice per serve Service whose head pod the operator labelled ray.io/serve=true."""
+def serve_slices(heads, pods):
+    """An EndpointSlice per serve Service whose head pod (in pods, by uid: this pass's listing) the
+    operator labelled ray.io/serve=true."""
     want = {}
     for h in heads:
-        pod = json.loads(k("-n", h.ns, "get", "pod", h.name, "-o", "json"))
-        if pod["metadata"].get("labels", {}).get("ray.io/serve") != "true":
+        if pods[h.uid]["metadata"].get("labels", {}).get("ray.io/serve") != "true":
             continue
         for svc in items("-n", h.ns, "services", "-l", "ray.io/serve"):
             if svc["spec"].get("selector", {}).get("ray.io/cluster") != h.cluster:
@@ -229,7 +229,7 @@ def main():
                     h.proc = None
                 h.check_ready()
             write_hosts(running.values())
-            serve_slices([h for h in running.values() if h.proc])
+            serve_slices([h for h in running.values() if h.proc], live)
         except (RuntimeError, json.JSONDecodeError) as e:
             log(f"retrying: {e}")
         time.sleep(1)

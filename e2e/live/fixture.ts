@@ -168,11 +168,11 @@ export class Cluster {
         return list.items.map((a) => a.metadata.name).sort();
     }
 
-    /** Polls `check` every half second until it returns true, for at most `seconds`; false if it never did. */
-    async until(seconds: number, check: () => boolean): Promise<boolean> {
+    /** Polls `check` (sync or async) every half second until it returns true, for at most `seconds`; false if it never did. */
+    async until(seconds: number, check: () => boolean | Promise<boolean>): Promise<boolean> {
         const end = Date.now() + seconds * 1000;
         for (;;) {
-            if (check()) return true;
+            if (await check()) return true;
             if (Date.now() >= end) return false;
             await new Promise((r) => setTimeout(r, 500));
         }

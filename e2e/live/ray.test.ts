@@ -107,15 +107,6 @@ async function resourceHealth(kind: string, name: string): Promise<{ status?: st
     };
     return tree.nodes?.find((n) => n.kind === kind && n.name === name)?.health;
 }
-/** Like cluster.until, for an async check. */
-async function until(secs: number, check: () => Promise<boolean>): Promise<boolean> {
-    const end = Date.now() + secs * 1000;
-    for (;;) {
-        if (await check()) return true;
-        if (Date.now() >= end) return false;
-        await new Promise((r) => setTimeout(r, 500));
-    }
-}
 const git = (...args: string[]) =>
     execFileSync("git", ["-C", SRC, "-c", "user.name=ml-team", "-c", "user.email=ml-team@e2e.test", ...args], { encoding: "utf8" }).trim();
 const seconds = (t0: number) => Math.round((Date.now() - t0) / 1000);
@@ -162,7 +153,7 @@ function httpGet(url: string): Promise<{ status: number; body: string }> {
 async function runJob(name: string, t0: number): Promise<{ job: RayJob; healths: string[]; secs: number }> {
     const healths: string[] = [];
     let job: RayJob | undefined;
-    const done = await until(RAY_WAIT_S, async () => {
+    const done = await cluster.until(RAY_WAIT_S, async () => {
         const h = (await resourceHealth("RayJob", name))?.status;
         if (h && healths[healths.length - 1] !== h) healths.push(h);
         job = cluster.get<RayJob>("rayjob", name, ns);
@@ -172,7 +163,7 @@ async function runJob(name: string, t0: number): Promise<{ job: RayJob; healths:
     const secs = seconds(t0);
     // Argo CD's health follows the status the operator wrote (its informer, then our Lua)
     const want = job?.status?.jobDeploymentStatus === "Complete" ? "Healthy" : "Degraded";
-    await until(60, async () => {
+    await cluster.until(60, async () => {
         const h = (await resourceHealth("RayJob", name))?.status;
         if (h && healths[healths.length - 1] !== h) healths.push(h);
         return h === want;
@@ -272,7 +263,7 @@ describe(`the Ray scenario (stack ${process.env.E2E_STACK})`, function () {
             const res = await httpGet(`http://${ip}:8000/?n=10`);
             assert.equal(res.status, 200, res.body);
             assert.deepEqual(JSON.parse(res.body), SERVED);
-            const healthy = await until(
+            const healthy = await cluster.until(
                 60,
                 async () => (await resourceHealth("RayService", "sum-of-squares"))?.status === "Healthy" && app().status?.health?.status === "Healthy",
             );
