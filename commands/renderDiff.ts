@@ -6,7 +6,7 @@
  * are compared with `diff -u`. Exit 0: no change; 1: changes (printed); 2: trouble.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "./cli";
@@ -34,16 +34,22 @@ export function renderDiff(root: string, stack: string, ref: string, charts: boo
         symlinkSync(join(root, "node_modules"), join(base, "node_modules"), "dir");
         const flags = charts ? ["--charts"] : [];
         const renders: Record<string, string> = {};
+        // The working tree first: its bin/ is then current, and the ref starts from a copy of it,
+        // which start.js runs as it is when the ref's sources are the same (a change of stack files
+        // only) and rebuilds otherwise (it compares the hash of the files the build read).
         for (const [side, dir] of [
-            [ref, base],
             ["working tree", root],
+            [ref, base],
         ] as const) {
+            if (dir === base && existsSync(join(root, "bin"))) cpSync(join(root, "bin"), join(base, "bin"), { recursive: true });
             const out = join(tmp, side === ref ? "out-base" : "out-head");
             const r = run(process.execPath, [join(dir, "start.js"), "render", "--stack", stack, "--out", out, ...flags], dir);
             if (r.status !== 0) {
                 write(`render --diff: stack ${stack} does not render at ${side}:\n${r.stderr.replace(/^ml-gitops: compiling.*\n/m, "")}`);
                 return 2;
             }
+            // what start.js said (that it compiled that side, and why it took seconds) stays visible
+            if (r.stderr) process.stderr.write(r.stderr.replace(/^(?=.)/gm, `${side}: `));
             renders[side] = out;
         }
         let changed = false;

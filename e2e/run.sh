@@ -16,6 +16,7 @@
 #        ML_GITOPS_E2E_DAY2         the stacks the day-2 phase (e2e/live/day2-*.test.ts) runs on (default "e2e e2e-prod"; empty: none)
 #        ML_GITOPS_E2E_LANGUAGES    the language programs run after the e2e stack (default none; "python yaml": both)
 #        ML_GITOPS_E2E_RAY          the stacks the Ray scenario (e2e/live/ray.test.ts, e2e/ray.sh) runs on (default "e2e"; empty: none)
+#        ML_GITOPS_E2E_NICE         side by side, the niceness of the stacks without the Ray scenario (default 10; 0: none)
 #        ML_GITOPS_E2E_PARALLEL=0   run the stacks one after the other on one cluster (default: side by side,
 #                                   each on its own cluster in its own network namespace, when unshare allows)
 #        ML_GITOPS_E2E_GREP         run only the tests against the live platform (e2e/live) whose title matches (mocha --grep); debugging only
@@ -127,7 +128,8 @@ finish() {
 
 # netns CMD...: CMD in a network namespace of its own, holding only a loopback interface (up): its
 # own 127.0.0.1, so two clusters use the same ports, and no packet reaches the machine's network.
-netns() { unshare --net --map-root-user -- sh -c 'ip link set lo up && exec "$@"' netns "$@"; }
+# NETNS_NICE: its niceness (default 0).
+netns() { nice -n "${NETNS_NICE:-0}" unshare --net --map-root-user -- sh -c 'ip link set lo up && exec "$@"' netns "$@"; }
 
 # side_by_side: run.sh again for each stack, at once, each in a network namespace of its own (its
 # own cluster, controllers and repositories on its own loopback); their lines on stderr prefixed
@@ -137,9 +139,15 @@ netns() { unshare --net --map-root-user -- sh -c 'ip link set lo up && exec "$@"
 side_by_side() {
   local st rc i=0 failed="" kind k ok text stacks=($STACKS)
   say "stacks side by side, each on its own cluster in its own network namespace: $STACKS"
+  # The stacks without the Ray scenario run at a lower CPU priority (nice ML_GITOPS_E2E_NICE, default
+  # 10): the one with it is the longest (its Ray heads start CPU-bound, 2 cores shared), and the
+  # others finish well before it anyway; the kernel still gives them every cycle it leaves idle.
+  local prio
   for st in "${stacks[@]}"; do
+    prio=0; [[ " $RAY_STACKS " == *" $st "* ]] || prio="${ML_GITOPS_E2E_NICE:-10}"
+    [ "$prio" = 0 ] || say "$st runs at nice $prio (ML_GITOPS_E2E_NICE): the stack with the Ray scenario gets the CPU first"
     ML_GITOPS_E2E_RESULTS="$W/results.$st.tsv" ML_GITOPS_E2E_STACKS="$st" ML_GITOPS_E2E_SKIP_TOOLCHAIN=1 ML_GITOPS_E2E_NETNS=1 \
-      netns bash "$HERE/run.sh" "$PROJECT" > "$W/stdout.$st" 2> >(sed -u "s/^\[e2e /[$st /" >&2) &
+      NETNS_NICE="$prio" netns bash "$HERE/run.sh" "$PROJECT" > "$W/stdout.$st" 2> >(sed -u "s/^\[e2e /[$st /" >&2) &
     CHILDREN+=("$!")
   done
   for st in "${stacks[@]}"; do

@@ -52,7 +52,7 @@ function mochaWithSetup(dir: string, env: Record<string, string>) {
             join(ROOT, "node_modules", "mocha", "bin", "mocha.js"),
             "--no-config",
             "--require",
-            "ts-node/register/transpile-only",
+            "esbuild-register",
             "--require",
             "tests/setup.ts",
             "--reporter",
@@ -68,7 +68,7 @@ describe("the chart and tool cache that npm test fills first", function () {
 
     it("is filled by mocha's global setup, which .mocharc.json registers", () => {
         const config = JSON.parse(readFileSync(join(ROOT, ".mocharc.json"), "utf8")) as { require: string[] };
-        assert.deepEqual(config.require, ["ts-node/register/transpile-only", "tests/fast-stacks.ts", "tests/setup.ts"]);
+        assert.deepEqual(config.require, ["esbuild-register", "tests/fast-stacks.ts", "tests/setup.ts"]);
     });
 
     it("lists what it lacks: helm unless $HELM or PATH has one, gojq, argocd-rbac, Node.js 22 and 24, each chart", () => {

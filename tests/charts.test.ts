@@ -176,6 +176,20 @@ describe("the real charts render what the program declares", function () {
         for (const [name, cfg] of Object.entries(GENERATED)) stacks[name] = await run(cfg);
     });
 
+    it("answers a request made again from the same render, as a copy the caller may change", () => {
+        const req = { chart: "kuberay-operator", version: "1.7.0", release: "kuberay", namespace: "ray-system", values: { fullnameOverride: "memo" } };
+        const first = helmTemplate(req);
+        const deployment = first.find((o) => o.kind === "Deployment")!;
+        assert.equal(deployment.metadata.name, "memo");
+        deployment.metadata.name = "changed by the caller";
+        first.length = 0;
+        const again = helmTemplate(req);
+        assert.equal(again.find((o) => o.kind === "Deployment")?.metadata.name, "memo");
+        // another request is rendered, not answered from the first
+        const other = helmTemplate({ ...req, values: { fullnameOverride: "memo-2" } });
+        assert.equal(other.find((o) => o.kind === "Deployment")?.metadata.name, "memo-2");
+    });
+
     describe("argo-cd 10.1.1", () => {
         const rendered: Record<string, K8sObject[]> = {};
         before(() => {

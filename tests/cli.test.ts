@@ -70,7 +70,7 @@ describe("command lines", function () {
         assert.equal(r.status, 2);
         assert.equal(
             r.stderr,
-            "bench: --runs and --test-runs take a whole number ≥ 1\nusage: npm run bench -- [--runs <n ≥ 1>] [--test-runs <n ≥ 1>]   (--help, -h: this text)\n",
+            "bench: --runs and --test-runs take a whole number ≥ 1\nusage: npm run bench -- [--runs <n ≥ 1>] [--test-runs <n ≥ 1>] [--tests]   (--help, -h: this text)\n",
         );
     });
 
@@ -130,6 +130,10 @@ describe("command lines", function () {
             const same = diff();
             assert.equal(same.status, 0, same.stderr);
             assert.equal(same.stdout, "stack dev: no change between HEAD and the working tree\n");
+            // compiled once, by the command itself: the working tree's render ran that build, and HEAD
+            // (the same sources) a copy of it (each side's render says so on stderr, prefixed)
+            const compiled = (r: { stderr: string }) => r.stderr.split("\n").filter((l) => l.includes("ml-gitops: compiling"));
+            assert.deepEqual(compiled(same), ["ml-gitops: compiling the TypeScript sources to bin/ (first run, or the sources changed; a few seconds)"]);
 
             const stackFile = join(dir, "Pulumi.dev.yaml");
             writeFileSync(stackFile, readFileSync(stackFile, "utf8").replace("        maxReplicas: 4\n", "        maxReplicas: 12\n"));
@@ -141,6 +145,7 @@ describe("command lines", function () {
             assert.match(changed.stdout, /\n--- HEAD:out\/dev\/resources\.json\n\+\+\+ working tree:out\/dev\/resources\.json\n/);
             assert.equal(changed.stdout.match(/^[-+] /gm)?.length, 4, "two lines each way: the manifest and resources.json");
             assert.ok(!existsSync(join(dir, "out")), "--diff writes no files");
+            assert.deepEqual(compiled(changed), [], "a change of a stack file compiles nothing");
         });
     });
 });

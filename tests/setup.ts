@@ -10,11 +10,14 @@
  */
 import { cacheDir, cacheMissing } from "../commands/cache";
 
-export async function mochaGlobalSetup(): Promise<void> {
+export function mochaGlobalSetup(): void {
     const missing = cacheMissing();
     if (missing.length === 0) return;
-    // Only now the filling code (yaml, helm, npm): a complete cache costs a few file checks.
-    const { fillCache, ProvisionError } = await import("../tools/charts");
+    // Only now the filling code (yaml, helm, npm): a complete cache costs a few file checks. A
+    // require, not import(): the tests' loader (esbuild-register) leaves import() to Node's ESM
+    // loader, which does not resolve an extensionless TypeScript path.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { fillCache, ProvisionError } = require("../tools/charts") as typeof import("../tools/charts");
     process.stdout.write(`test setup: filling the cache ${cacheDir()} (it lacks ${missing.join(", ")})\n`);
     try {
         fillCache();

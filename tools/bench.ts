@@ -96,14 +96,45 @@ function render(stack: string, out: string, root?: string): string[] {
     return [NODE, join(ROOT, "start.js"), "render", "--stack", stack, "--out", out, ...(root ? ["--root", root] : [])];
 }
 
-const USAGE = "usage: npm run bench -- [--runs <n ≥ 1>] [--test-runs <n ≥ 1>]   (--help, -h: this text)";
+const USAGE = "usage: npm run bench -- [--runs <n ≥ 1>] [--test-runs <n ≥ 1>] [--tests]   (--help, -h: this text)";
+
+/** The contributor's loop: `npm run test:unit` and `npm test`, each `runs` times, min and median against their targets. */
+function testSuites(runs: number): number {
+    process.stderr.write(`benchmark: the test commands, ${runs} runs each, no warm-up\n`);
+    const unit = measure("`npm run test:unit`", ["npm", "run", "--silent", "test:unit"], runs, false);
+    const all = measure("`npm test`", ["npm", "test", "--silent"], runs, false);
+    const cpu = cpus();
+    const row = (r: Row) => {
+        const ws = r.samples.map((s) => s.wallMs);
+        return `| ${r.label} | ${secs(Math.min(...ws))} s | ${secs(wall(r))} s | ${ws.map(secs).join(", ")} |`;
+    };
+    const min = (r: Row) => Math.min(...r.samples.map((s) => s.wallMs));
+    const targets: [string, boolean][] = [
+        [`npm run test:unit ≤ 5 s: min ${secs(min(unit))} s, median ${secs(wall(unit))} s`, wall(unit) <= 5000],
+        [`npm test ≤ 60 s: min ${secs(min(all))} s, median ${secs(wall(all))} s`, wall(all) <= 60000],
+    ];
+    const lines = [
+        `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${runs} runs each, no warm-up.`,
+        "",
+        "| command | min | median | runs |",
+        "|---|---|---|---|",
+        row(unit),
+        row(all),
+        "",
+        "Targets:",
+        ...targets.map(([text, ok]) => `- ${ok ? "PASS" : "FAIL"} ${text}`),
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return targets.every(([, ok]) => ok) ? 0 : 1;
+}
 
 function main(args: string[]): number {
-    const values = parseFlags(USAGE, args, { runs: { type: "string", default: "5" }, "test-runs": { type: "string" } });
+    const values = parseFlags(USAGE, args, { runs: { type: "string", default: "5" }, "test-runs": { type: "string" }, tests: { type: "boolean" } });
     const runs = Number(values.runs);
-    const testRuns = Number(values["test-runs"] ?? values.runs);
+    const testRuns = Number(values["test-runs"] ?? (values.tests ? "3" : values.runs));
     if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(testRuns) || testRuns < 1)
         throw new UsageError("--runs and --test-runs take a whole number ≥ 1");
+    if (values.tests) return testSuites(testRuns);
     const out = mkdtempSync(join(tmpdir(), "ml-gitops-bench-out-"));
     const cleanup: string[] = [out];
     try {
