@@ -540,6 +540,8 @@ run_scenario() { # run_scenario STACK NAME FUNC ARGS...: its result recorded, it
 # The "Policies:" section of a step's log (what the engine printed for each policy pack), indented.
 policies_of() { sed -n '/^Policies:/,/^$/p' "$W/logs/$1.log" | sed '/^$/d; s/^/    /'; }
 
+slack_stand_in() { grep -q 'apiURL: https://127.0.0.1' "$PROJECT/Pulumi.$1.yaml"; } # slack_stand_in STACK: it sends to the Slack stand-in
+
 run_stack() { # run_stack STACK: init, preview, up (controllers started), scenarios, re-preview, destroy
   local stack="$1" n_res line
   cp "$PROJECT/Pulumi.$stack.yaml" "$W/stack-file.$stack.orig"
@@ -549,7 +551,7 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
     secrets=1
     set_secrets "$stack" > "$W/logs/$stack-config-set.log" 2>&1 || fail "$stack: pulumi" "config set --secret: $(tail -3 "$W/logs/$stack-config-set.log")"
     say "$stack: kubeconfig, $(sso_stack "$stack" && echo oidcClientSecret || echo adminPassword), slackToken and pagerdutyServiceKey set with pulumi config set --secret"
-  elif grep -q 'apiURL: https://127.0.0.1' "$PROJECT/Pulumi.$stack.yaml"; then   # dev, sending to the Slack stand-in
+  elif slack_stand_in "$stack"; then   # dev, sending to the Slack stand-in
     pulumi config set --secret --stack "$stack" slackToken "$E2E_SLACK_TOKEN" > "$W/logs/$stack-config-set.log" 2>&1 || fail "$stack: pulumi" "config set --secret: $(tail -3 "$W/logs/$stack-config-set.log")"
     say "$stack: slackToken set with pulumi config set --secret"
   fi
@@ -619,7 +621,7 @@ run_stack() { # run_stack STACK: init, preview, up (controllers started), scenar
   ray_scenario "$stack" || say "$stack: the Ray scenario failed (log: $W/logs/$stack-ray.log)"
   ml_repo="$(K -n "$ARGOCD_NS" get application ml-platform -o jsonpath='{.spec.source.repoURL}')"
   # Notifications: where the stack sends to Slack, what its subscriptions name must have arrived.
-  if grep -q 'apiURL: https://127.0.0.1' "$PROJECT/Pulumi.$stack.yaml"; then
+  if slack_stand_in "$stack"; then
     sleep 2   # the notifications controller reacts to the last Degraded within its informer's latency
     say "$stack: the stand-ins received:"   # notified.js lists it on stderr, its result on stdout
     run_scenario "$stack" notified node "$HERE/notified.js" "$PROJECT/Pulumi.$stack.yaml" "$R/slack-calls.jsonl" "$W/pagerduty-events.jsonl"

@@ -72,6 +72,9 @@ if [ "${1:-}" = --versions ]; then
     dex "$DEX_VERSION" ray "$RAY_VERSION"
   exit 0
 fi
+# The Ray piece's stamp: its version and the pins' hash, so that a new pin rebuilds the virtualenv.
+RAY_CONSTRAINTS="$HERE/toolchain/ray/constraints.txt"
+RAY_STAMP="$RAY_VERSION-$(sha256sum "$RAY_CONSTRAINTS" | cut -c1-12)"
 
 mkdir -p "$BIN" "$SRC" "$LOGS"
 if [ "${1:-}" != --check ]; then   # --check builds nothing, so it takes no lock
@@ -560,21 +563,22 @@ build_argocd_ui() {
   record argocd-ui "bin/argocd-$ARGOCD_KEY-ui: $from with ui/dist/app built by yarn from ui/yarn.lock (argo-ui $commit from $ui_git)" npm+git
 }
 
-# ---------------------------------------------------------------- Chromium, the SSO scenario's browser
 # ---------------------------------------------------------------- ray (PyPI)
 # Ray with its dashboard and Serve, in a virtualenv of its own ($CACHE/ray-venv), from PyPI with
-# every package pinned by e2e/toolchain/ray/constraints.txt (stamped with the file's hash, so a new
-# pin rebuilds it). Python's own virtualenv: no wheel is built, nothing is installed outside it.
+# every package pinned by e2e/toolchain/ray/constraints.txt (RAY_STAMP carries the file's hash, so a
+# new pin rebuilds it). Python's own virtualenv: no wheel is built, nothing is installed outside it.
 build_ray() {
-  local venv="$CACHE/ray-venv" c="$HERE/toolchain/ray/constraints.txt"
+  local venv="$CACHE/ray-venv" version
   rm -rf "$venv"; python3 -m venv "$venv"
-  "$venv/bin/pip" install --no-input --constraint "$c" "ray[default,serve]==$RAY_VERSION"
-  "$venv/bin/python" -c 'import ray, ray.serve, ray.dashboard; print("ray", ray.__version__)'
-  [ "$("$venv/bin/python" -c 'import ray; print(ray.__version__)')" = "$RAY_VERSION" ]
-  stamp ray "$RAY_VERSION-$(sha256sum "$c" | cut -c1-12)"
+  "$venv/bin/pip" install --no-input --constraint "$RAY_CONSTRAINTS" "ray[default,serve]==$RAY_VERSION"
+  version="$("$venv/bin/python" -c 'import ray, ray.serve, ray.dashboard; print(ray.__version__)')"
+  echo "ray $version"
+  [ "$version" = "$RAY_VERSION" ]
+  stamp ray "$RAY_STAMP"
   record ray "ray[default,serve]==$RAY_VERSION in $venv ($("$venv/bin/pip" freeze | wc -l) packages, pinned)" pypi -
 }
 
+# ---------------------------------------------------------------- Chromium, the SSO scenario's browser
 # Debian's package (no browser download): playwright-core, an npm devDependency, drives it.
 build_chromium() {
   command -v apt-get > /dev/null
@@ -615,7 +619,7 @@ for p in "${pieces[@]}"; do
     argocd-ui)  run_piece argocd-ui "$BIN/argocd-$ARGOCD_KEY-ui" build_argocd_ui ;;
     dex)        run_piece dex "$BIN/stamps/dex-$DEX_VERSION" build_dex ;;
     chromium)   run_piece chromium /usr/bin/chromium build_chromium ;;
-    ray)        run_piece ray "$BIN/stamps/ray-v$RAY_VERSION-$(sha256sum "$HERE/toolchain/ray/constraints.txt" | cut -c1-12)" build_ray ;;
+    ray)        run_piece ray "$BIN/stamps/ray-v$RAY_STAMP" build_ray ;;
     *) log "unknown piece $p"; PIECES_STATUS=2 ;;
   esac
 done
