@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { resourcePermitted, destinationPermitted } from "./glob";
 import { ARGOCD_CHART, SUPPORTED_KUBERAY_VERSIONS } from "../components/versions";
+import { parseManifests } from "../commands/helm";
 import { chartCrds, chartTemplateKinds, chartTemplates, chartValues, gojq, helmTemplate, type K8sObject } from "../tools/charts";
 import { strictCrdSchema, type Schema } from "../tools/crdSchema";
 import { reveal, type Evaluation } from "../testing/engine";
@@ -188,6 +189,13 @@ describe("the real charts render what the program declares", function () {
         // another request is rendered, not answered from the first
         const other = helmTemplate({ ...req, values: { fullnameOverride: "memo-2" } });
         assert.equal(other.find((o) => o.kind === "Deployment")?.metadata.name, "memo-2");
+    });
+
+    it("reads helm's output as YAML 1.2's core schema, as the yaml package did: no dates, no YAML 1.1 booleans, empty documents dropped", () => {
+        const text =
+            "---\n# Source: c/templates/a.yaml\nkind: A\nwhen: 2024-01-01\non: yes\nmode: 0o17\nnone: ~\nratio: .5\n---\n---\n# Source: c/templates/b.yaml\nkind: B\n";
+        assert.deepEqual(parseManifests(text), [{ kind: "A", when: "2024-01-01", on: "yes", mode: 15, none: null, ratio: 0.5 }, { kind: "B" }]);
+        assert.throws(() => parseManifests("kind: A\nkind: B\n"), /duplicated mapping key/);
     });
 
     describe("argo-cd 10.1.1", () => {

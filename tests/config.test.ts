@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -7,6 +6,7 @@ import { ConfigError, parseConfig } from "../components/config";
 import { ROOT, renderStack } from "../commands/render";
 import { loadStackConfig, StackFileError } from "../commands/stackConfig";
 import { runError, T } from "./harness";
+import { startJs } from "./scratch";
 
 const DNS = "must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit";
 const QTY = "must be a Kubernetes quantity such as 500m, 2, 4Gi or 1G";
@@ -349,14 +349,7 @@ describe("stack files", () => {
         this.timeout(30000);
         const dir = stackDir("config:\n  ml-gitops:environment: dev\n  ml-gitops:rayCluster:\n    workerGroup:\n      g: {}\n");
         const out = join(dir, "out");
-        const r = spawnSync(
-            process.execPath,
-            ["-r", "ts-node/register/transpile-only", join(ROOT, "commands", "render.ts"), "--root", dir, "--stack", "bad", "--out", out],
-            {
-                cwd: ROOT,
-                encoding: "utf8",
-            },
-        );
+        const r = startJs(["render", "--root", dir, "--stack", "bad", "--out", out]);
         assert.equal(r.status, 1, r.stderr);
         assert.equal(
             r.stderr,

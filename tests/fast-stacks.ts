@@ -23,3 +23,22 @@ Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]): unknown => 
     }
     return mapped ? mapped(error, frames) : v8Format(error, frames);
 };
+
+// The capture itself (V8 walking the frames, up to mocha's Error.stackTraceLimit of Infinity) costs
+// more than formatting it: debuggablePromise's runs with a limit of 0 (its stack reads "Error"), and
+// Resource.callsites (the source position sent with each registration, which the mock engine does
+// not read) with the limit it sets itself. Both as they are with PULUMI_DEBUG_PROMISE_LEAKS set.
+if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
+    const original = debuggable.debuggablePromise;
+    debuggable.debuggablePromise = <T>(p: Promise<T>, ctx: unknown): Promise<T> => {
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            return original(p, ctx);
+        } finally {
+            Error.stackTraceLimit = limit;
+        }
+    };
+}

@@ -4,12 +4,12 @@
  * shipped stack rendered by two separate processes to byte-identical files.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RecordedResource } from "../testing/engine";
-import { dependencyOrder, renderStack, ROOT } from "../commands/render";
+import { dependencyOrder, renderStack } from "../commands/render";
+import { startJsAsync } from "./scratch";
 
 const res = (urn: string, dependencies: string[] = [], parent = ""): RecordedResource => ({
     urn,
@@ -56,34 +56,19 @@ describe("render order", () => {
     });
 });
 
-/** `commands/render.ts --stack <stack> --out <out>` in a process of its own; resolves with its exit code and output. */
-function renderInProcess(stack: string, out: string): Promise<{ status: number | null; output: string }> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "commands/render.ts", "--stack", stack, "--out", out], {
-            cwd: ROOT,
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let output = "";
-        child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-        child.on("error", reject);
-        child.on("close", (status) => resolve({ status, output }));
-    });
-}
-
 describe("determinism across processes", () => {
     // Two renders in one process would share whatever a module computes once at import (a random
     // salt, a timestamp, an id); two processes each compute their own, so only a deterministic
-    // program writes the same bytes twice.
+    // program writes the same bytes twice. Each is `npm run render`'s `node start.js render`.
     for (const stack of ["dev", "prod"]) {
         it(`${stack}: two render processes write byte-identical manifests.yaml and resources.json`, async function () {
             this.timeout(120_000);
             const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), `ml-gitops-render-${stack}-`)));
             try {
-                const runs = await Promise.all(dirs.map((d) => renderInProcess(stack, d)));
+                const runs = await Promise.all(dirs.map((d) => startJsAsync(["render", "--stack", stack, "--out", d])));
                 for (const r of runs) {
-                    assert.equal(r.status, 0, r.output);
-                    assert.match(r.output, new RegExp(`^(warning: [^\\n]+ is a placeholder[^\\n]+\\n)*stack ${stack}: \\d+ resources\\n`));
+                    assert.equal(r.status, 0, r.stderr);
+                    assert.match(r.stderr + r.stdout, new RegExp(`^(warning: [^\\n]+ is a placeholder[^\\n]+\\n)*stack ${stack}: \\d+ resources\\n`));
                 }
                 for (const file of ["manifests.yaml", "resources.json"]) {
                     const [a, b] = dirs.map((d) => readFileSync(join(d, file)));

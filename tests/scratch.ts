@@ -2,6 +2,7 @@
  * A scratch copy of the project for tests that run start.js or the command lines on a tree they
  * change: the named files and folders copied, node_modules linked, the copy removed afterwards.
  */
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,4 +33,42 @@ export async function inScratchCopy<T>(prefix: string, files: readonly string[],
     } finally {
         rmSync(dir, { recursive: true, force: true });
     }
+}
+
+/** What start.js prints on stderr when it compiles bin/: once per change of the sources, by whichever process runs it first. */
+export const COMPILING = "ml-gitops: compiling the TypeScript sources to bin/ (first run, or the sources changed; a few seconds)\n";
+
+export interface StartResult {
+    status: number | null;
+    stdout: string;
+    /** Without the one-time build's line: it is not part of what the command says. */
+    stderr: string;
+}
+
+/** `node start.js <args>` in the project (what `npm run render` runs), on the compiled bin/. */
+export function startJs(args: readonly string[], env: NodeJS.ProcessEnv = {}): StartResult {
+    const r = spawnSync(process.execPath, [join(ROOT, "start.js"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr.replace(COMPILING, "") };
+}
+
+/** The same, not blocking: for commands run side by side. */
+export function startJsAsync(args: readonly string[]): Promise<StartResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [join(ROOT, "start.js"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+        child.on("error", reject).on("close", (status) => resolve({ status, stdout, stderr: stderr.replace(COMPILING, "") }));
+    });
+}
+
+/**
+ * Brings the project's bin/ up to date (start.js builds it if the sources changed since its last
+ * build, or waits for the process building it) for a scratch copy to start from, so that copy
+ * compiles only what the test changes in it.
+ */
+export function currentBin(): void {
+    const r = spawnSync(process.execPath, ["-e", "require('./start.js')"], { cwd: ROOT, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`start.js could not build the project's bin/:\n${r.stderr}`);
 }

@@ -8,7 +8,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, write
 import { join } from "node:path";
 import { parse } from "yaml";
 import { ROOT } from "../commands/render";
-import { inScratchCopy, PROGRAM_FILES } from "./scratch";
+import { COMPILING, inScratchCopy, PROGRAM_FILES } from "./scratch";
 
 describe("start-up", () => {
     it("is what Pulumi runs: start.js, without ts-node", () => {
@@ -119,7 +119,6 @@ describe("start-up", () => {
                 [0, 0],
                 both.map((r) => r.stderr).join("\n"),
             );
-            const COMPILING = "ml-gitops: compiling the TypeScript sources to bin/ (first run, or the sources changed; a few seconds)\n";
             assert.deepEqual(both.map((r) => r.stderr).sort(), ["", COMPILING], "exactly one process compiled; the other waited and ran its build");
             const built = readFileSync(join(dir, "bin", ".build-files"), "utf8")
                 .split("\n")

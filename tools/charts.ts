@@ -29,7 +29,7 @@ import {
     OTHER_NODE_VERSIONS,
     type ChartRef,
 } from "../commands/cache";
-import { run, type K8sObject } from "../commands/helm";
+import { parseManifests, run, type K8sObject } from "../commands/helm";
 import { deepMerge } from "../components/util";
 
 export { helmTemplate, type K8sObject } from "../commands/helm";
@@ -89,9 +89,7 @@ export function chartTemplateKinds(chart: string, version: string): { group: str
 
 /** The CRDs a chart ships in `crds/` (for kuberay-operator, the ones the CRDs Application deploys). */
 export function chartCrds(chart: string, version: string): K8sObject[] {
-    return parseAllDocuments(run(helmBinary(), ["show", "crds", chartFile(chart, version)]))
-        .map((d) => d.toJS() as K8sObject | null)
-        .filter((o): o is K8sObject => o !== null);
+    return parseManifests(run(helmBinary(), ["show", "crds", chartFile(chart, version)]));
 }
 
 /** Runs gojq, the jq of Argo CD, with `filter` on `input`; returns its output, parsed. */
