@@ -1,6 +1,6 @@
 // `npm run mutate:changed -- --base <ref>` (tools/mutate-changed.ts): the gated run of
 // stryker.config.json, with the same break threshold, on the line ranges a change touched
-// (handed over in ML_GITOPS_MUTATE), every test for each mutant; its own reports, so the full run's stay.
+// (handed over in ML_GITOPS_MUTATE); its own reports, so the full run's stay.
 import { readFileSync } from "node:fs";
 
 const base = JSON.parse(readFileSync(new URL("./stryker.config.json", import.meta.url), "utf8"));
@@ -12,12 +12,10 @@ if (!Array.isArray(ranges) || ranges.length === 0) {
 export default {
     ...base,
     mutate: ranges,
-    // Per-test coverage misses code that mocha before() hooks run (the stack-level suites render there),
-    // which shows as false survivors; on a few changed lines every test per mutant is affordable.
-    // coverageAnalysis "all" needs static mutants included; incremental results would go stale with it.
+    // The full run's per-test coverage (a suite's before hooks count for each of its tests:
+    // tests/stryker-hooks.ts) and its ignoreStatic (module-level initialisers: see
+    // docs/mutation-testing.md). No incremental file: a small run starts from nothing.
     incremental: false,
     htmlReporter: { fileName: "reports/mutation-changed/mutation.html" },
     jsonReporter: { fileName: "reports/mutation-changed/mutation.json" },
-    coverageAnalysis: "all",
-    ignoreStatic: false,
 };

@@ -14,9 +14,13 @@ export const HEALTH_CHECKED_KINDS = [
     { group: "ray.io", kind: "RayService" },
 ] as const;
 
-/** health/ at the project or package root, from components/ (ts-node) or a compiled copy one level deeper. */
-function healthDir(): string {
-    const candidates = [resolve(__dirname, "..", "health"), resolve(__dirname, "..", "..", "health")];
+/**
+ * @internal health/ at the project or package root, seen from `from`: this module's directory,
+ * components/ when the sources run (ts-node, the tests) or a compiled copy one level deeper
+ * (bin/components in the project, lib/components in the package).
+ */
+export function healthDir(from: string = __dirname): string {
+    const candidates = [resolve(from, "..", "health"), resolve(from, "..", "..", "health")];
     const dir = candidates.find((d) => existsSync(join(d, "ray.io")));
     if (dir === undefined) throw new Error(`ml-gitops: the Argo CD health checks are missing (looked for ${candidates.join(" and ")})`);
     return dir;

@@ -73,11 +73,8 @@ export class Notifications extends pulumi.ComponentResource {
             `${name}-cm`,
             {
                 metadata: { name: "argocd-notifications-cm", namespace, labels },
-                // A plain URL keeps the data plain (readable in previews and the render).
-                data:
-                    typeof argocdUrl === "string"
-                        ? notificationsConfigData(n, argocdUrl)
-                        : pulumi.output(argocdUrl).apply((u) => notificationsConfigData(n, u)),
+                // A known URL gives known data, in previews and the render too.
+                data: pulumi.output(argocdUrl).apply((u) => notificationsConfigData(n, u)),
             },
             { parent: this },
         );

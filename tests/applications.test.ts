@@ -217,6 +217,16 @@ describe("GitOps applications in the shipped stacks", () => {
         }
     });
 
+    it("creates the Ray pods' ServiceAccounts before the RayCluster's Application, and only that one waits for them", async () => {
+        const ev = await run({ environment: "dev", rayCluster: { serviceAccount: { name: "ray", create: true } } });
+        const accounts = (n: string) =>
+            appNamed(ev, n)
+                .dependencies.filter((d) => d.includes("core/v1:ServiceAccount"))
+                .map((d) => d.split("::").pop());
+        assert.deepEqual(accounts("raycluster"), ["ml-ray-sa", "ml-ray-worker-sa"]);
+        for (const n of ["ray-operator-crds", "ray-operator", "ml-platform"]) assert.deepEqual(accounts(n), [], n);
+    });
+
     it("orders CRDs → operator → RayCluster, and every app after its project and Argo CD", () => {
         for (const [ev, projectNames] of [
             [dev, ["ml-dev", "ray-dev"]],

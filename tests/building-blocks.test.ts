@@ -3,6 +3,7 @@
  * `Notifications` take optional args with the config reference's defaults, and validate them
  * like MlPlatform does (every problem at once, each named as an arg, nothing registered).
  */
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import { ArgoCd } from "../components/argocd";
 import { Notifications } from "../components/notifications";
@@ -74,10 +75,13 @@ describe("building blocks with their own args", () => {
     // makes stringData secret itself. This pins what users see: the value, secret, and no hash.
     it("ArgoCd given the OIDC client secret as a plain string, admin off: argocd-secret holds it alone, as a secret", async () => {
         const sso = { enabled: true, issuer: "https://login.acme.internal", clientID: "argocd" };
-        const ev = await evaluate(
-            () => new ArgoCd("d", { settings: { sso, admin: { enabled: false }, url: "https://cd.acme.internal" }, oidcClientSecret: "s3cr3t" }),
-            opts,
-        );
+        let argo: ArgoCd | undefined;
+        const ev = await evaluate(() => {
+            argo = new ArgoCd("d", { settings: { sso, admin: { enabled: false }, url: "https://cd.acme.internal" }, oidcClientSecret: "s3cr3t" });
+            return { password: argo.adminPassword };
+        }, opts);
+        assert.ok(pulumi.Output.isInstance(argo?.adminPassword), "adminPassword is an Output, of nothing");
+        assert.equal(ev.outputs.password, undefined);
         const stringData = one(ev, T.secret, "d-secret").inputs.stringData;
         assert.deepEqual(reveal(stringData), { "oidc.clientSecret": "s3cr3t" });
         assert.ok(isSecret(stringData), "a plain string is secret in the state");

@@ -4,7 +4,9 @@
  * PagerDuty recipient rule, which keys are JSON-parsed, derived defaults and the order of problems.
  */
 import * as assert from "node:assert/strict";
+import { z } from "zod";
 import { ConfigError, parseConfig, rawFromPulumiConfig } from "../components/config";
+import { parseArgs } from "../components/configErrors";
 import { IMMUTABLE_REVISION } from "../components/formats";
 import { problemsOf, runError } from "./harness";
 
@@ -265,5 +267,141 @@ describe("config rules", () => {
                 '  - ml-gitops:zeta: unknown key; did you mean "sync"?',
             ].join("\n"),
         );
+    });
+});
+
+describe("how a parse's problems read (configErrors.ts, on schemas of its own)", () => {
+    // A schema made in each test: the JSON Schema behind "did you mean" is computed once per schema
+    // and kept, so a test on a schema another test already reported on would not reach that step.
+    const schema = () =>
+        z
+            .object({
+                roles: z.array(z.object({ name: z.string(), policies: z.array(z.string()) }).strict()).optional(),
+                groups: z.record(z.string(), z.object({ replicas: z.number() }).strict()).optional(),
+                either: z.union([z.object({ a: z.object({ x: z.object({}).strict() }).strict() }).strict(), z.string()]).optional(),
+                keys: z
+                    .object({ namespace: z.string(), name: z.string(), zone: z.string(), timeoutSeconds: z.number(), ab: z.string(), xyzxyzq: z.string() })
+                    .partial()
+                    .strict()
+                    .optional(),
+                kube: z.number().optional(),
+                plain: z.string().optional(),
+            })
+            .strict();
+    const problems = (raw: unknown, secretKeys?: string[]) => {
+        try {
+            parseArgs(schema(), raw, "X", secretKeys);
+        } catch (e) {
+            assert.ok(e instanceof ConfigError, String(e));
+            return e.problems;
+        }
+        return [];
+    };
+
+    it("finds the keys an unknown key could have meant inside arrays and records, and offers none where the schema has no object", () => {
+        assert.deepEqual(problems({ roles: [{ name: "a", policies: [], policiez: [] }] }), ['args.roles.0.policiez: unknown key; did you mean "policies"?']);
+        assert.deepEqual(problems({ groups: { g: { replicas: 1, replicaz: 2 } } }), ['args.groups.g.replicaz: unknown key; did you mean "replicas"?']);
+        assert.deepEqual(problems({ either: { a: { x: {} }, b: 2 } }), ["args.either.b: unknown key"]);
+        assert.deepEqual(problems({ either: { a: { x: {}, y: 2 } } }), ["args.either.a.y: unknown key"]);
+        assert.deepEqual(problems({ either: { a: { x: { q: 1 } } } }), ["args.either.a.x.q: unknown key"]);
+    });
+
+    it("prefers the shortest key that contains the typo, or that the typo contains, to the nearest by edit distance", () => {
+        assert.deepEqual(problems({ keys: { timeout: 1, nam: "n", abxyzxyz: "x" } }), [
+            'args.keys.abxyzxyz: unknown key; did you mean "ab"?',
+            'args.keys.nam: unknown key; did you mean "name"?',
+            'args.keys.timeout: unknown key; did you mean "timeoutSeconds"?',
+        ]);
+    });
+
+    it("hides the value of a secret key, even one whose name does not say so, and shows others up to 80 characters", () => {
+        assert.deepEqual(problems({ kube: "k", plain: 5 }, ["kube"]), [
+            "args.kube: Invalid input: expected number, received string (got [secret])",
+            "args.plain: Invalid input: expected string, received number (got 5)",
+        ]);
+        assert.deepEqual(problems({ kube: "k" }), ['args.kube: Invalid input: expected number, received string (got "k")'], "no secret keys by default");
+        const exactly80 = "x".repeat(78); // 80 characters as JSON, with its quotes
+        assert.deepEqual(problems({ kube: exactly80 }), [`args.kube: Invalid input: expected number, received string (got "${exactly80}")`]);
+        assert.deepEqual(problems({ kube: `${exactly80}y` }), [`args.kube: Invalid input: expected number, received string (got "${"x".repeat(76)}...)`]);
+    });
+
+    it("leaves a ConfigError's stack replaceable, as Pulumi's error handling replaces it", () => {
+        const descriptor = Object.getOwnPropertyDescriptor(new ConfigError(["x"]), "stack");
+        assert.deepEqual([descriptor?.writable, descriptor?.configurable], [true, true]);
+    });
+});
+
+describe("config rules the mutation run found untested", () => {
+    const dev = (raw: Record<string, unknown>) => problemsOf({ environment: "dev", ...raw });
+
+    it("refuses a retry limit of 0, a `g,` line written with a space before it, and a role name used twice (two different names pass)", () => {
+        assert.deepEqual(dev({ sync: { retry: { limit: 0 } } }), [
+            "ml-gitops:sync.retry.limit: must not be 0: Argo CD then never retries a failed sync (and the policy pack's application-retry-backoff refuses it); use 1 or more, or -1 for no limit (got 0)",
+        ]);
+        assert.deepEqual(
+            dev({
+                project: {
+                    roles: [
+                        { name: "b", policies: [" g, proj:ml-dev:b, x"] },
+                        { name: "a", policies: [] },
+                        { name: "b", policies: [] },
+                    ],
+                },
+            }),
+            [
+                'ml-gitops:project.roles.0.policies.0: must be a `p,` line: a project role\'s groups are bound with its groups key (got " g, proj:ml-dev:b, x")',
+                'ml-gitops:project.roles.2.name: repeats an earlier role\'s name (got "b")',
+            ],
+        );
+    });
+
+    it("needs argocd.url for SSO when the Ingress is off, even with a host set", () => {
+        assert.deepEqual(
+            dev({
+                argocd: { sso: { enabled: true, issuer: "https://dex.example.com", clientID: "x" }, ingress: { enabled: false, host: "argocd.example.com" } },
+                oidcClientSecret: "s",
+            }),
+            [
+                "ml-gitops:argocd.url: is required when argocd.sso.enabled is true and there is no argocd.ingress: the identity provider sends the browser back to <url>/auth/callback, and the default (the argocd-server Service's in-cluster name) is not reachable from a browser",
+            ],
+        );
+    });
+
+    it("lists what notifications know, sorted: templates, triggers and applications", () => {
+        assert.deepEqual(
+            dev({
+                notifications: {
+                    templates: { zz: { message: "m" }, aa: { message: "m" } },
+                    triggers: { "a-trigger": { when: "true", send: ["nope"] } },
+                    subscriptions: { zapp: [{ trigger: "nope", service: "slack", recipient: "x" }] },
+                },
+            }),
+            [
+                'ml-gitops:notifications.subscriptions.zapp.0.service: service "slack" is not enabled in notifications (got "slack")',
+                'ml-gitops:notifications.subscriptions.zapp.0.trigger: unknown trigger "nope"; known: a-trigger, on-deployed, on-health-degraded, on-sync-failed (got "nope")',
+                'ml-gitops:notifications.subscriptions.zapp: unknown application "zapp"; known: ml-platform, ray-operator, ray-operator-crds, raycluster (got [{"trigger":"nope","service":"slack","recipient":"x"}])',
+                'ml-gitops:notifications.triggers.a-trigger.send.0: unknown template "nope"; known: aa, app-deployed, app-health-degraded, app-sync-failed, zz (got "nope")',
+            ],
+        );
+    });
+
+    it("takes a GPU as its object form, and checks the RayCluster name a release name of exactly 53 characters gives", () => {
+        const group = { replicas: 0, minReplicas: 0, maxReplicas: 1, cpu: 1, memory: "1Gi" };
+        assert.deepEqual(dev({ rayCluster: { workerGroups: { g: { ...group, gpu: { count: 2 } } } } }), []);
+        assert.equal(
+            parseConfig({ environment: "dev", rayCluster: { workerGroups: { g: { ...group, gpu: { count: 2 } } } } }).rayCluster.workerGroups.g.gpu?.count,
+            2,
+        );
+        const release = "a".repeat(53);
+        assert.deepEqual(dev({ rayCluster: { releaseName: release } }), [
+            `ml-gitops:rayCluster.releaseName: the RayCluster would be named "${release}-kuberay" (61 characters); KubeRay refuses RayCluster names over 53 characters (got "${release}")`,
+        ]);
+    });
+
+    it("names the Kubernetes type of an unknown pod key, and admits runtimeClassName from KubeRay 1.6.0 itself", () => {
+        assert.deepEqual(dev({ rayCluster: { head: { affinity: { nodeAffinityy: {} } } } }), [
+            "ml-gitops:rayCluster.head.affinity.nodeAffinityy: unknown key in a Kubernetes Affinity (got {})",
+        ]);
+        assert.deepEqual(dev({ kuberay: { version: "1.6.0" }, rayCluster: { head: { runtimeClassName: "gvisor" } } }), []);
     });
 });

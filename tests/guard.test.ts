@@ -6,7 +6,9 @@
  * everywhere.
  */
 import * as assert from "node:assert/strict";
-import { deletions, guardVerdict, type Footprint } from "../components/guard";
+import { parseConfig } from "../components/config";
+import { deletions, footprintOf, guardVerdict, type Footprint } from "../components/guard";
+import { planApplications } from "../components/plan";
 import { byType, run, runError, T } from "./harness";
 
 const REAL = "https://git.acme.internal/ml-platform-config.git";
@@ -125,6 +127,32 @@ describe("the change guard's rules (pure)", () => {
             [],
             "no longer installed: nothing pruned by these rules",
         );
+    });
+
+    it("records the Applications by name whatever their order, and a RayCluster only when there is one", () => {
+        const c = parseConfig({ environment: "dev" });
+        const apps = planApplications(c).reverse(); // ml-platform, raycluster, ray-operator, ray-operator-crds
+        const footprint = footprintOf(c, apps, undefined);
+        assert.deepEqual(footprint, {
+            applications: {
+                "argocd/ml-platform": { cascade: true, deploys: "what it deploys to ml-serving" },
+                "argocd/ray-operator": { cascade: true, deploys: "the KubeRay operator in ray-system" },
+                "argocd/ray-operator-crds": { cascade: false, deploys: "the KubeRay CRDs" },
+                "argocd/raycluster": { cascade: true, deploys: "RayCluster ray-system and its pods" },
+            },
+            kuberayVersion: "1.7.0",
+            mlNamespace: "ml-serving",
+        });
+        assert.deepEqual(Object.keys(footprint.applications), ["argocd/ml-platform", "argocd/ray-operator", "argocd/ray-operator-crds", "argocd/raycluster"]);
+        const named = footprintOf(c, apps, "raycluster-kuberay");
+        assert.equal(named.rayCluster, "ray-system/raycluster-kuberay");
+        assert.equal(named.applications["argocd/raycluster"].deploys, "RayCluster ray-system/raycluster-kuberay and its pods");
+    });
+
+    it("knows nothing to delete without a previous footprint, nor for a RayCluster that was not there", () => {
+        for (const previous of [undefined, null, "footprint"]) assert.deepEqual(deletions(previous, base), [], String(previous));
+        assert.deepEqual(deletions(base, { ...base, rayCluster: "ray-system/raycluster-kuberay" }), [], "a RayCluster added");
+        assert.deepEqual(deletions({ ...base, rayCluster: "ray-system/raycluster-kuberay" }, base), [], "removed: its Application says it");
     });
 
     it("an Application removed without its finalizer orphans, and deletes nothing", () => {

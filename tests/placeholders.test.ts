@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import { ROOT } from "../commands/cli";
 import { renderStack } from "../commands/render";
 import { loadStackConfig } from "../commands/stackConfig";
-import { isPlaceholder } from "../components/placeholders";
+import { isPlaceholder, placeholdersIn } from "../components/placeholders";
 import { PROD_ADMIN_WARNING } from "../components/platform";
 import { evaluate, recordedByLastEvaluation } from "../testing/engine";
 import { run, runError } from "./harness";
@@ -159,5 +159,13 @@ describe("placeholders", () => {
         }
         const ev = await run({ ...prod, kubeconfig: "clusters:\n- cluster:\n    server: https://k8s.example.com\n" });
         assert.ok(!ev.warnings.join("\n").includes("k8s.example.com"));
+    });
+});
+
+describe("placeholders in a raw config (pure)", () => {
+    it("walks past null values and through lists, naming each placeholder's path", () => {
+        assert.deepEqual(placeholdersIn({ a: null, b: [{ repoURL: "https://github.com/org/x" }], c: 3, slackToken: "https://github.com/org/secret" }, []), [
+            { path: ["b", "0", "repoURL"], value: "https://github.com/org/x" },
+        ]);
     });
 });

@@ -173,6 +173,38 @@ describe("policy: tokens in ConfigMaps", () => {
 });
 
 describe("policy: the other rules' edges", () => {
+    it("reads an Application without a spec or a syncPolicy without failing, and tells a RayCluster source by the chart's exact path", async () => {
+        assert.deepEqual(await violations("no-floating-versions", TYPES.application, "res", {}), [], "no spec: no source to check");
+        for (const props of [{ metadata: { name: "a" }, spec: {} }, { metadata: { name: "a" } }])
+            assert.deepEqual(await violations("application-retry-backoff", TYPES.application, "a", props), [
+                'Application "a" has no syncPolicy.retry with a limit.',
+            ]);
+        const noSync = rayApp(undefined, [ignore("rc-kuberay")]);
+        delete (noSync.spec as { syncPolicy?: unknown }).syncPolicy;
+        assert.deepEqual(
+            await violations(RAY, TYPES.application, "rc", noSync),
+            [
+                `Application "rc" deploys a RayCluster without the sync option ApplyOutOfSyncOnly=true; a sync of any other resource would reset the autoscaler's replicas.`,
+            ],
+            "no syncPolicy: no sync options",
+        );
+        const notRay = {
+            metadata: { name: "x" },
+            spec: { ignoreDifferences: [], source: { path: "helm-chart/ray-cluster-extras", repoURL: "https://github.com/org/x" } },
+        };
+        assert.deepEqual(await violations(RAY, TYPES.application, "x", notRay), [], "helm-chart/ray-cluster-extras is not the ray-cluster chart");
+        assert.deepEqual(
+            await violations("no-floating-versions", "kubernetes:apps/v1:Deployment", "d", { values: { other: { tag: "latest" } } }),
+            [],
+            "a tag under a key other than image is not an image's",
+        );
+        assert.deepEqual(
+            await violations("no-tokens-in-configmaps", "kubernetes:core/v1:Secret", "s", { metadata: { name: "s" }, data: { token: "xoxp-0123456789-abc" } }),
+            [],
+            "a Secret is where a token belongs",
+        );
+    });
+
     it("no-default-project: names the Application by metadata.name, else the resource name; other projects pass", async () => {
         const msg = (n: string) => `Application "${n}" uses the default project; place it in an AppProject that admits only its repos and destinations.`;
         assert.deepEqual(await violations("no-default-project", TYPES.application, "res", { spec: { project: "default" } }), [msg("res")]);

@@ -4,6 +4,9 @@
  * admission tested both ways: what each project must admit and what it must refuse.
  */
 import * as assert from "node:assert/strict";
+import { namedNamespaces } from "../components/projectKinds";
+import { projectGroupProblem, projectPolicyProblem } from "../components/projectRoles";
+import { policies } from "../policy/policies";
 import { createHash } from "node:crypto";
 import { appProjectManifest, applicationManifest } from "../components/application";
 import { parseConfig } from "../components/config";
@@ -283,7 +286,8 @@ describe("AppProjects and namespaces from config", () => {
                     { group: "", kind: "Namespace", name: "team-*" },
                 ],
                 namespaceResourceWhitelist: [{ group: "batch", kind: "Job" }],
-                roles: [{ name: "viewer", policies: ["p, proj:ml-dev:viewer, applications, get, ml-dev/*, allow"] }],
+                // written with spaces around it: the project gets the line trimmed
+                roles: [{ name: "viewer", policies: ["  p, proj:ml-dev:viewer, applications, get, ml-dev/*, allow "] }],
             },
         });
         assert.deepEqual(projectObject(ev, "ml-dev").inputs.spec, {
@@ -415,6 +419,20 @@ describe("Argo CD object manifests (pure)", () => {
         .digest("hex")
         .slice(0, 12)}`;
 
+    it("waits for Synced and Healthy alone on an Application with several sources, and marks no source (Argo CD ignores source then)", () => {
+        const sources = [
+            { repoURL: "https://github.com/org/x", path: "a" },
+            { repoURL: "https://github.com/org/y", path: "b" },
+        ];
+        const m = applicationManifest({ name: "a", namespace: "argocd", spec: { ...spec, sources }, waitTimeoutSeconds: 60 });
+        assert.deepEqual(m.spec.sources, sources);
+        assert.deepEqual(m.spec.source, { repoURL: "https://github.com/org/x" });
+        assert.deepEqual(m.metadata.annotations, {
+            "pulumi.com/timeoutSeconds": "60",
+            "pulumi.com/waitFor": '["jsonpath={.status.sync.status}=Synced","jsonpath={.status.health.status}=Healthy"]',
+        });
+    });
+
     it("gives an Application the foreground finalizer by default, the background one on request, none for none", () => {
         assert.deepEqual(applicationManifest({ name: "a", namespace: "argocd", spec }).metadata, { finalizers: [FINALIZER], name: "a", namespace: "argocd" });
         assert.deepEqual(applicationManifest({ name: "a", namespace: "argocd", spec, finalizer: "foreground" }).metadata.finalizers, [FINALIZER]);
@@ -482,5 +500,73 @@ describe("Argo CD object manifests (pure)", () => {
             metadata: { finalizers: [FINALIZER], name: "p", namespace: "argocd" },
             spec: { destinations: [], sourceRepos: [] },
         });
+    });
+});
+
+describe("project rules (pure)", () => {
+    it("admits only the destination namespaces for an unnamed Namespace entry, sorted and once each; every other entry as it is", () => {
+        assert.deepEqual(
+            namedNamespaces(
+                [
+                    { group: "", kind: "Namespace" },
+                    { group: "", kind: "Namespace", name: "fixed" },
+                    { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
+                    { group: "example.com", kind: "Namespace" },
+                    { group: "", kind: "PersistentVolume" },
+                ],
+                [{ namespace: "b" }, { namespace: "" }, { namespace: "a" }, { namespace: "b" }],
+            ),
+            [
+                { group: "", kind: "Namespace", name: "a" },
+                { group: "", kind: "Namespace", name: "b" },
+                { group: "", kind: "Namespace", name: "fixed" },
+                { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
+                { group: "example.com", kind: "Namespace" },
+                { group: "", kind: "PersistentVolume" },
+            ],
+        );
+    });
+
+    it("reads a role's policy line as Argo CD does: six comma-separated fields, trimmed of spaces only, the object inside the project", () => {
+        const problem = (line: string, project = "ml.dev") => projectPolicyProblem(line, project, "r");
+        assert.equal(problem("p,  proj:ml.dev:r ,applications,get,  ml.dev/app,allow  "), undefined, "spaces around the fields");
+        assert.equal(problem("p, proj:ml.dev:r, applications, get, ml.dev/my app, allow"), OBJECT_PROBLEM, "a space inside a field stays");
+        assert.equal(problem("p, proj:ml.dev:r, applications, get, mlXdev/app, allow"), OBJECT_PROBLEM, "the project's dot is a dot");
+        assert.equal(problem("p, proj:ml.dev:r, applications, get, ml.dev/app"), FORMAT_PROBLEM, "five fields");
+        assert.equal(problem("g, proj:ml.dev:r, applications, get, ml.dev/app, allow"), FORMAT_PROBLEM, "not a policy line");
+    });
+
+    it("reads a group bound to a role as Argo CD does: quotes around it are dropped, a lone quote is refused", () => {
+        assert.equal(projectGroupProblem("ml-engineers"), undefined);
+        assert.equal(projectGroupProblem('"ml, engineers"'), undefined, "a quoted comma");
+        assert.equal(projectGroupProblem('""'), "is empty");
+        for (const g of ['"', '"ml-engineers', 'ml-engineers"']) assert.equal(projectGroupProblem(g), "contains a quote, a tab or a line break", g);
+    });
+});
+
+const OBJECT_PROBLEM = "the object must be in the project: ml.dev/<application>, ml.dev/<namespace>/<application> or ml.dev/*";
+const FORMAT_PROBLEM = "must be `p, proj:<project>:<role>, <resource>, <action>, <project>/<object>, allow|deny`";
+
+describe("the policy pack's declaration (policy/index.ts)", () => {
+    it("serves every policy as the pack ml-gitops-guardrails, mandatory", () => {
+        // The pack serves the policy analyzer at construction; its server is replaced by a recorder here.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const server = require("@pulumi/policy/server") as { serve: (...args: unknown[]) => void };
+        const serve = server.serve;
+        const calls: unknown[][] = [];
+        server.serve = (...args: unknown[]) => void calls.push(args);
+        const entry = require.resolve("../policy/index");
+        try {
+            delete require.cache[entry];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded afresh, so that its top level runs again
+            require(entry);
+        } finally {
+            server.serve = serve;
+            delete require.cache[entry];
+        }
+        assert.equal(calls.length, 1);
+        const [name, version, enforcementLevel, args] = calls[0] as [string, string, string, { policies: unknown }];
+        assert.deepEqual([name, version, enforcementLevel], ["ml-gitops-guardrails", "0.1.0", "mandatory"]);
+        assert.equal(args.policies, policies);
     });
 });

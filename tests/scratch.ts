@@ -45,16 +45,30 @@ export interface StartResult {
     stderr: string;
 }
 
+/**
+ * The Node arguments of `node start.js <command> <args>`. Under StrykerJS (its test runner
+ * processes have STRYKER_MUTATOR_WORKER) the sources are instrumented, which the type check of
+ * start.js's build refuses: the command's TypeScript module runs through esbuild-register instead,
+ * and the mutant active in the test's process (Stryker hands it to child processes in
+ * __STRYKER_ACTIVE_MUTANT__) is active in it too.
+ */
+function startArgs([command, ...args]: readonly string[]): string[] {
+    if (process.env.STRYKER_MUTATOR_WORKER !== undefined && command !== undefined) {
+        return ["-r", "esbuild-register", join(ROOT, "commands", `${command}.ts`), ...args];
+    }
+    return [join(ROOT, "start.js"), ...(command === undefined ? [] : [command]), ...args];
+}
+
 /** `node start.js <args>` in the project (what `npm run render` runs), on the compiled bin/. */
 export function startJs(args: readonly string[], env: NodeJS.ProcessEnv = {}): StartResult {
-    const r = spawnSync(process.execPath, [join(ROOT, "start.js"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
+    const r = spawnSync(process.execPath, startArgs(args), { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr.replace(COMPILING, "") };
 }
 
 /** The same, not blocking: for commands run side by side. */
 export function startJsAsync(args: readonly string[]): Promise<StartResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [join(ROOT, "start.js"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, startArgs(args), { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

@@ -9,6 +9,8 @@
  * one line: what could not be fetched, from where, and what to set instead.
  */
 import { cacheDir, cacheMissing } from "../commands/cache";
+// Under StrykerJS only: what a suite's `before` hooks reach counts for each of its tests.
+import "./stryker-hooks";
 
 export function mochaGlobalSetup(): void {
     const missing = cacheMissing();

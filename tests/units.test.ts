@@ -6,6 +6,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as bcrypt from "bcryptjs";
 import { argoCdValues } from "../components/argocd";
 import { parseConfig } from "../components/config";
@@ -13,7 +16,8 @@ import { destinationPermitted, globMatch, normalizeRepoUrl, resourcePermitted, s
 import { Notifications } from "../components/notifications";
 import { Application, AppProject } from "../components/application";
 import { MlPlatform } from "../components/platform";
-import { isSupportedKuberayVersion } from "../components/versions";
+import { isSupportedArgoCdVersion, isSupportedKuberayVersion } from "../components/versions";
+import { healthDir } from "../components/healthChecks";
 import { deepMerge, sortKeys, yamlText } from "../components/util";
 import { evaluate, isSecret, recordedByLastEvaluation, reveal } from "../testing/engine";
 import { byType, one, run, T } from "./harness";
@@ -123,7 +127,37 @@ describe("KubeRay versions (pure)", () => {
     it("accepts 1.5.1 through 1.7.x, a pre-release only above 1.5.1", () => {
         for (const v of ["1.5.1", "1.5.2", "1.6.0", "1.7.0", "1.7.12", "1.5.2-rc.1", "1.6.0-rc.0", "1.5.1+b"])
             assert.equal(isSupportedKuberayVersion(v), true, v);
-        for (const v of ["1.5.0", "1.5.1-rc.1", "1.4.9", "1.8.0", "2.6.0", "0.7.0", "x", "1.5"]) assert.equal(isSupportedKuberayVersion(v), false, v);
+        for (const v of ["1.5.0", "1.5.1-rc.1", "1.4.9", "1.8.0", "2.6.0", "0.7.0", "x", "1.5", "v1.6.0", "x1.7.0"])
+            assert.equal(isSupportedKuberayVersion(v), false, v);
+    });
+
+    it("accepts Argo CD v3.4.z, with a pre-release, and nothing around it", () => {
+        for (const v of ["v3.4.0", "v3.4.15", "v3.4.1-rc.1"]) assert.equal(isSupportedArgoCdVersion(v), true, v);
+        for (const v of ["v3.5.0", "v3.4", "3.4.1", "xv3.4.1", "v3.4.1/x", "v3.4.1+b"]) assert.equal(isSupportedArgoCdVersion(v), false, v);
+    });
+});
+
+describe("where the health checks are read from (pure)", () => {
+    // A layout of its own: the project root holds health/<group>/<Kind>/health.lua; the module runs from
+    // components/ (the sources) or one level deeper (bin/components, lib/components).
+    let root: string;
+    before(() => {
+        root = mkdtempSync(join(tmpdir(), "ml-gitops-health-"));
+        mkdirSync(join(root, "health", "ray.io"), { recursive: true });
+        mkdirSync(join(root, "lib", "health"), { recursive: true }); // a health/ without the checks, nearer
+    });
+    after(() => rmSync(root, { recursive: true, force: true }));
+
+    it("finds health/ beside components/, or two levels up from a compiled copy, and says where it looked when it is missing", () => {
+        assert.equal(healthDir(join(root, "components")), join(root, "health"));
+        assert.equal(healthDir(join(root, "lib", "components")), join(root, "health"), "not lib/health, which lacks ray.io/");
+        const elsewhere = join(root, "elsewhere", "deeper", "components");
+        assert.throws(
+            () => healthDir(elsewhere),
+            (e: Error) =>
+                e.message ===
+                `ml-gitops: the Argo CD health checks are missing (looked for ${join(root, "elsewhere", "deeper", "health")} and ${join(root, "elsewhere", "health")})`,
+        );
     });
 });
 
@@ -259,6 +293,25 @@ describe("components used directly", () => {
         );
     });
 
+    it("Notifications never shows a token it refuses, even an empty one under a name that does not say it is secret", async () => {
+        await assert.rejects(
+            evaluate(
+                () =>
+                    new Notifications("n", {
+                        settings: notificationSettings({ slack: { enabled: true }, pagerduty: { enabled: true } }),
+                        slackToken: "",
+                        pagerdutyServiceKey: "",
+                    }),
+                opts,
+            ),
+            (e: Error) =>
+                e.message ===
+                'invalid args of Notifications "n" (2 problems):\n' +
+                    "  - args.pagerdutyServiceKey: is required when notifications.pagerduty.enabled is true (got [secret])\n" +
+                    "  - args.slackToken: is required when notifications.slack.enabled is true (got [secret])",
+        );
+    });
+
     it("Notifications puts only the enabled services' tokens in its Secret", async () => {
         const ev = await evaluate(
             () =>
@@ -351,6 +404,36 @@ describe("components used directly", () => {
         assert.ok(reusing);
         assert.equal(reusing.argocd, undefined);
         assert.equal(byType(ev, "ml-gitops:argocd:ArgoCd").length, 1);
+    });
+
+    it("MlPlatform names a missing or empty secret as an arg of its own, a setting under args.settings, and never shows a secret", async () => {
+        await assert.rejects(
+            evaluate(
+                () =>
+                    new MlPlatform("mp", {
+                        settings: {
+                            environment: "dev",
+                            notifications: { slack: { enabled: true }, pagerduty: { enabled: true } },
+                            argocd: { namespace: "Argo" },
+                        },
+                        pagerdutyServiceKey: "",
+                    }),
+                opts,
+            ),
+            (e: Error) =>
+                e.message ===
+                'invalid args of MlPlatform "mp" (4 problems):\n' +
+                    "  - args.pagerdutyServiceKey: is required when notifications.pagerduty.enabled is true: pulumi config set --secret pagerdutyServiceKey <key> (got [secret])\n" +
+                    "  - args.pagerdutyServiceKey: must not be empty (got [secret])\n" +
+                    "  - args.settings.argocd.namespace: must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit (got \"Argo\")\n" +
+                    "  - args.slackToken: is required when notifications.slack.enabled is true: pulumi config set --secret slackToken <token>",
+        );
+    });
+
+    it("MlPlatform reports its projects' names sorted", async () => {
+        let p: MlPlatform | undefined;
+        await evaluate(() => void (p = new MlPlatform("mp", { settings: { environment: "dev", project: { name: "zz-ml" } } })), opts);
+        assert.deepEqual(p?.projectNames, ["ray-platform", "zz-ml"]);
     });
 
     it("MlPlatform takes secret Outputs as present secrets, and reports its names", async () => {

@@ -1,11 +1,11 @@
 /**
  * `npm run mutate:changed -- --base <git-ref>`: mutation testing of the lines a change touches.
- * The gated run (`npm run mutate`, every line of components/ and policy/) takes 5 to 14 minutes on
- * a 2-core machine, too slow for every CI run; a change of a few dozen lines takes under a minute. The
+ * The gated run (`npm run mutate`, every line of components/ and policy/) takes about 7 minutes on
+ * a 2-core machine, too long for every CI run; a change of a few dozen lines takes under a minute. The
  * lines added or modified since the merge base of `<git-ref>` and HEAD, working tree included,
  * in the gated directories, become Stryker's `mutate` ranges (`file:start-end`); the run uses
- * stryker.changed.config.mjs (the gated configuration, the same break threshold, every test for
- * each mutant, its own reports). Without such lines it says so and exits 0.
+ * stryker.changed.config.mjs (the gated configuration and break threshold, its own reports).
+ * Without such lines it says so and exits 0.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
