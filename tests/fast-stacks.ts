@@ -25,9 +25,9 @@ Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]): unknown => 
 };
 
 // The capture itself (V8 walking the frames, up to mocha's Error.stackTraceLimit of Infinity) costs
-// more than formatting it: debuggablePromise's runs with a limit of 0 (its stack reads "Error"), and
-// Resource.callsites (the source position sent with each registration, which the mock engine does
-// not read) with the limit it sets itself. Both as they are with PULUMI_DEBUG_PROMISE_LEAKS set.
+// more than formatting it: debuggablePromise's capture runs with a limit of 0 (its stack reads
+// "Error"; the leak detection, which tracks the promises, is unchanged); with
+// PULUMI_DEBUG_PROMISE_LEAKS set it is left as it is. Resource.callsites is left alone: it sets its own limit.
 if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };

@@ -98,34 +98,40 @@ function render(stack: string, out: string, root?: string): string[] {
 
 const USAGE = "usage: npm run bench -- [--runs <n ≥ 1>] [--test-runs <n ≥ 1>] [--tests]   (--help, -h: this text)";
 
+/** The machine, for a report's first line: cores, CPU model and memory. */
+function machine(): string {
+    const cpu = cpus();
+    return `${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
+}
+
+/** Prints the report's lines and each target with PASS or FAIL; the exit code: 1 if one is missed. */
+function report(lines: string[], targets: [string, boolean][]): number {
+    lines.push("", "Targets:", ...targets.map(([text, ok]) => `- ${ok ? "PASS" : "FAIL"} ${text}`));
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return targets.every(([, ok]) => ok) ? 0 : 1;
+}
+
 /** The contributor's loop: `npm run test:unit` and `npm test`, each `runs` times, min and median against their targets. */
 function testSuites(runs: number): number {
     process.stderr.write(`benchmark: the test commands, ${runs} runs each, no warm-up\n`);
     const unit = measure("`npm run test:unit`", ["npm", "run", "--silent", "test:unit"], runs, false);
     const all = measure("`npm test`", ["npm", "test", "--silent"], runs, false);
-    const cpu = cpus();
-    const row = (r: Row) => {
-        const ws = r.samples.map((s) => s.wallMs);
-        return `| ${r.label} | ${secs(Math.min(...ws))} s | ${secs(wall(r))} s | ${ws.map(secs).join(", ")} |`;
-    };
     const min = (r: Row) => Math.min(...r.samples.map((s) => s.wallMs));
-    const targets: [string, boolean][] = [
-        [`npm run test:unit ≤ 5 s: min ${secs(min(unit))} s, median ${secs(wall(unit))} s`, wall(unit) <= 5000],
-        [`npm test ≤ 60 s: min ${secs(min(all))} s, median ${secs(wall(all))} s`, wall(all) <= 60000],
-    ];
-    const lines = [
-        `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${runs} runs each, no warm-up.`,
-        "",
-        "| command | min | median | runs |",
-        "|---|---|---|---|",
-        row(unit),
-        row(all),
-        "",
-        "Targets:",
-        ...targets.map(([text, ok]) => `- ${ok ? "PASS" : "FAIL"} ${text}`),
-    ];
-    process.stdout.write(`${lines.join("\n")}\n`);
-    return targets.every(([, ok]) => ok) ? 0 : 1;
+    const row = (r: Row) => `| ${r.label} | ${secs(min(r))} s | ${secs(wall(r))} s | ${r.samples.map((s) => secs(s.wallMs)).join(", ")} |`;
+    return report(
+        [
+            `Machine: ${machine()}, Node ${process.version}; ${runs} runs each, no warm-up.`,
+            "",
+            "| command | min | median | runs |",
+            "|---|---|---|---|",
+            row(unit),
+            row(all),
+        ],
+        [
+            [`npm run test:unit ≤ 5 s: min ${secs(min(unit))} s, median ${secs(wall(unit))} s`, wall(unit) <= 5000],
+            [`npm test ≤ 60 s: min ${secs(min(all))} s, median ${secs(wall(all))} s`, wall(all) <= 60000],
+        ],
+    );
 }
 
 function main(args: string[]): number {
@@ -182,9 +188,8 @@ function main(args: string[]): number {
             false,
         );
 
-        const cpu = cpus();
         const lines = [
-            `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${osType()} ${release()}, Node ${process.version}. ` +
+            `Machine: ${machine()}, ${osType()} ${release()}, Node ${process.version}. ` +
                 `${runs} runs per row after one warm-up (tests: ${testRuns}, no warm-up); median (min–max).`,
             "",
             "| what | wall time | peak RSS | × floor | note |",
@@ -218,9 +223,7 @@ function main(args: string[]): number {
             [`peak RSS of a render < 300 MB: ${Math.round(peak)} MB`, rss(prod) !== undefined && peak < 300],
             [`npm run test:unit ≤ 10 s: ${secs(wall(tests))} s`, wall(tests) <= 10000],
         ];
-        lines.push("", "Targets:", ...targets.map(([text, ok]) => `- ${ok ? "PASS" : "FAIL"} ${text}`));
-        process.stdout.write(`${lines.join("\n")}\n`);
-        return targets.every(([, ok]) => ok) ? 0 : 1;
+        return report(lines, targets);
     } finally {
         for (const d of cleanup) rmSync(d, { recursive: true, force: true });
     }
