@@ -96,6 +96,12 @@ function render(stack: string, out: string, root?: string): string[] {
     return [NODE, join(ROOT, "start.js"), "render", "--stack", stack, "--out", out, ...(root ? ["--root", root] : [])];
 }
 
+const FLOOR = "floor: node loads @pulumi/pulumi, kubernetes, random";
+const FLOOR_CMD = [NODE, "-e", "require('@pulumi/pulumi');require('@pulumi/kubernetes');require('@pulumi/random')"];
+/** JavaScript on one core and nothing else: with the floor (loading modules), what tells one machine's speed from another's. */
+const CPU_LOOP = "a CPU-only loop: 3·10⁸ additions";
+const CPU_LOOP_CMD = [NODE, "-e", "let s = 0; for (let i = 0; i < 3e8; i++) s += i; if (s < 0) console.log(s);"];
+
 const USAGE = "usage: npm run bench -- [--runs <n ≥ 1>] [--test-runs <n ≥ 1>] [--tests]   (--help, -h: this text)";
 
 /** The machine, for a report's first line: cores, CPU model and memory. */
@@ -111,21 +117,29 @@ function report(lines: string[], targets: [string, boolean][]): number {
     return targets.every(([, ok]) => ok) ? 0 : 1;
 }
 
-/** The contributor's loop: `npm run test:unit` and `npm test`, each `runs` times, min and median against their targets. */
+/**
+ * The contributor's loop: `npm run test:unit` and `npm test`, each `runs` times, min and median against
+ * their targets; then the machine's speed, the floor and a CPU-only loop (5 runs each after a
+ * warm-up), so that results from two machines can be told apart.
+ */
 function testSuites(runs: number): number {
-    process.stderr.write(`benchmark: the test commands, ${runs} runs each, no warm-up\n`);
+    process.stderr.write(`benchmark: the test commands, ${runs} runs each, no warm-up; then the machine's speed\n`);
     const unit = measure("`npm run test:unit`", ["npm", "run", "--silent", "test:unit"], runs, false);
     const all = measure("`npm test`", ["npm", "test", "--silent"], runs, false);
+    const floor = measure(`machine: ${FLOOR}`, FLOOR_CMD, 5);
+    const loop = measure(`machine: ${CPU_LOOP}`, CPU_LOOP_CMD, 5);
     const min = (r: Row) => Math.min(...r.samples.map((s) => s.wallMs));
     const row = (r: Row) => `| ${r.label} | ${secs(min(r))} s | ${secs(wall(r))} s | ${r.samples.map((s) => secs(s.wallMs)).join(", ")} |`;
     return report(
         [
-            `Machine: ${machine()}, Node ${process.version}; ${runs} runs each, no warm-up.`,
+            `Machine: ${machine()}, Node ${process.version}; ${runs} runs each, no warm-up (the machine rows: 5, after one).`,
             "",
             "| command | min | median | runs |",
             "|---|---|---|---|",
             row(unit),
             row(all),
+            row(floor),
+            row(loop),
         ],
         [
             [`npm run test:unit ≤ 5 s: min ${secs(min(unit))} s, median ${secs(wall(unit))} s`, wall(unit) <= 5000],
@@ -145,11 +159,7 @@ function main(args: string[]): number {
     const cleanup: string[] = [out];
     try {
         process.stderr.write(`benchmark: ${runs} runs per row (tests: ${testRuns}), medians\n`);
-        const floor = measure(
-            "floor: node loads @pulumi/pulumi, kubernetes, random",
-            [NODE, "-e", "require('@pulumi/pulumi');require('@pulumi/kubernetes');require('@pulumi/random')"],
-            runs,
-        );
+        const floor = measure(FLOOR, FLOOR_CMD, runs);
         const dev = measure("render dev (`node start.js render`)", render("dev", join(out, "dev")), runs);
         const prod = measure("render prod (`node start.js render`)", render("prod", join(out, "prod")), runs);
         const npmProd = measure(
