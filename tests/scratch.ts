@@ -65,16 +65,22 @@ export function startJs(args: readonly string[], env: NodeJS.ProcessEnv = {}): S
     return { status: r.status, stdout: r.stdout, stderr: r.stderr.replace(COMPILING, "") };
 }
 
-/** The same, not blocking: for commands run side by side. */
-export function startJsAsync(args: readonly string[]): Promise<StartResult> {
+/** A process run without blocking (for processes side by side, or beside mocha's other work): its exit code and output. */
+export function spawnAsync(command: string, args: readonly string[], cwd: string = ROOT): Promise<StartResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, startArgs(args), { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
         child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-        child.on("error", reject).on("close", (status) => resolve({ status, stdout, stderr: stderr.replace(COMPILING, "") }));
+        child.on("error", reject).on("close", (status) => resolve({ status, stdout, stderr }));
     });
+}
+
+/** `node start.js <args>`, not blocking: for commands run side by side. */
+export async function startJsAsync(args: readonly string[]): Promise<StartResult> {
+    const r = await spawnAsync(process.execPath, startArgs(args));
+    return { ...r, stderr: r.stderr.replace(COMPILING, "") };
 }
 
 /**

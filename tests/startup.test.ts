@@ -3,12 +3,12 @@
  * time in bin/, and a type error in the sources must stop it before anything is registered.
  */
 import * as assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { ROOT } from "../commands/render";
-import { COMPILING, inScratchCopy, PROGRAM_FILES } from "./scratch";
+import { COMPILING, inScratchCopy, PROGRAM_FILES, spawnAsync } from "./scratch";
 
 describe("start-up", () => {
     it("is what Pulumi runs: start.js, without ts-node", () => {
@@ -106,13 +106,7 @@ describe("start-up", () => {
             mkdirSync(join(dir, "bin.lock"));
             writeFileSync(join(dir, "bin.lock", "pid"), String(dead));
 
-            const load = () =>
-                new Promise<{ status: number | null; stderr: string }>((done, fail) => {
-                    const child = spawn(process.execPath, ["-e", "require('./start.js')"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-                    let stderr = "";
-                    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-                    child.on("error", fail).on("close", (status) => done({ status, stderr }));
-                });
+            const load = () => spawnAsync(process.execPath, ["-e", "require('./start.js')"], dir);
             const both = await Promise.all([load(), load()]);
             assert.deepEqual(
                 both.map((r) => r.status),

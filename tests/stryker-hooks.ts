@@ -1,6 +1,7 @@
 /**
- * Required by stryker.config.json's mocha options only (a no-op anywhere else): gives the code a
- * suite's `before` hooks run to each test of that suite in Stryker's per-test coverage.
+ * Imported by tests/setup.ts (which .mocharc.json, and so Stryker's mocha runner, requires); a
+ * no-op outside Stryker's test runner processes: gives the code a suite's `before` hooks run to
+ * each test of that suite in Stryker's per-test coverage.
  *
  * StrykerJS's mocha runner records which mutants each test reaches under the id of the test that
  * is running (`__stryker__.currentTestId`, set by its root `beforeEach`). A `before` hook runs
